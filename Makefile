@@ -1,0 +1,44 @@
+# Khối — every entry point a newcomer needs. The venv and pinned dependencies
+# are created on first use, so `make demo` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test app bench lint fmt clean browser
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/planner validate data/quang_ninh_province
+	$(VENV)/bin/planner solve data/quang_ninh_province --out out/quang_ninh_province
+	$(VENV)/bin/planner check data/quang_ninh_province out/quang_ninh_province
+
+# Debian's chromium for the real-browser test (installed when missing).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser tests will be skipped"
+
+test: $(STAMP) browser
+	$(PY) -m pytest -n 2 tests
+
+app: $(STAMP)
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.run
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) out .pytest_cache
