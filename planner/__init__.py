@@ -1,0 +1,1 @@
+"""Khối: a CP-SAT planner for merging departments (see SPEC.md and README.md)."""
