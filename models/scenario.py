@@ -240,6 +240,12 @@ class Scenario(BaseModel):
             raise ScenarioError(problems)
         return self
 
+    def with_settings(self, settings: Settings) -> Scenario:
+        """The same tables under other settings, validated again (departments D1…Dk follow ``count``)."""
+        data = {name: getattr(self, name) for name in ("organizations", "units", "staff", "functions", "rules", "locks")}
+        departments = self.departments if self.departments_given else ()
+        return Scenario(settings=settings, departments=departments, **data)
+
     # -- lookups, computed once -------------------------------------------------
     @cached_property
     def org_ids(self) -> tuple[str, ...]:

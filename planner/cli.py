@@ -1,0 +1,304 @@
+"""The command line of SPEC §6 (typer). Thin: parse, call the API, print.
+
+Exit codes (SPEC §5): 0 a plan was found, 1 a check failed, 2 the input is
+invalid, 3 infeasible, 4 no plan within the time limit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from models import Scenario, ScenarioError, SolveResult, Status
+
+app = typer.Typer(
+    name="planner",
+    help="Khối: plan the merger of departments with CP-SAT (see README.md and SPEC.md).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_CHECK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIMEOUT = 0, 1, 2, 3, 4
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (CSV, scenario.xlsx or Parquet, plus scenario.toml).")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a setting: section.key=value (TOML value), e.g. targets.min_reduction=0.2."),
+]
+
+
+def parse_sets(items: list[str] | None) -> dict[str, object]:
+    """``["a.b=1", "c.d=x"]`` -> ``{"a.b": 1, "c.d": "x"}``; values parsed as TOML when they can be."""
+    result: dict[str, object] = {}
+    for item in items or []:
+        key, sep, raw = item.partition("=")
+        if not sep or "." not in key:
+            raise ScenarioError([f"--set {item}: expected section.key=value"])
+        try:
+            value: object = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        result[key.strip()] = value
+    return result
+
+
+def load(path: Path, sets: list[str] | None = None, **solver: object) -> Scenario:
+    """Read and validate a scenario, apply ``--set`` overrides; exit 2 with every problem on bad input."""
+    from pydantic import ValidationError
+
+    from planner.io import read_scenario
+
+    try:
+        scenario = read_scenario(path)
+        overrides = parse_sets(sets)
+        overrides.update({f"solver.{k}": v for k, v in solver.items() if v is not None})
+        if overrides:
+            scenario = scenario.with_settings(scenario.settings.with_overrides(overrides))
+        return scenario
+    except ScenarioError as exc:
+        lines = exc.lines() if hasattr(exc, "lines") else [str(p) for p in exc.problems]
+        for line in lines:
+            err.print(line, markup=False, highlight=False)
+        err.print(f"{len(lines)} problem(s); nothing was written.", style="red")
+    except ValidationError as exc:
+        for e in exc.errors():
+            where = ".".join(str(x) for x in e["loc"])
+            err.print(f"--set {where}: {e['msg']}", markup=False, highlight=False)
+    except ValueError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+    raise typer.Exit(EXIT_INPUT)
+
+
+@app.command()
+def validate(scenario: ScenarioArg) -> None:
+    """Read and check a scenario: exit 0, or 2 with one line per problem (file:row:column: message)."""
+    sc = load(scenario)
+    posts = sum(s.position != "staff" for s in sc.staff)
+    out.print(
+        f"[green]valid[/green] {sc.settings.scenario.name}: {len(sc.organizations)} organisations, {len(sc.units)} units, "
+        f"{len(sc.staff)} staff ({posts} posts), {len(sc.functions)} functions, {len(sc.departments)} target departments"
+    )
+
+
+@app.command()
+def solve(
+    scenario: ScenarioArg,
+    out_dir: Annotated[Path, typer.Option("--out", help="Plan folder to write (replaced atomically).")],
+    sets: SetOpt = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds.")] = None,
+    workers: Annotated[int | None, typer.Option(help="CP-SAT workers (0 = all cores).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    deterministic: Annotated[bool, typer.Option("--deterministic", help="Same inputs and seed give the same plan.")] = False,
+    hint: Annotated[Path | None, typer.Option(help="A previous plan folder to start from.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
+) -> None:
+    """Solve a scenario and write the plan folder of SPEC §5.
+
+    Example: planner solve data/quang_ninh_province --out out/plan --set targets.min_reduction=0.1
+    """
+    from planner.io import scenario_sha256
+    from planner.io.plan_io import read_plan
+    from planner.solve import solve as run_solve
+    from planner.writer import write_plan_folder
+
+    sc = load(scenario, sets, time_limit=time_limit, workers=workers, seed=seed,
+              deterministic=True if deterministic else None)
+    previous = read_plan(hint) if hint is not None else None
+    stop = threading.Event()
+    _on_signals(stop)
+    progress = None if (quiet or as_json) else _progress_printer()
+    result = run_solve(sc, hint=previous, on_progress=progress, stop=stop)
+    if progress is not None:
+        err.print()
+    summary = _finish(sc, result, out_dir, scenario_sha256(sc), write_plan_folder)
+    if as_json:
+        print(summary.model_dump_json(indent=2))
+    elif not quiet:
+        print_result(result)
+    raise typer.Exit(exit_code(result))
+
+
+def _finish(sc, result, out_dir, sha, writer):  # type: ignore[no-untyped-def]
+    from planner.solve import to_summary
+
+    summary = to_summary(result, sc, sha)
+    if result.status.has_plan:
+        writer(sc, result, summary, out_dir)
+    elif result.status is Status.INFEASIBLE:
+        err.print("[red]infeasible[/red]: these settings cannot hold together:")
+        for name, sentence in zip(result.conflicts, result.conflict_details or result.conflicts, strict=False):
+            err.print(f"  {name}" + (f" — {sentence}" if sentence != name else ""), markup=False)
+    elif result.status is Status.INVALID:
+        err.print("[red]internal error[/red]: the plan failed the independent checker; nothing was written:")
+        for v in result.violations:
+            err.print(f"  {v}", markup=False)
+    else:
+        err.print("[yellow]no plan within the time limit[/yellow]; raise --time-limit.")
+    return summary
+
+
+def exit_code(result: SolveResult) -> int:
+    return {
+        Status.OPTIMAL: EXIT_OK, Status.FEASIBLE: EXIT_OK, Status.INFEASIBLE: EXIT_INFEASIBLE,
+        Status.TIMEOUT: EXIT_TIMEOUT, Status.INVALID: EXIT_CHECK,
+    }[result.status]
+
+
+def _on_signals(stop: threading.Event) -> None:
+    """First Ctrl-C / SIGTERM: stop the search and keep the best plan; the second aborts."""
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        err.print("\n[yellow]stopping: the best plan found so far will be written (Ctrl-C again to abort)[/yellow]")
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, handler)
+        signal.signal(signal.SIGTERM, handler)
+
+
+def _progress_printer():  # type: ignore[no-untyped-def]
+    def show(seconds: float, objective: float, bound: float) -> None:
+        gap = abs(objective - bound) / max(1.0, abs(objective))
+        err.print(f"\r  {seconds:7.2f} s  objective {objective:,.0f}  bound {bound:,.0f}  gap {gap:.2%}   ", end="")
+
+    return show
+
+
+def print_result(result: SolveResult) -> None:
+    """The before/after table a planner reads first."""
+    k = result.kpis
+    out.print(f"status [bold]{result.status.value}[/bold]  objective {result.objective}  bound {result.bound}  "
+              f"gap {result.gap if result.gap is not None else '-'}  {result.runtime:.2f} s")
+    if result.plan is None:
+        return
+    t = Table(title="Before → after", show_lines=False)
+    t.add_column("")
+    t.add_column("before", justify="right")
+    t.add_column("after", justify="right")
+    t.add_column("change", justify="right")
+    rows = [
+        ("units → departments", k.units_before, k.departments_after),
+        ("head/deputy posts", k.posts_before, k.posts_after),
+        ("headcount", k.headcount_before, k.headcount_after),
+        ("monthly payroll", k.payroll_before, k.payroll_after),
+    ]
+    for label, before, after in rows:
+        t.add_row(label, f"{before:,}", f"{after:,}", f"{after - before:+,}")
+    out.print(t)
+    out.print(f"exits {k.exits} ({k.reduction:.1%}), involuntary {k.involuntary_exits}; savings {k.savings:,} a month, "
+              f"income raise per head {k.income_raise_per_head:,}")
+    terms = Table(title="Objective terms (SPEC §4)")
+    terms.add_column("term")
+    terms.add_column("value", justify="right")
+    for name, value in result.terms.items():
+        terms.add_row(name, f"{value:,}")
+    out.print(terms)
+
+
+@app.command()
+def check(
+    scenario: ScenarioArg,
+    plan: Annotated[Path, typer.Argument(help="Plan folder written by planner solve.")],
+) -> None:
+    """The independent checker: exit 0 when the plan satisfies SPEC §3 and its terms match §4, else 1."""
+    from planner.check import check as run_check
+    from planner.io.plan_io import PlanError, read_plan, read_summary
+
+    sc = load(scenario)
+    try:
+        p = read_plan(plan)
+        summary = read_summary(plan) if (plan / "summary.json").exists() else None
+    except PlanError as exc:
+        for line in exc.problems:
+            err.print(line, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    report = run_check(sc, p, summary)
+    for line in report.lines():
+        out.print(line, markup=False, highlight=False)
+    if not report.ok:
+        raise typer.Exit(EXIT_CHECK)
+    out.print(f"[green]ok[/green]: the plan satisfies C1–C13; terms {report.terms}")
+
+
+@app.command()
+def schema(
+    what: Annotated[str, typer.Argument(help="scenario | plan")] = "scenario",
+) -> None:
+    """Print the JSON Schema of the scenario (or of plan.json)."""
+    if what == "plan":
+        from planner.export.json_export import plan_json_schema
+
+        print(json.dumps(plan_json_schema(), indent=2, ensure_ascii=False))
+    else:
+        print(json.dumps(Scenario.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@app.command()
+def generate(
+    kind: Annotated[str, typer.Argument(help="commune | district | province | central | ministry")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Scenario folder to write (or parent folder with --count).")],
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    size: Annotated[int | None, typer.Option(help="Staff count (or number of communes for kind commune with --count).")] = None,
+    count: Annotated[int | None, typer.Option(help="Write this many scenarios into subfolders.")] = None,
+) -> None:
+    """Write a synthetic scenario in the SPEC format (reproducible by seed)."""
+    from planner.generate import generate as gen
+    from planner.generate import generate_many
+    from planner.io import write_scenario
+
+    if count is not None or (kind == "commune" and size is not None and size > 15):
+        n = count if count is not None else size
+        for name, sc in generate_many(kind, n, seed=seed):
+            write_scenario(sc, out_dir / name)
+        out.print(f"wrote {n} {kind} scenarios into {out_dir}")
+        return
+    sc = gen(kind, seed=seed, size=size)
+    write_scenario(sc, out_dir)
+    out.print(f"wrote {kind} scenario ({len(sc.staff)} staff, {len(sc.units)} units) to {out_dir}")
+
+
+@app.command()
+def export(
+    plan: Annotated[Path, typer.Argument(help="Plan folder.")],
+    fmt: Annotated[str, typer.Option("--format", help="xlsx | svg | html | json")] = "html",
+    anonymize: Annotated[bool, typer.Option("--anonymize", help="Replace names by stable pseudonyms.")] = False,
+    lang: Annotated[str, typer.Option(help="vi | en (report language)")] = "vi",
+) -> None:
+    """(Re)write one export of a plan folder (uses the scenario copy kept in PLAN/scenario)."""
+    from planner.writer import rewrite_export
+
+    try:
+        path = rewrite_export(plan, fmt, anonymize=anonymize, lang=lang)
+    except (ValueError, FileNotFoundError) as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    out.print(f"wrote {path}")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("aborted; no plan folder was changed.")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""Build the CP-SAT model of SPEC §3 and §4 for one scenario."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from models import Plan, Role, Scenario
+from planner.cpsat import capacity, locks, objective, placement, staffing, symmetry
+from planner.cpsat.budget import add_budget
+from planner.cpsat.guards import Guards
+from planner.cpsat.variables import Variables, create_variables
+
+
+@dataclass
+class BuiltModel:
+    model: cp_model.CpModel
+    var: Variables
+    guards: Guards
+    payroll_scaled: cp_model.IntVar
+
+
+def build(scenario: Scenario, *, explain: bool = False) -> BuiltModel:
+    """The model of every hard constraint C1–C13 and every term of §4.
+
+    With ``explain=True`` every constraint that stems from a setting is guarded
+    by a named literal (``guards.py``) for conflict explanations; the terms are
+    still defined so that the same code serves both uses.
+    """
+    model = cp_model.CpModel()
+    guards = Guards(model, explain)
+    var = create_variables(model, scenario)  # C1, C2
+    placement.add_used(model, var, guards)  # §3: every department used
+    capacity.add_workload(model, var, guards)  # C3
+    capacity.add_skills(model, var, guards)  # C4
+    staffing.add_size(model, var, guards)  # C5
+    staffing.add_leadership(model, var, guards)  # C6
+    staffing.add_reduction(model, var, guards)  # C7
+    payroll = add_budget(model, var, guards)  # C8 and the payroll term
+    staffing.add_independence(model, var, guards)  # C9
+    capacity.add_reserved(model, var, guards)  # C10
+    placement.add_leads(model, var, guards)  # C11
+    placement.add_rules(model, var, guards)  # C12
+    locks.add_locks(model, var, guards)  # C13
+    for add_term in objective.TERM_BUILDERS:
+        add_term(model, var)
+    if not explain:
+        # Only in normal solves: symmetry cuts must not appear in an explanation.
+        symmetry.break_department_symmetry(model, var)
+    return BuiltModel(model=model, var=var, guards=guards, payroll_scaled=payroll)
+
+
+def add_plan_hint(built: BuiltModel, plan: Plan) -> None:
+    """Hint every variable from ``plan`` (a previous plan or today's structure mapped to departments)."""
+    var, sc = built.var, built.var.scenario
+    model = built.model
+    model.clear_hints()
+    dept = {d: i for i, d in enumerate(sc.dept_ids)}
+    sidx = {s.staff_id: i for i, s in enumerate(sc.staff)}
+    where: dict[int, tuple[int | None, Role]] = {}
+    for a in plan.staff:
+        if a.staff_id in sidx:
+            where[sidx[a.staff_id]] = (dept.get(a.dept_id) if a.dept_id else None, a.role)
+    for c in var.classes:
+        counts: dict[tuple[int, Role], int] = {}
+        for i in c.members:
+            d, role = where.get(i, (None, Role.EXIT))
+            if d is not None and role is not Role.EXIT:
+                if role is not Role.MEMBER and not c.can_lead:
+                    role = Role.MEMBER
+                counts[d, role] = counts.get((d, role), 0) + 1
+        for d in range(len(sc.departments)):
+            model.add_hint(var.m[c.index, d], counts.get((d, Role.MEMBER), 0))
+            if (c.index, d) in var.h:
+                model.add_hint(var.h[c.index, d], min(1, counts.get((d, Role.HEAD), 0)))
+                model.add_hint(var.v[c.index, d], counts.get((d, Role.DEPUTY), 0))
+    placed = {fa.function_id: fa for fa in plan.functions}
+    for f, fn in enumerate(sc.functions):
+        fa = placed.get(fn.function_id)
+        for d in range(len(sc.departments)):
+            if (f, d) in var.y:
+                model.add_hint(var.y[f, d], int(fa is not None and dept.get(fa.dept_id) == d))
+        for o in fn.lead_candidates:
+            if (f, o) in var.z:
+                model.add_hint(var.z[f, o], int(fa is not None and fa.lead_org == o))

@@ -1,0 +1,209 @@
+"""Run CP-SAT on a built model: parameters, progress, stop, stages, extraction.
+
+Parameters that matter for correctness:
+
+- ``presolve_inclusion_work_limit = 0`` on every solve: OR-Tools 9.15 can drop
+  an enforcement literal in presolve and certify a wrong optimum
+  (google/or-tools#5293); this disables the faulty inclusion step only.
+- deterministic runs use one worker, a fixed seed and a *deterministic* time
+  limit, so the same inputs give the same plan whatever the machine's load.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from models import ObjectiveMode, Settings
+from planner.cpsat.builder import BuiltModel
+from planner.cpsat.objective import set_objective, weighted_sum
+
+log = logging.getLogger("planner.cpsat")
+
+Progress = Callable[[float, float, float], None]
+
+
+@dataclass
+class RunOutcome:
+    """What one (possibly multi-stage) run found."""
+
+    status: str  # optimal | feasible | infeasible | timeout
+    values: dict[str, int] = field(default_factory=dict)  # variable name -> value (solution)
+    objective: int | None = None
+    bound: int | None = None
+    stats: dict[str, object] = field(default_factory=dict)
+    solution: dict[int, int] = field(default_factory=dict)  # variable index -> value
+
+
+def parameters(solver: cp_model.CpSolver, settings: Settings, time_limit: float) -> None:
+    """Set CP-SAT parameters from ``[solver]``."""
+    s = settings.solver
+    p = solver.parameters
+    p.presolve_inclusion_work_limit = 0  # google/or-tools#5293
+    p.random_seed = s.seed
+    if s.deterministic:
+        p.num_workers = 1
+        p.max_deterministic_time = time_limit
+    else:
+        p.num_workers = s.workers
+        p.max_time_in_seconds = time_limit
+    p.log_search_progress = s.log
+    if s.log:
+        p.log_to_stdout = False
+        solver.log_callback = lambda line: log.debug("%s", line)
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    """Reports (seconds, objective, bound) on every improvement; stops on request."""
+
+    def __init__(self, offset: float, on_progress: Progress | None, stop: threading.Event | None, shift: float) -> None:
+        super().__init__()
+        self._offset = offset
+        self._cb = on_progress
+        self._stop = stop
+        self._shift = shift
+        self.start = time.perf_counter()
+
+    def on_solution_callback(self) -> None:
+        if self._cb is not None:
+            t = self._offset + time.perf_counter() - self.start
+            self._cb(t, self.objective_value + self._shift, self.best_objective_bound + self._shift)
+        if self._stop is not None and self._stop.is_set():
+            self.stop_search()
+
+
+def solve_once(
+    built: BuiltModel,
+    settings: Settings,
+    time_limit: float,
+    *,
+    on_progress: Progress | None = None,
+    stop: threading.Event | None = None,
+    offset: float = 0.0,
+    shift: float = 0.0,
+) -> tuple[cp_model.CpSolver, int]:
+    """One CP-SAT call with progress reports and an external stop event."""
+    solver = cp_model.CpSolver()
+    parameters(solver, settings, max(time_limit, 0.01))
+    watcher = _Watcher(offset, on_progress, stop, shift)
+    done = threading.Event()
+    if stop is not None:
+        # A stop requested between solutions must still end the search promptly.
+        def _guard() -> None:
+            while not done.is_set():
+                if stop.wait(0.05):
+                    solver.stop_search()
+                    return
+
+        threading.Thread(target=_guard, daemon=True).start()
+    try:
+        status = solver.solve(built.model, watcher)
+    finally:
+        done.set()
+    return solver, status
+
+
+def _outcome_status(status: int, stopped: bool) -> str:
+    if status == cp_model.OPTIMAL:
+        return "optimal"
+    if status == cp_model.FEASIBLE:
+        return "feasible"
+    if status == cp_model.INFEASIBLE:
+        return "infeasible"
+    if status == cp_model.MODEL_INVALID:
+        raise RuntimeError("CP-SAT rejected the model as invalid: a bug in planner/cpsat")
+    return "timeout"
+
+
+def run(
+    built: BuiltModel,
+    settings: Settings,
+    time_limit: float,
+    *,
+    on_progress: Progress | None = None,
+    stop: threading.Event | None = None,
+) -> RunOutcome:
+    """Optimise in ``weighted`` or ``lexicographic`` mode within ``time_limit`` seconds.
+
+    Lexicographic: each term of ``priority`` is minimised in turn and then bounded
+    by its value (fixed when proven optimal, bounded by the best found otherwise),
+    each stage hinted with the previous solution; the terms not named follow as
+    a weighted sum. The reported objective is the weighted sum of all terms.
+    """
+    obj = settings.objective
+    model, var = built.model, built.var
+    weights = obj.weights()
+    start = time.perf_counter()
+    stages: list[str | None] = [None]
+    if obj.mode is ObjectiveMode.LEXICOGRAPHIC:
+        rest = [t for t in weights if t not in obj.priority and weights[t]]
+        stages = [*obj.priority, *([None] if rest else [])]
+    proven = True
+    solver: cp_model.CpSolver | None = None
+    status = cp_model.UNKNOWN
+    stats: dict[str, object] = {"stages": []}
+    solution: dict[int, int] = {}
+    for i, stage in enumerate(stages):
+        remaining = time_limit - (time.perf_counter() - start)
+        if i > 0 and (remaining <= 0.05 or (stop is not None and stop.is_set())):
+            proven = False
+            break
+        set_objective(model, var, obj.mode, stage)
+        solver, status = solve_once(
+            built, settings, remaining, on_progress=on_progress if stage is None or len(stages) == 1 else None,
+            stop=stop, offset=time.perf_counter() - start,
+        )
+        stats["stages"].append({"stage": stage or "weighted", "status": solver.status_name(status),
+                                "objective": solver.objective_value if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None,
+                                "wall_s": round(solver.wall_time, 3)})
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if i == 0 or status == cp_model.INFEASIBLE:
+                return RunOutcome(status=_outcome_status(status, False), stats=stats)
+            proven = False
+            break
+        solution = _snapshot(solver, model)
+        if stage is not None:
+            value = int(solver.value(var.terms[stage]))
+            model.add(var.terms[stage] <= value)
+            if status != cp_model.OPTIMAL:
+                proven = False
+            _hint_from(model, solution)
+        elif status != cp_model.OPTIMAL:
+            proven = False
+    assert solver is not None
+    values = {name: solution[t.index] for name, t in var.terms.items()}
+    objective = sum(weights[t] * values[t] for t in weights)
+    if obj.mode is ObjectiveMode.WEIGHTED and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        bound = objective if status == cp_model.OPTIMAL else math.ceil(solver.best_objective_bound - 1e-6)
+    else:
+        bound = objective if proven else None
+    stats.update(
+        conflicts=solver.num_conflicts, branches=solver.num_branches, wall_s=round(time.perf_counter() - start, 3),
+        variables=len(model.proto.variables), constraints=len(model.proto.constraints),
+        classes=len(var.classes),
+    )
+    final = "optimal" if (proven and status == cp_model.OPTIMAL) else "feasible"
+    return RunOutcome(status=final, values=values, objective=objective, bound=bound, stats=stats, solution=solution)
+
+
+def _snapshot(solver: cp_model.CpSolver, model: cp_model.CpModel) -> dict[int, int]:
+    """Every variable's value in the current solution (for hints and extraction)."""
+    return {i: int(v) for i, v in enumerate(solver.response_proto.solution)}
+
+
+def _hint_from(model: cp_model.CpModel, solution: dict[int, int]) -> None:
+    """Hint every variable with ``solution`` (the next lexicographic stage starts there)."""
+    model.clear_hints()
+    proto = model.proto
+    for i, value in solution.items():
+        proto.solution_hint.vars.append(i)
+        proto.solution_hint.values.append(value)
+
+
+__all__ = ["RunOutcome", "run", "solve_once", "parameters", "weighted_sum"]

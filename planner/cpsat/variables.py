@@ -1,0 +1,107 @@
+"""The decision variables of the CP-SAT model, in one container.
+
+Notation (used in every docstring of this package):
+
+- c a staff class (``classes.py``), n_c its size, fte_c its capacity in hundredths;
+- d a target department, f a function, o an organisation;
+- ``m[c,d]``, ``h[c,d]``, ``v[c,d]``: members, heads and deputies of class c in d;
+  ``a[c,d] = m + h + v``; retained ``r[c] = Σ_d a[c,d]``; exits ``n_c − r[c]``;
+- ``y[f,d]`` = 1 when f sits in d; ``z[f,o]`` = 1 when o leads divided f.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from models import FunctionKind, Scenario
+from planner.cpsat.classes import StaffClass, staff_classes
+
+LinearExpr = cp_model.LinearExpr
+
+
+@dataclass
+class Variables:
+    """Every decision variable, plus the linear expressions derived from them."""
+
+    scenario: Scenario
+    classes: list[StaffClass]
+    m: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    h: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    v: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    r: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    y: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    z: dict[tuple[int, str], cp_model.IntVar] = field(default_factory=dict)
+    terms: dict[str, cp_model.IntVar] = field(default_factory=dict)
+
+    # -- derived expressions -------------------------------------------------
+    def assigned(self, c: int, d: int) -> LinearExpr:
+        """a[c,d]: people of class c in department d, any role."""
+        parts = [self.m[c, d]]
+        if (c, d) in self.h:
+            parts += [self.h[c, d], self.v[c, d]]
+        return sum(parts)  # type: ignore[return-value]
+
+    def posts(self, c: int, d: int) -> LinearExpr:
+        """h[c,d] + v[c,d] (0 for a class that cannot lead)."""
+        if (c, d) in self.h:
+            return self.h[c, d] + self.v[c, d]
+        return 0  # type: ignore[return-value]
+
+    def headcount(self, d: int) -> LinearExpr:
+        return sum(self.assigned(c.index, d) for c in self.classes)  # type: ignore[return-value]
+
+    def fte(self, d: int, classes: list[StaffClass] | None = None) -> LinearExpr:
+        """Retained capacity of d in hundredths of an FTE, over ``classes`` (default all)."""
+        return sum(c.fte_h * self.assigned(c.index, d) for c in (self.classes if classes is None else classes))  # type: ignore[return-value]
+
+    def workload(self, d: int, functions: list[int] | None = None) -> LinearExpr:
+        """Workload placed in d in hundredths of an FTE, over ``functions`` (default all)."""
+        fs = self.scenario.functions
+        idx = range(len(fs)) if functions is None else functions
+        return sum(fs[f].workload_h * self.y[f, d] for f in idx if (f, d) in self.y)  # type: ignore[return-value]
+
+    def deputies(self, d: int) -> LinearExpr:
+        return sum(self.v[c.index, d] for c in self.classes if (c.index, d) in self.v)  # type: ignore[return-value]
+
+    def all_posts(self) -> LinearExpr:
+        k = len(self.scenario.departments)
+        return sum(self.posts(c.index, d) for c in self.classes for d in range(k))  # type: ignore[return-value]
+
+    def retained_total(self) -> LinearExpr:
+        return sum(self.r.values())  # type: ignore[return-value]
+
+    def exits_total(self) -> LinearExpr:
+        return sum(c.size - self.r[c.index] for c in self.classes)  # type: ignore[return-value]
+
+
+def create_variables(model: cp_model.CpModel, scenario: Scenario) -> Variables:
+    """Create the decision variables; C1 (one place each) and C2 (domains) hold by construction.
+
+    C1: Σ_d y[f,d] = 1 for every function, and Σ_d a[c,d] = r[c] ≤ n_c for every class.
+    C2: y[f,d] exists only when d's ``domains`` is empty or holds f's domain.
+    C6 (part): h and v exist only for classes with ``can_lead``.
+    """
+    classes = staff_classes(scenario)
+    var = Variables(scenario=scenario, classes=classes)
+    depts = scenario.departments
+    max_dep = max(scenario.dept_limits(dpt)[2] for dpt in depts)
+    for c in classes:
+        for d in range(len(depts)):
+            var.m[c.index, d] = model.new_int_var(0, c.size, f"m[{c.index},{d}]")
+            if c.can_lead:
+                var.h[c.index, d] = model.new_int_var(0, 1, f"h[{c.index},{d}]")
+                var.v[c.index, d] = model.new_int_var(0, min(c.size, max_dep), f"v[{c.index},{d}]")
+        var.r[c.index] = model.new_int_var(0, c.size, f"r[{c.index}]")
+        model.add(var.r[c.index] == sum(var.assigned(c.index, d) for d in range(len(depts))))
+    for f, fn in enumerate(scenario.functions):
+        for d, dpt in enumerate(depts):
+            if dpt.hosts(fn.domain):
+                var.y[f, d] = model.new_bool_var(f"y[{f},{d}]")
+        model.add_exactly_one(var.y[f, d] for d in range(len(depts)) if (f, d) in var.y)
+        if fn.kind is FunctionKind.DIVIDED:
+            for o in fn.lead_candidates:
+                var.z[f, o] = model.new_bool_var(f"z[{f},{o}]")
+            model.add_exactly_one(var.z[f, o] for o in fn.lead_candidates)
+    return var

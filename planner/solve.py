@@ -1,0 +1,118 @@
+"""The one entry point: build -> solve -> extract -> check -> SolveResult."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from ortools import __version__ as ortools_version
+
+from models import Plan, Scenario, Settings, SolveResult, SolverInfo, Status, Summary
+from planner.check import check
+from planner.cpsat.builder import add_plan_hint, build
+from planner.cpsat.explain import explain_conflicts
+from planner.cpsat.extract import extract_plan
+from planner.cpsat.runner import run
+
+log = logging.getLogger("planner")
+
+Progress = Callable[[float, float, float], None]
+
+
+def solve(
+    scenario: Scenario,
+    settings: Settings | None = None,
+    *,
+    time_limit: float | None = None,
+    workers: int | None = None,
+    seed: int | None = None,
+    hint: Plan | None = None,
+    on_progress: Progress | None = None,
+    stop: threading.Event | None = None,
+    explain: bool = True,
+) -> SolveResult:
+    """Solve ``scenario`` (under ``settings`` if given) and return a checked result.
+
+    Infeasible and timeout are statuses, not exceptions. Every plan is checked by
+    the independent checker (``planner.check``); a plan that fails it is a bug:
+    it is logged loudly and returned with status ``invalid`` and its violations,
+    never as a success.
+
+    Parameters
+    ----------
+    time_limit, workers, seed
+        Override ``[solver]`` of the settings.
+    hint
+        A previous plan to start from (warm start).
+    on_progress
+        Called as ``on_progress(seconds, objective, bound)`` on every improvement.
+    stop
+        Set it to stop the search; the best plan found so far is returned.
+    explain
+        On infeasibility, compute the named conflicts (``planner.cpsat.explain``).
+    """
+    settings = settings or scenario.settings
+    overrides = {k: v for k, v in (("time_limit", time_limit), ("workers", workers), ("seed", seed)) if v is not None}
+    if overrides:
+        settings = settings.model_copy(update={"solver": settings.solver.model_copy(update=overrides)})
+    if settings is not scenario.settings:
+        scenario = scenario.with_settings(settings)
+    limit = settings.solver.time_limit
+    start = time.perf_counter()
+    built = build(scenario)
+    if hint is not None:
+        add_plan_hint(built, hint)
+    log.info("model: %d classes for %d staff, %d functions, %d departments",
+             len(built.var.classes), len(scenario.staff), len(scenario.functions), len(scenario.departments))
+    outcome = run(built, settings, limit - (time.perf_counter() - start), on_progress=on_progress, stop=stop)
+    runtime = time.perf_counter() - start
+    stats = {**outcome.stats, "ortools": ortools_version}
+    if outcome.status == "infeasible":
+        conflicts = explain_conflicts(scenario, time_limit=max(5.0, limit / 2)) if explain else []
+        return SolveResult(status=Status.INFEASIBLE, runtime=round(time.perf_counter() - start, 3),
+                           conflicts=conflicts, stats=stats)
+    if outcome.status == "timeout":
+        return SolveResult(status=Status.TIMEOUT, runtime=round(runtime, 3), stats=stats)
+    plan = extract_plan(built.var, outcome.solution)
+    report = check(scenario, plan)
+    violations = [str(v) for v in report.violations]
+    if report.terms != outcome.values:
+        violations.append(f"terms: solver {outcome.values} != checker {report.terms}")
+    status = Status(outcome.status)
+    if violations:
+        log.error("BUG: the plan failed the independent checker (%d violations); not a success", len(violations))
+        for v in violations:
+            log.error("  %s", v)
+        status = Status.INVALID
+    gap = None
+    if outcome.objective is not None and outcome.bound is not None:
+        gap = round(abs(outcome.objective - outcome.bound) / max(1, abs(outcome.objective)), 6)
+    return SolveResult(
+        status=status, objective=outcome.objective, bound=outcome.bound, gap=gap, runtime=round(runtime, 3),
+        terms=report.terms, kpis=report.kpis, plan=plan, stats=stats, violations=violations,
+    )
+
+
+def to_summary(result: SolveResult, scenario: Scenario, input_sha256: str = "") -> Summary:
+    """summary.json of SPEC §5 for a result."""
+    st = scenario.settings.solver
+    return Summary(
+        status=result.status,
+        objective=result.objective,
+        bound=result.bound,
+        gap=result.gap,
+        runtime_s=result.runtime,
+        terms=result.terms,
+        kpis=result.kpis,
+        conflicts=result.conflicts,
+        solver=SolverInfo(version=ortools_version, seed=st.seed, workers=st.workers, time_limit=st.time_limit,
+                          deterministic=st.deterministic),
+        input_sha256=input_sha256,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        scenario=scenario.settings.scenario.name,
+        mode=scenario.settings.objective.mode.value,
+        stats={k: v for k, v in result.stats.items() if k != "stages"},
+    )

@@ -1,0 +1,61 @@
+"""Write a plan folder (SPEC §5) atomically, and rewrite one export of it.
+
+A plan folder also keeps a copy of the scenario it answers in ``scenario/``
+(an extension of §5), so that ``planner export``, ``planner compare`` and the
+app can rebuild every export from the folder alone.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from models import Scenario, SolveResult, Summary
+from planner.check import check
+from planner.export import EXPORTERS, FILE_NAMES, write_all
+from planner.io import read_scenario, write_scenario
+from planner.io.plan_io import atomic_folder, read_plan, read_summary, write_plan_tables
+
+SCENARIO_COPY = "scenario"
+
+
+def write_plan_folder(scenario: Scenario, result: SolveResult, summary: Summary, folder: str | os.PathLike[str]) -> Path:
+    """Write tables, summary.json, exports and the scenario copy; replace ``folder`` only when all is written.
+
+    The plan is checked again here, so that nothing unchecked can reach disk.
+    """
+    if result.plan is None or not result.status.has_plan:
+        raise ValueError(f"no plan to write (status {result.status.value})")
+    report = check(scenario, result.plan)
+    if not report.ok:
+        raise RuntimeError("refusing to write a plan that fails the checker: " + "; ".join(report.lines()[:5]))
+    with atomic_folder(folder) as tmp:
+        write_plan_tables(result.plan, summary, tmp)
+        write_scenario(scenario, tmp / SCENARIO_COPY)
+        write_all(scenario, result.plan, summary, tmp)
+    return Path(folder)
+
+
+def rewrite_export(folder: str | os.PathLike[str], fmt: str, *, anonymize: bool = False, lang: str = "vi") -> Path:
+    """(Re)write one export (``xlsx``, ``svg``, ``html``, ``json``) of a plan folder, atomically."""
+    if fmt not in EXPORTERS:
+        raise ValueError(f"unknown format '{fmt}': use one of {', '.join(EXPORTERS)}")
+    folder = Path(folder)
+    scenario = read_scenario(folder / SCENARIO_COPY)
+    if anonymize:
+        from planner.export.anonymize import anonymize as pseudonymise
+
+        scenario = pseudonymise(scenario)
+    plan, summary = read_plan(folder), read_summary(folder)
+    target = folder / FILE_NAMES[fmt]
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    os.close(fd)
+    try:
+        kwargs = {"lang": lang} if fmt == "html" else {}
+        EXPORTERS[fmt](scenario, plan, summary, Path(tmp), **kwargs)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
