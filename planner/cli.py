@@ -291,6 +291,21 @@ def export(
     out.print(f"wrote {path}")
 
 
+def _register_more_commands() -> None:
+    """Commands that live in their own modules register themselves on ``app``."""
+    import importlib
+
+    for name in ("planner.cli_tradeoffs", "planner.cli_batch"):
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+_register_more_commands()
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
