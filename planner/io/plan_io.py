@@ -1,0 +1,306 @@
+"""The plan folder of SPEC §5: write and read its tables, replace a folder atomically.
+
+Tables are UTF-8 CSV with a header row; lists are joined with ``;``; ``None`` is an
+empty cell; floats are written in Python's shortest round-trip form so that
+``read_plan(write_plan_tables(plan))`` gives the same ``Plan``. Reading takes every
+cell as a string (polars, no type inference) and reports every problem at once as a
+:class:`PlanError`, each line naming the file, the line and the column.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from pydantic import ValidationError
+
+from models import DepartmentSummary, FunctionAssignment, Plan, Role, StaffAssignment, Summary
+
+STAFF_COLUMNS = ("staff_id", "org_id", "unit_id", "dept_id", "role")
+FUNCTION_COLUMNS = ("function_id", "dept_id", "lead_org")
+DEPARTMENT_COLUMNS = (
+    "dept_id",
+    "name",
+    "headcount",
+    "fte",
+    "workload",
+    "head",
+    "deputies",
+    "domains",
+    "orgs",
+)
+
+
+class PlanError(ValueError):
+    """A plan folder that cannot be read. ``problems``: one ``file:line:column: message`` each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems) or "invalid plan folder")
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def _cell(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, tuple | list):
+        return ";".join(value) or None
+    if isinstance(value, Role):
+        return value.value
+    if isinstance(value, float):
+        return repr(value)
+    return str(value) or None
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+    data = {c: [_cell(r[i]) for r in rows] for i, c in enumerate(columns)}
+    pl.DataFrame(data, schema=dict.fromkeys(columns, pl.String)).write_csv(path)
+
+
+def write_plan_tables(plan: Plan, summary: Summary, folder: str | os.PathLike[str]) -> None:
+    """Write staff.csv, functions.csv, departments.csv and summary.json into ``folder``.
+
+    Parameters
+    ----------
+    plan
+        The assignments and the derived department rows.
+    summary
+        Written as ``summary.json`` (``model_dump(mode="json")``, indent 2, UTF-8).
+    folder
+        An existing folder (see :func:`atomic_folder` for an atomic replace).
+    """
+    out = Path(folder)
+    _write_csv(
+        out / "staff.csv",
+        STAFF_COLUMNS,
+        [(a.staff_id, a.org_id, a.unit_id, a.dept_id, a.role) for a in plan.staff],
+    )
+    _write_csv(
+        out / "functions.csv",
+        FUNCTION_COLUMNS,
+        [(f.function_id, f.dept_id, f.lead_org) for f in plan.functions],
+    )
+    _write_csv(
+        out / "departments.csv",
+        DEPARTMENT_COLUMNS,
+        [
+            (
+                d.dept_id,
+                d.name,
+                d.headcount,
+                d.fte,
+                d.workload,
+                d.head,
+                d.deputies,
+                d.domains,
+                d.orgs,
+            )
+            for d in plan.departments
+        ],
+    )
+    write_summary(summary, out)
+
+
+def write_summary(summary: Summary, folder: str | os.PathLike[str]) -> None:
+    """Write ``summary.json`` (indent 2, UTF-8, non-ASCII kept as is)."""
+    text = json.dumps(summary.model_dump(mode="json"), indent=2, ensure_ascii=False)
+    (Path(folder) / "summary.json").write_text(text + "\n", encoding="utf-8")
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def _read_table(
+    path: Path, required: tuple[str, ...], problems: list[str]
+) -> list[dict[str, str | None]] | None:
+    """Rows of a CSV as dicts of stripped strings (None for empty), or None on failure."""
+    if not path.is_file():
+        problems.append(f"{path.name}: file missing")
+        return None
+    try:
+        df = pl.read_csv(path, infer_schema=False, raise_if_empty=False)
+    except Exception as exc:  # polars raises several error types for a malformed CSV
+        problems.append(f"{path.name}: not a readable CSV file ({type(exc).__name__}: {exc})")
+        return None
+    df = df.rename({c: c.strip() for c in df.columns})
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        problems.append(f"{path.name}: missing column(s) {', '.join(missing)}")
+        return None
+    rows = []
+    for row in df.select(required).iter_rows(named=True):
+        rows.append(
+            {k: (v.strip() or None) if isinstance(v, str) else None for k, v in row.items()}
+        )
+    return rows
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in value.split(";") if p.strip())
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a whole number") from None
+
+
+def _float(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number") from None
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value.lower())
+    except ValueError:
+        raise ValueError(f"{value!r} is not one of {', '.join(r.value for r in Role)}") from None
+
+
+def _parse_rows(
+    name: str,
+    rows: list[dict[str, str | None]],
+    required: tuple[str, ...],
+    convert: Mapping[str, Callable[[str], Any]],
+    empty: Mapping[str, Any],
+    build: Callable[..., Any],
+    problems: list[str],
+) -> list[Any]:
+    """Check required cells, convert typed ones, build a model per row; record problems.
+
+    An empty optional cell takes its value from ``empty`` (None when not listed).
+    """
+    out = []
+    for i, row in enumerate(rows):
+        line = i + 2  # the header is line 1
+        values: dict[str, Any] = {}
+        bad = False
+        for col, cell in row.items():
+            if cell is None:
+                if col in required:
+                    problems.append(f"{name}:{line}:{col}: empty, a value is required")
+                    bad = True
+                values[col] = empty.get(col)
+                continue
+            try:
+                values[col] = convert[col](cell) if col in convert else cell
+            except ValueError as exc:
+                problems.append(f"{name}:{line}:{col}: {exc}")
+                bad = True
+        if bad:
+            continue
+        try:
+            out.append(build(**values))
+        except ValidationError as exc:
+            for err in exc.errors():
+                col = ".".join(str(x) for x in err["loc"]) or "?"
+                problems.append(f"{name}:{line}:{col}: {err['msg']}")
+    return out
+
+
+def read_plan(folder: str | os.PathLike[str]) -> Plan:
+    """Read a plan folder's staff.csv, functions.csv and (optional) departments.csv.
+
+    Every cell is read as a string; unknown columns are ignored; an empty cell is
+    None (an empty list for the ``;`` lists).
+
+    Raises
+    ------
+    PlanError
+        Listing every problem as ``file:line:column: message`` (line 1 is the header).
+    """
+    base = Path(folder)
+    problems: list[str] = []
+    staff_rows = _read_table(base / "staff.csv", STAFF_COLUMNS, problems)
+    function_rows = _read_table(base / "functions.csv", FUNCTION_COLUMNS, problems)
+    dept_rows: list[dict[str, str | None]] | None = []
+    if (base / "departments.csv").exists():
+        dept_rows = _read_table(base / "departments.csv", DEPARTMENT_COLUMNS, problems)
+    staff = _parse_rows(
+        "staff.csv", staff_rows or [], ("staff_id", "org_id", "unit_id", "role"),
+        {"role": _role}, {}, StaffAssignment, problems,
+    )  # fmt: skip
+    functions = _parse_rows(
+        "functions.csv",
+        function_rows or [],
+        ("function_id", "dept_id"),
+        {},
+        {},
+        FunctionAssignment,
+        problems,
+    )
+    departments = _parse_rows(
+        "departments.csv", dept_rows or [], ("dept_id", "headcount", "fte", "workload"),
+        {"headcount": _int, "fte": _float, "workload": _float, "deputies": _split, "domains": _split, "orgs": _split},
+        {"name": "", "deputies": (), "domains": (), "orgs": ()},
+        DepartmentSummary, problems,
+    )  # fmt: skip
+    if problems:
+        raise PlanError(problems)
+    return Plan(staff=tuple(staff), functions=tuple(functions), departments=tuple(departments))
+
+
+def read_summary(folder: str | os.PathLike[str]) -> Summary:
+    """Read a plan folder's summary.json; a :class:`PlanError` names the problem."""
+    path = Path(folder) / "summary.json"
+    try:
+        return Summary.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise PlanError(["summary.json: file missing"]) from None
+    except ValidationError as exc:
+        lines = [
+            f"summary.json:{'.'.join(str(x) for x in e['loc']) or '?'}: {e['msg']}"
+            for e in exc.errors()
+        ]
+        raise PlanError(lines) from None
+
+
+# -- atomic replace -----------------------------------------------------------------------
+
+
+@contextmanager
+def atomic_folder(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Build a folder beside ``target`` and put it in place only on success.
+
+    Yields a fresh temporary directory in ``target``'s parent. When the block ends
+    normally the temporary directory is renamed to ``target``; an earlier ``target``
+    is first renamed aside and removed only once the new folder is in place. When the
+    block raises (including ``KeyboardInterrupt``) the temporary directory is removed
+    and an earlier ``target`` is left exactly as it was.
+    """
+    final = Path(target)
+    if final.exists() and not final.is_dir():
+        raise FileExistsError(f"{final} exists and is not a folder")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.new-", dir=final.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old: Path | None = None
+    if final.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
+        os.rmdir(old)  # only the unique name is wanted: rename needs a free path
+        os.rename(final, old)
+    try:
+        os.rename(tmp, final)
+    except BaseException:
+        if old is not None:
+            os.rename(old, final)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
