@@ -359,19 +359,19 @@ def cross_reference_problems(sc: Scenario) -> list[Problem]:
             if lk.id not in staff:
                 p.append(Problem("locks", i, "id", f"unknown staff '{lk.id}'"))
         else:
-            f = functions.get(lk.id)
-            if f is None:
+            target = functions.get(lk.id)
+            if target is None:
                 p.append(Problem("locks", i, "id", f"unknown function '{lk.id}'"))
             elif lk.lead_org is not None:
-                if f.kind is not FunctionKind.DIVIDED:
+                if target.kind is not FunctionKind.DIVIDED:
                     p.append(Problem("locks", i, "lead_org", f"function '{lk.id}' is not divided: it has no lead organisation"))
-                elif lk.lead_org not in f.lead_candidates:
+                elif lk.lead_org not in target.lead_candidates:
                     p.append(Problem("locks", i, "lead_org", f"'{lk.lead_org}' is not among the lead_candidates of '{lk.id}'"))
-    s = sc.settings
+    settings = sc.settings
     for i, d in enumerate(sc.departments):
         lo, hi, _ = sc.dept_limits(d)
         if sc.departments_given and lo > hi:
             p.append(Problem("departments", i, "max_staff", f"max_staff {hi} is below min_staff {lo}"))
-    if s.objective.mode == "lexicographic" and not s.objective.priority:
+    if settings.objective.mode == "lexicographic" and not settings.objective.priority:
         p.append(Problem("scenario.toml", None, "objective.priority", "lexicographic mode needs a priority list"))
     return p
