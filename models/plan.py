@@ -139,7 +139,9 @@ class SolveResult(BaseModel):
     def summary(self) -> str:
         """A few readable lines for humans (no personal data)."""
         k = self.kpis
-        lines = [f"status: {self.status.value}  objective: {self.objective}  bound: {self.bound}  gap: {self.gap}"]
+        lines = [
+            f"status: {self.status.value}  objective: {self.objective}  bound: {self.bound}  gap: {self.gap}"
+        ]
         if self.plan is not None:
             lines.append(
                 f"units {k.units_before} -> departments {k.departments_after}; posts {k.posts_before} -> {k.posts_after}; "

@@ -26,5 +26,8 @@ class ScenarioError(ValueError):
 
     def __init__(self, problems: list[Problem] | list[str]) -> None:
         self.problems = list(problems)
-        lines = [p if isinstance(p, str) else f"{p.table}[{p.index}].{p.column}: {p.message}" for p in problems]
+        lines = [
+            p if isinstance(p, str) else f"{p.table}[{p.index}].{p.column}: {p.message}"
+            for p in problems
+        ]
         super().__init__("\n".join(lines) or "invalid scenario")

@@ -12,7 +12,14 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from models.problems import Problem, ScenarioError
 from models.settings import Settings
@@ -105,7 +112,10 @@ class Staff(_Row):
             data = dict(data)
             data["skills"] = _split(data.get("skills"))
             if data.get("can_lead") is None:
-                data["can_lead"] = str(data.get("position", "")).strip().lower() in ("head", "deputy")
+                data["can_lead"] = str(data.get("position", "")).strip().lower() in (
+                    "head",
+                    "deputy",
+                )
         return data
 
     def __repr__(self) -> str:  # personal data stays out of logs and tracebacks
@@ -233,7 +243,11 @@ class Scenario(BaseModel):
     def _cross_references(self) -> Scenario:
         if not self.departments:
             k = self.settings.departments.count
-            object.__setattr__(self, "departments", tuple(Department(dept_id=f"D{i}", name=f"D{i}") for i in range(1, k + 1)))
+            object.__setattr__(
+                self,
+                "departments",
+                tuple(Department(dept_id=f"D{i}", name=f"D{i}") for i in range(1, k + 1)),
+            )
             object.__setattr__(self, "departments_given", False)
         problems = cross_reference_problems(self)
         if problems:
@@ -242,7 +256,10 @@ class Scenario(BaseModel):
 
     def with_settings(self, settings: Settings) -> Scenario:
         """The same tables under other settings, validated again (departments D1…Dk follow ``count``)."""
-        data = {name: getattr(self, name) for name in ("organizations", "units", "staff", "functions", "rules", "locks")}
+        data = {
+            name: getattr(self, name)
+            for name in ("organizations", "units", "staff", "functions", "rules", "locks")
+        }
         departments = self.departments if self.departments_given else ()
         return Scenario(settings=settings, departments=departments, **data)
 
@@ -295,7 +312,9 @@ class Scenario(BaseModel):
     @cached_property
     def lead_organizations(self) -> tuple[str, ...]:
         """Organisations named in some ``lead_candidates`` of a divided function (C11)."""
-        names = (o for f in self.functions if f.kind is FunctionKind.DIVIDED for o in f.lead_candidates)
+        names = (
+            o for f in self.functions if f.kind is FunctionKind.DIVIDED for o in f.lead_candidates
+        )
         return tuple(dict.fromkeys(names))
 
 
@@ -304,7 +323,11 @@ def _duplicates(table: str, column: str, ids: list[str]) -> list[Problem]:
     out = []
     for i, v in enumerate(ids):
         if v in seen:
-            out.append(Problem(table, i, column, f"duplicate {column} '{v}' (first at row index {seen[v]})"))
+            out.append(
+                Problem(
+                    table, i, column, f"duplicate {column} '{v}' (first at row index {seen[v]})"
+                )
+            )
         else:
             seen[v] = i
     return out
@@ -325,7 +348,12 @@ def cross_reference_problems(sc: Scenario) -> list[Problem]:
     staff = {s.staff_id for s in sc.staff}
     functions = {f.function_id: f for f in sc.functions}
     domains = {f.domain for f in sc.functions}
-    for table, rows in (("organizations", sc.organizations), ("units", sc.units), ("staff", sc.staff), ("functions", sc.functions)):
+    for table, rows in (
+        ("organizations", sc.organizations),
+        ("units", sc.units),
+        ("staff", sc.staff),
+        ("functions", sc.functions),
+    ):
         if not rows:
             p.append(Problem(table, None, "", "the table has no rows"))
     for i, u in enumerate(sc.units):
@@ -343,13 +371,21 @@ def cross_reference_problems(sc: Scenario) -> list[Problem]:
             if o not in orgs:
                 p.append(Problem("functions", i, "lead_candidates", f"unknown organisation '{o}'"))
         if not any(d.hosts(f.domain) for d in sc.departments):
-            p.append(Problem("functions", i, "domain", f"no target department may host domain '{f.domain}'"))
+            p.append(
+                Problem(
+                    "functions", i, "domain", f"no target department may host domain '{f.domain}'"
+                )
+            )
     for i, r in enumerate(sc.rules):
         for col in ("a", "b"):
             t = getattr(r, col)
             if t.startswith("domain:"):
                 if t.removeprefix("domain:") not in domains:
-                    p.append(Problem("rules", i, col, f"no function has domain '{t.removeprefix('domain:')}'"))
+                    p.append(
+                        Problem(
+                            "rules", i, col, f"no function has domain '{t.removeprefix('domain:')}'"
+                        )
+                    )
             elif t not in functions:
                 p.append(Problem("rules", i, col, f"unknown function '{t}'"))
     for i, lk in enumerate(sc.locks):
@@ -364,14 +400,37 @@ def cross_reference_problems(sc: Scenario) -> list[Problem]:
                 p.append(Problem("locks", i, "id", f"unknown function '{lk.id}'"))
             elif lk.lead_org is not None:
                 if target.kind is not FunctionKind.DIVIDED:
-                    p.append(Problem("locks", i, "lead_org", f"function '{lk.id}' is not divided: it has no lead organisation"))
+                    p.append(
+                        Problem(
+                            "locks",
+                            i,
+                            "lead_org",
+                            f"function '{lk.id}' is not divided: it has no lead organisation",
+                        )
+                    )
                 elif lk.lead_org not in target.lead_candidates:
-                    p.append(Problem("locks", i, "lead_org", f"'{lk.lead_org}' is not among the lead_candidates of '{lk.id}'"))
+                    p.append(
+                        Problem(
+                            "locks",
+                            i,
+                            "lead_org",
+                            f"'{lk.lead_org}' is not among the lead_candidates of '{lk.id}'",
+                        )
+                    )
     settings = sc.settings
     for i, d in enumerate(sc.departments):
         lo, hi, _ = sc.dept_limits(d)
         if sc.departments_given and lo > hi:
-            p.append(Problem("departments", i, "max_staff", f"max_staff {hi} is below min_staff {lo}"))
+            p.append(
+                Problem("departments", i, "max_staff", f"max_staff {hi} is below min_staff {lo}")
+            )
     if settings.objective.mode == "lexicographic" and not settings.objective.priority:
-        p.append(Problem("scenario.toml", None, "objective.priority", "lexicographic mode needs a priority list"))
+        p.append(
+            Problem(
+                "scenario.toml",
+                None,
+                "objective.priority",
+                "lexicographic mode needs a priority list",
+            )
+        )
     return p

@@ -107,7 +107,9 @@ class ObjectiveSettings(_Section):
     def _known_terms(self) -> ObjectiveSettings:
         unknown = [t for t in self.priority if t not in TERMS]
         if unknown:
-            raise ValueError(f"unknown term(s) in priority: {', '.join(unknown)}; known: {', '.join(TERMS)}")
+            raise ValueError(
+                f"unknown term(s) in priority: {', '.join(unknown)}; known: {', '.join(TERMS)}"
+            )
         if len(set(self.priority)) != len(self.priority):
             raise ValueError("priority names a term twice")
         return self
@@ -149,6 +151,8 @@ class Settings(_Section):
             if section not in data or not key:
                 raise ValueError(f"unknown setting '{dotted}': sections are {', '.join(data)}")
             if key not in data[section]:
-                raise ValueError(f"unknown setting '{dotted}': keys of [{section}] are {', '.join(data[section])}")
+                raise ValueError(
+                    f"unknown setting '{dotted}': keys of [{section}] are {', '.join(data[section])}"
+                )
             data[section][key] = value
         return Settings.model_validate(data)

@@ -33,10 +33,16 @@ err = Console(stderr=True)
 
 EXIT_OK, EXIT_CHECK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIMEOUT = 0, 1, 2, 3, 4
 
-ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (CSV, scenario.xlsx or Parquet, plus scenario.toml).")]
+ScenarioArg = Annotated[
+    Path,
+    typer.Argument(help="Scenario folder (CSV, scenario.xlsx or Parquet, plus scenario.toml)."),
+]
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Override a setting: section.key=value (TOML value), e.g. targets.min_reduction=0.2."),
+    typer.Option(
+        "--set",
+        help="Override a setting: section.key=value (TOML value), e.g. targets.min_reduction=0.2.",
+    ),
 ]
 
 
@@ -96,12 +102,16 @@ def validate(scenario: ScenarioArg) -> None:
 @app.command()
 def solve(
     scenario: ScenarioArg,
-    out_dir: Annotated[Path, typer.Option("--out", help="Plan folder to write (replaced atomically).")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Plan folder to write (replaced atomically).")
+    ],
     sets: SetOpt = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds.")] = None,
     workers: Annotated[int | None, typer.Option(help="CP-SAT workers (0 = all cores).")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
-    deterministic: Annotated[bool, typer.Option("--deterministic", help="Same inputs and seed give the same plan.")] = False,
+    deterministic: Annotated[
+        bool, typer.Option("--deterministic", help="Same inputs and seed give the same plan.")
+    ] = False,
     hint: Annotated[Path | None, typer.Option(help="A previous plan folder to start from.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
@@ -115,8 +125,14 @@ def solve(
     from planner.solve import solve as run_solve
     from planner.writer import write_plan_folder
 
-    sc = load(scenario, sets, time_limit=time_limit, workers=workers, seed=seed,
-              deterministic=True if deterministic else None)
+    sc = load(
+        scenario,
+        sets,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        deterministic=True if deterministic else None,
+    )
     previous = read_plan(hint) if hint is not None else None
     stop = threading.Event()
     _on_signals(stop)
@@ -140,10 +156,14 @@ def _finish(sc, result, out_dir, sha, writer):  # type: ignore[no-untyped-def]
         writer(sc, result, summary, out_dir)
     elif result.status is Status.INFEASIBLE:
         err.print("[red]infeasible[/red]: these settings cannot hold together:")
-        for name, sentence in zip(result.conflicts, result.conflict_details or result.conflicts, strict=False):
+        for name, sentence in zip(
+            result.conflicts, result.conflict_details or result.conflicts, strict=False
+        ):
             err.print(f"  {name}" + (f" — {sentence}" if sentence != name else ""), markup=False)
     elif result.status is Status.INVALID:
-        err.print("[red]internal error[/red]: the plan failed the independent checker; nothing was written:")
+        err.print(
+            "[red]internal error[/red]: the plan failed the independent checker; nothing was written:"
+        )
         for v in result.violations:
             err.print(f"  {v}", markup=False)
     else:
@@ -153,8 +173,11 @@ def _finish(sc, result, out_dir, sha, writer):  # type: ignore[no-untyped-def]
 
 def exit_code(result: SolveResult) -> int:
     return {
-        Status.OPTIMAL: EXIT_OK, Status.FEASIBLE: EXIT_OK, Status.INFEASIBLE: EXIT_INFEASIBLE,
-        Status.TIMEOUT: EXIT_TIMEOUT, Status.INVALID: EXIT_CHECK,
+        Status.OPTIMAL: EXIT_OK,
+        Status.FEASIBLE: EXIT_OK,
+        Status.INFEASIBLE: EXIT_INFEASIBLE,
+        Status.TIMEOUT: EXIT_TIMEOUT,
+        Status.INVALID: EXIT_CHECK,
     }[result.status]
 
 
@@ -165,7 +188,9 @@ def _on_signals(stop: threading.Event) -> None:
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
-        err.print("\n[yellow]stopping: the best plan found so far will be written (Ctrl-C again to abort)[/yellow]")
+        err.print(
+            "\n[yellow]stopping: the best plan found so far will be written (Ctrl-C again to abort)[/yellow]"
+        )
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, handler)
@@ -175,7 +200,10 @@ def _on_signals(stop: threading.Event) -> None:
 def _progress_printer():  # type: ignore[no-untyped-def]
     def show(seconds: float, objective: float, bound: float) -> None:
         gap = abs(objective - bound) / max(1.0, abs(objective))
-        err.print(f"\r  {seconds:7.2f} s  objective {objective:,.0f}  bound {bound:,.0f}  gap {gap:.2%}   ", end="")
+        err.print(
+            f"\r  {seconds:7.2f} s  objective {objective:,.0f}  bound {bound:,.0f}  gap {gap:.2%}   ",
+            end="",
+        )
 
     return show
 
@@ -183,8 +211,10 @@ def _progress_printer():  # type: ignore[no-untyped-def]
 def print_result(result: SolveResult) -> None:
     """The before/after table a planner reads first."""
     k = result.kpis
-    out.print(f"status [bold]{result.status.value}[/bold]  objective {result.objective}  bound {result.bound}  "
-              f"gap {result.gap if result.gap is not None else '-'}  {result.runtime:.2f} s")
+    out.print(
+        f"status [bold]{result.status.value}[/bold]  objective {result.objective}  bound {result.bound}  "
+        f"gap {result.gap if result.gap is not None else '-'}  {result.runtime:.2f} s"
+    )
     if result.plan is None:
         return
     t = Table(title="Before → after", show_lines=False)
@@ -201,8 +231,10 @@ def print_result(result: SolveResult) -> None:
     for label, before, after in rows:
         t.add_row(label, f"{before:,}", f"{after:,}", f"{after - before:+,}")
     out.print(t)
-    out.print(f"exits {k.exits} ({k.reduction:.1%}), involuntary {k.involuntary_exits}; savings {k.savings:,} a month, "
-              f"income raise per head {k.income_raise_per_head:,}")
+    out.print(
+        f"exits {k.exits} ({k.reduction:.1%}), involuntary {k.involuntary_exits}; savings {k.savings:,} a month, "
+        f"income raise per head {k.income_raise_per_head:,}"
+    )
     terms = Table(title="Objective terms (SPEC §4)")
     terms.add_column("term")
     terms.add_column("value", justify="right")
@@ -252,10 +284,18 @@ def schema(
 @app.command()
 def generate(
     kind: Annotated[str, typer.Argument(help="commune | district | province | central | ministry")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Scenario folder to write (or parent folder with --count).")],
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out", help="Scenario folder to write (or parent folder with --count)."),
+    ],
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    size: Annotated[int | None, typer.Option(help="Staff count (or number of communes for kind commune with --count).")] = None,
-    count: Annotated[int | None, typer.Option(help="Write this many scenarios into subfolders.")] = None,
+    size: Annotated[
+        int | None,
+        typer.Option(help="Staff count (or number of communes for kind commune with --count)."),
+    ] = None,
+    count: Annotated[
+        int | None, typer.Option(help="Write this many scenarios into subfolders.")
+    ] = None,
 ) -> None:
     """Write a synthetic scenario in the SPEC format (reproducible by seed)."""
     from planner.generate import generate as gen
@@ -277,7 +317,9 @@ def generate(
 def export(
     plan: Annotated[Path, typer.Argument(help="Plan folder.")],
     fmt: Annotated[str, typer.Option("--format", help="xlsx | svg | html | json")] = "html",
-    anonymize: Annotated[bool, typer.Option("--anonymize", help="Replace names by stable pseudonyms.")] = False,
+    anonymize: Annotated[
+        bool, typer.Option("--anonymize", help="Replace names by stable pseudonyms.")
+    ] = False,
     lang: Annotated[str, typer.Option(help="vi | en (report language)")] = "vi",
 ) -> None:
     """(Re)write one export of a plan folder (uses the scenario copy kept in PLAN/scenario)."""

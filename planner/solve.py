@@ -55,9 +55,15 @@ def solve(
         On infeasibility, compute the named conflicts (``planner.cpsat.explain``).
     """
     settings = settings or scenario.settings
-    overrides = {k: v for k, v in (("time_limit", time_limit), ("workers", workers), ("seed", seed)) if v is not None}
+    overrides = {
+        k: v
+        for k, v in (("time_limit", time_limit), ("workers", workers), ("seed", seed))
+        if v is not None
+    }
     if overrides:
-        settings = settings.model_copy(update={"solver": settings.solver.model_copy(update=overrides)})
+        settings = settings.model_copy(
+            update={"solver": settings.solver.model_copy(update=overrides)}
+        )
     if settings is not scenario.settings:
         scenario = scenario.with_settings(settings)
     limit = settings.solver.time_limit
@@ -65,15 +71,26 @@ def solve(
     built = build(scenario)
     if hint is not None:
         add_plan_hint(built, hint)
-    log.info("model: %d classes for %d staff, %d functions, %d departments",
-             len(built.var.classes), len(scenario.staff), len(scenario.functions), len(scenario.departments))
-    outcome = run(built, settings, limit - (time.perf_counter() - start), on_progress=on_progress, stop=stop)
+    log.info(
+        "model: %d classes for %d staff, %d functions, %d departments",
+        len(built.var.classes),
+        len(scenario.staff),
+        len(scenario.functions),
+        len(scenario.departments),
+    )
+    outcome = run(
+        built, settings, limit - (time.perf_counter() - start), on_progress=on_progress, stop=stop
+    )
     runtime = time.perf_counter() - start
     stats = {**outcome.stats, "ortools": ortools_version}
     if outcome.status == "infeasible":
         conflicts = explain_conflicts(scenario, time_limit=max(5.0, limit / 2)) if explain else []
-        return SolveResult(status=Status.INFEASIBLE, runtime=round(time.perf_counter() - start, 3),
-                           conflicts=conflicts, stats=stats)
+        return SolveResult(
+            status=Status.INFEASIBLE,
+            runtime=round(time.perf_counter() - start, 3),
+            conflicts=conflicts,
+            stats=stats,
+        )
     if outcome.status == "timeout":
         return SolveResult(status=Status.TIMEOUT, runtime=round(runtime, 3), stats=stats)
     plan = extract_plan(built.var, outcome.solution)
@@ -83,7 +100,10 @@ def solve(
         violations.append(f"terms: solver {outcome.values} != checker {report.terms}")
     status = Status(outcome.status)
     if violations:
-        log.error("BUG: the plan failed the independent checker (%d violations); not a success", len(violations))
+        log.error(
+            "BUG: the plan failed the independent checker (%d violations); not a success",
+            len(violations),
+        )
         for v in violations:
             log.error("  %s", v)
         status = Status.INVALID
@@ -91,8 +111,16 @@ def solve(
     if outcome.objective is not None and outcome.bound is not None:
         gap = round(abs(outcome.objective - outcome.bound) / max(1, abs(outcome.objective)), 6)
     return SolveResult(
-        status=status, objective=outcome.objective, bound=outcome.bound, gap=gap, runtime=round(runtime, 3),
-        terms=report.terms, kpis=report.kpis, plan=plan, stats=stats, violations=violations,
+        status=status,
+        objective=outcome.objective,
+        bound=outcome.bound,
+        gap=gap,
+        runtime=round(runtime, 3),
+        terms=report.terms,
+        kpis=report.kpis,
+        plan=plan,
+        stats=stats,
+        violations=violations,
     )
 
 
@@ -108,8 +136,13 @@ def to_summary(result: SolveResult, scenario: Scenario, input_sha256: str = "") 
         terms=result.terms,
         kpis=result.kpis,
         conflicts=result.conflicts,
-        solver=SolverInfo(version=ortools_version, seed=st.seed, workers=st.workers, time_limit=st.time_limit,
-                          deterministic=st.deterministic),
+        solver=SolverInfo(
+            version=ortools_version,
+            seed=st.seed,
+            workers=st.workers,
+            time_limit=st.time_limit,
+            deterministic=st.deterministic,
+        ),
         input_sha256=input_sha256,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         scenario=scenario.settings.scenario.name,

@@ -8,19 +8,20 @@ app can rebuild every export from the folder alone.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from models import Scenario, SolveResult, Summary
 from planner.check import check
-from planner.export import EXPORTERS, FILE_NAMES, write_all
+from planner.export import EXPORTERS, export, write_all
 from planner.io import read_scenario, write_scenario
 from planner.io.plan_io import atomic_folder, read_plan, read_summary, write_plan_tables
 
 SCENARIO_COPY = "scenario"
 
 
-def write_plan_folder(scenario: Scenario, result: SolveResult, summary: Summary, folder: str | os.PathLike[str]) -> Path:
+def write_plan_folder(
+    scenario: Scenario, result: SolveResult, summary: Summary, folder: str | os.PathLike[str]
+) -> Path:
     """Write tables, summary.json, exports and the scenario copy; replace ``folder`` only when all is written.
 
     The plan is checked again here, so that nothing unchecked can reach disk.
@@ -29,7 +30,9 @@ def write_plan_folder(scenario: Scenario, result: SolveResult, summary: Summary,
         raise ValueError(f"no plan to write (status {result.status.value})")
     report = check(scenario, result.plan)
     if not report.ok:
-        raise RuntimeError("refusing to write a plan that fails the checker: " + "; ".join(report.lines()[:5]))
+        raise RuntimeError(
+            "refusing to write a plan that fails the checker: " + "; ".join(report.lines()[:5])
+        )
     with atomic_folder(folder) as tmp:
         write_plan_tables(result.plan, summary, tmp)
         write_scenario(scenario, tmp / SCENARIO_COPY)
@@ -37,7 +40,9 @@ def write_plan_folder(scenario: Scenario, result: SolveResult, summary: Summary,
     return Path(folder)
 
 
-def rewrite_export(folder: str | os.PathLike[str], fmt: str, *, anonymize: bool = False, lang: str = "vi") -> Path:
+def rewrite_export(
+    folder: str | os.PathLike[str], fmt: str, *, anonymize: bool = False, lang: str = "vi"
+) -> Path:
     """(Re)write one export (``xlsx``, ``svg``, ``html``, ``json``) of a plan folder, atomically."""
     if fmt not in EXPORTERS:
         raise ValueError(f"unknown format '{fmt}': use one of {', '.join(EXPORTERS)}")
@@ -48,14 +53,6 @@ def rewrite_export(folder: str | os.PathLike[str], fmt: str, *, anonymize: bool 
 
         scenario = pseudonymise(scenario)
     plan, summary = read_plan(folder), read_summary(folder)
-    target = folder / FILE_NAMES[fmt]
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-    os.close(fd)
-    try:
-        kwargs = {"lang": lang} if fmt == "html" else {}
-        EXPORTERS[fmt](scenario, plan, summary, Path(tmp), **kwargs)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return export(
+        fmt, scenario, plan, summary, folder, lang=lang
+    )  # each writer replaces its file atomically

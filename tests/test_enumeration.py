@@ -32,35 +32,72 @@ from tests.tiny import person, tiny, work
 
 def micro(seed: int) -> Scenario:
     rng = random.Random(seed)
-    orgs = [Organization(org_id="A", min_staff=rng.choice([0, 1]), min_leaders=rng.choice([0, 1])),
-            Organization(org_id="B", min_staff=rng.choice([0, 0, 1]), min_leaders=0)]
+    orgs = [
+        Organization(org_id="A", min_staff=rng.choice([0, 1]), min_leaders=rng.choice([0, 1])),
+        Organization(org_id="B", min_staff=rng.choice([0, 0, 1]), min_leaders=0),
+    ]
     units = [Unit(unit_id="UA", org_id="A"), Unit(unit_id="UB", org_id="B")]
     staff = []
     for i in range(4):
         position = "head" if i < 2 else rng.choice(["deputy", "staff", "staff"])
-        staff.append(person(
-            f"s{i}", unit=rng.choice(["UA", "UB"]), position=position,
-            salary=rng.randrange(1, 10) * 1_000_000, fte=rng.choice([0.5, 1.0, 1.0]),
-            skills=rng.choice(["", "law", "law;it"]), retiring=rng.random() < 0.25, protected=rng.random() < 0.1,
-            can_lead=position != "staff" or rng.random() < 0.3,
-        ))
+        staff.append(
+            person(
+                f"s{i}",
+                unit=rng.choice(["UA", "UB"]),
+                position=position,
+                salary=rng.randrange(1, 10) * 1_000_000,
+                fte=rng.choice([0.5, 1.0, 1.0]),
+                skills=rng.choice(["", "law", "law;it"]),
+                retiring=rng.random() < 0.25,
+                protected=rng.random() < 0.1,
+                can_lead=position != "staff" or rng.random() < 0.3,
+            )
+        )
     functions = []
     for j in range(3):
         kind = rng.choice(["shared", "divided", "reserved"])
-        functions.append(work(
-            f"f{j}", domain=rng.choice(["office", "policy"]), workload=rng.choice([0.5, 0.5, 1.0, 1.5]),
-            kind=kind, org_id=rng.choice(["A", "B"]), unit_id=rng.choice(["UA", "UB", None]),
-            skill=rng.choice([None, None, None, "law"]), lead_candidates="A;B" if kind == "divided" else "",
-        ))
-    weights = {t: rng.choice([0, 1, 5, 50]) for t in
-               ("involuntary_exits", "disruption", "fragmentation", "imbalance", "leadership_churn", "lead_preference")}
+        functions.append(
+            work(
+                f"f{j}",
+                domain=rng.choice(["office", "policy"]),
+                workload=rng.choice([0.5, 0.5, 1.0, 1.5]),
+                kind=kind,
+                org_id=rng.choice(["A", "B"]),
+                unit_id=rng.choice(["UA", "UB", None]),
+                skill=rng.choice([None, None, None, "law"]),
+                lead_candidates="A;B" if kind == "divided" else "",
+            )
+        )
+    weights = {
+        t: rng.choice([0, 1, 5, 50])
+        for t in (
+            "involuntary_exits",
+            "disruption",
+            "fragmentation",
+            "imbalance",
+            "leadership_churn",
+            "lead_preference",
+        )
+    }
     weights["payroll"] = rng.choice([0, 1])
     return tiny(
-        staff, functions, orgs=orgs, units=units, weights=weights,
-        departments={"count": 2, "min_staff": 1, "max_deputies": 1, "max_deputy_share": rng.choice([0.5, 1.0])},
+        staff,
+        functions,
+        orgs=orgs,
+        units=units,
+        weights=weights,
+        departments={
+            "count": 2,
+            "min_staff": 1,
+            "max_deputies": 1,
+            "max_deputy_share": rng.choice([0.5, 1.0]),
+        },
         allowances={"head": 0.5, "deputy": 0.3},
-        targets={"min_reduction": rng.choice([None, 0.25]), "max_overstaff": rng.choice([None, 1.0]),
-                 "max_leader_share": rng.choice([None, None, 0.5])},
+        targets={
+            "min_reduction": rng.choice([None, 0.25]),
+            "max_overstaff": rng.choice([None, 1.0]),
+            "max_leader_share": rng.choice([None, None, 0.5]),
+        },
     )
 
 
@@ -81,16 +118,27 @@ def brute_force(sc: Scenario) -> int | None:
         if sorted(heads) != sorted(depts):  # C6: exactly one head per department
             continue
         staff = tuple(
-            StaffAssignment.model_construct(staff_id=s.staff_id, org_id=sc.unit_org[s.unit_id], unit_id=s.unit_id,
-                                            dept_id=d, role=r)
+            StaffAssignment.model_construct(
+                staff_id=s.staff_id,
+                org_id=sc.unit_org[s.unit_id],
+                unit_id=s.unit_id,
+                dept_id=d,
+                role=r,
+            )
             for s, (d, r) in zip(sc.staff, combo, strict=True)
         )
         for placed in itertools.product(*fn_options):
             if {d for d, _ in placed} != set(depts):  # every department hosts work
                 continue
-            functions = tuple(FunctionAssignment.model_construct(function_id=f.function_id, dept_id=d, lead_org=lead)
-                              for f, (d, lead) in zip(sc.functions, placed, strict=True))
-            report = check(sc, Plan.model_construct(staff=staff, functions=functions, departments=()))
+            functions = tuple(
+                FunctionAssignment.model_construct(
+                    function_id=f.function_id, dept_id=d, lead_org=lead
+                )
+                for f, (d, lead) in zip(sc.functions, placed, strict=True)
+            )
+            report = check(
+                sc, Plan.model_construct(staff=staff, functions=functions, departments=())
+            )
             if report.ok:
                 value = objective_value(report.terms, sc.settings)
                 best = value if best is None else min(best, value)

@@ -44,7 +44,15 @@ def test_c3_workload_keeps_cheapest_cover():
 
 def test_c3_slack_needs_more():
     # (1 + 0.25) x 2.5 = 3.125 FTE: all four stay: 22,000.
-    optimum(tiny(STAFF4, [work("f1", workload=2.5)], weights={"payroll": 1}, targets={"workload_slack": 0.25}), 22_000)
+    optimum(
+        tiny(
+            STAFF4,
+            [work("f1", workload=2.5)],
+            weights={"payroll": 1},
+            targets={"workload_slack": 0.25},
+        ),
+        22_000,
+    )
 
 
 def test_c3_uncoverable_workload():
@@ -53,11 +61,16 @@ def test_c3_uncoverable_workload():
 
 def test_c3_overstaff_forces_exits():
     # fte <= (1 + 0) x 1.0 + 1 = 2 people, so two of four leave, none retiring: 2 involuntary.
-    optimum(tiny(STAFF4, [work("f1")], weights={"involuntary_exits": 1}, targets={"max_overstaff": 0}), 2)
+    optimum(
+        tiny(STAFF4, [work("f1")], weights={"involuntary_exits": 1}, targets={"max_overstaff": 0}),
+        2,
+    )
 
 
 def test_c3_overstaff_against_min_staff():
-    scenario = tiny(STAFF4, [work("f1")], targets={"max_overstaff": 0}, departments={"min_staff": 3})
+    scenario = tiny(
+        STAFF4, [work("f1")], targets={"max_overstaff": 0}, departments={"min_staff": 3}
+    )
     conflicts(scenario, {"targets.max_overstaff", "departments.min_staff"})
 
 
@@ -79,8 +92,10 @@ def test_c5_min_staff():
 
 
 def test_c5_max_staff():
-    conflicts(tiny(functions=[work("f1", workload=2)], departments={"max_staff": 1}),
-              {"departments.max_staff", "functions.workload"})
+    conflicts(
+        tiny(functions=[work("f1", workload=2)], departments={"max_staff": 1}),
+        {"departments.max_staff", "functions.workload"},
+    )
 
 
 def test_c6_deputy_from_staff_counts_as_churn():
@@ -91,8 +106,10 @@ def test_c6_deputy_from_staff_counts_as_churn():
 
 def test_c6_post_cap():
     staff = [person("h", position="head"), person("d", can_lead=True), person("m")]
-    conflicts(tiny(staff, departments={"min_deputies": 1}, targets={"max_leadership_posts": 1}),
-              {"targets.max_leadership_posts", "departments.min_deputies", "departments.count"})
+    conflicts(
+        tiny(staff, departments={"min_deputies": 1}, targets={"max_leadership_posts": 1}),
+        {"targets.max_leadership_posts", "departments.min_deputies", "departments.count"},
+    )
 
 
 def test_c6_allowances_priced():
@@ -107,27 +124,43 @@ def test_c7_reduction_prefers_retiring():
 
 
 def test_c7_protected_blocks_reduction():
-    staff = [person("h", position="head"), person("a", retiring=True), person("b", protected=True),
-             person("c", protected=True)]
-    conflicts(tiny(staff, targets={"min_reduction": 0.5}),
-              {"targets.min_reduction", "staff.protected", "departments.count"})
+    staff = [
+        person("h", position="head"),
+        person("a", retiring=True),
+        person("b", protected=True),
+        person("c", protected=True),
+    ]
+    conflicts(
+        tiny(staff, targets={"min_reduction": 0.5}),
+        {"targets.min_reduction", "staff.protected", "departments.count"},
+    )
 
 
 def test_c8_max_payroll():
-    conflicts(tiny(targets={"max_payroll": 4_000_000}), {"targets.max_payroll", "departments.count"})
+    conflicts(
+        tiny(targets={"max_payroll": 4_000_000}), {"targets.max_payroll", "departments.count"}
+    )
 
 
 def test_c8_income_raise():
     # before 7M; the head alone saves 2M >= 1M x 1 retained. Two retained would save at most 1M < 2M.
     optimum(tiny(weights={"payroll": 1}, targets={"min_income_raise": 1_000_000}), 5_000)
-    conflicts(tiny(targets={"min_income_raise": 1_000_000}, departments={"min_staff": 2}),
-              {"targets.min_income_raise", "departments.min_staff", "departments.count"})
+    conflicts(
+        tiny(targets={"min_income_raise": 1_000_000}, departments={"min_staff": 2}),
+        {"targets.min_income_raise", "departments.min_staff", "departments.count"},
+    )
 
 
-ORGS_AB = [Organization(org_id="A", min_staff=0, min_leaders=0), Organization(org_id="B", min_staff=2, min_leaders=0)]
+ORGS_AB = [
+    Organization(org_id="A", min_staff=0, min_leaders=0),
+    Organization(org_id="B", min_staff=2, min_leaders=0),
+]
 UNITS_AB = [Unit(unit_id="UA", org_id="A"), Unit(unit_id="UB", org_id="B")]
-STAFF_AB = [person("h", position="head", salary=5_000_000), person("b1", unit="UB", salary=2_000_000),
-            person("b2", unit="UB", salary=3_000_000)]
+STAFF_AB = [
+    person("h", position="head", salary=5_000_000),
+    person("b1", unit="UB", salary=2_000_000),
+    person("b2", unit="UB", salary=3_000_000),
+]
 
 
 def test_c9_min_staff_of_an_organisation():
@@ -155,13 +188,18 @@ def test_c11_lead_present_in_department():
     optimum(tiny(STAFF_AB, fn, orgs=orgs, units=UNITS_AB, weights={"lead_preference": 1}), 0)
     # B's people are locked out: A must lead, rank 1.
     out = [Lock(kind="staff", id="b1", role="exit"), Lock(kind="staff", id="b2", role="exit")]
-    optimum(tiny(STAFF_AB, fn, orgs=orgs, units=UNITS_AB, locks=out, weights={"lead_preference": 1}), 1)
+    optimum(
+        tiny(STAFF_AB, fn, orgs=orgs, units=UNITS_AB, locks=out, weights={"lead_preference": 1}), 1
+    )
 
 
 def test_c11_lead_quota():
     orgs = [ORGS_AB[0], Organization(org_id="B", min_staff=0, min_leaders=0)]
     fn = [work("f1", kind="divided", lead_candidates="B;A")]
-    conflicts(tiny(STAFF_AB, fn, orgs=orgs, units=UNITS_AB, targets={"min_lead_tasks": 1}), {"targets.min_lead_tasks"})
+    conflicts(
+        tiny(STAFF_AB, fn, orgs=orgs, units=UNITS_AB, targets={"min_lead_tasks": 1}),
+        {"targets.min_lead_tasks"},
+    )
 
 
 TWO_HEADS = [person("h1", position="head"), person("h2", position="head"), person("m")]
@@ -171,28 +209,40 @@ def test_c12_apart_fragments_a_domain():
     # two departments, two office functions: each department hosts one: fragmentation 1.
     fns = [work("f1"), work("f2")]
     rules = [Rule(rule="apart", a="f1", b="f2")]
-    optimum(tiny(TWO_HEADS, fns, rules=rules, weights={"fragmentation": 1}, departments={"count": 2}), 1)
+    optimum(
+        tiny(TWO_HEADS, fns, rules=rules, weights={"fragmentation": 1}, departments={"count": 2}), 1
+    )
 
 
 def test_c12_together_with_two_departments():
     fns = [work("f1"), work("f2"), work("f3", domain="policy")]
     rules = [Rule(rule="together", a="f1", b="f2")]
     # f1 and f2 share a department, f3 the other: no domain is split.
-    r = optimum(tiny(TWO_HEADS, fns, rules=rules, weights={"fragmentation": 1}, departments={"count": 2}), 0)
+    r = optimum(
+        tiny(TWO_HEADS, fns, rules=rules, weights={"fragmentation": 1}, departments={"count": 2}), 0
+    )
     placed = {f.function_id: f.dept_id for f in r.plan.functions}
     assert placed["f1"] == placed["f2"] != placed["f3"]
-    conflicts(tiny(TWO_HEADS, fns[:2], rules=rules, departments={"count": 2}), {"rules:row 2", "departments.count"})
+    conflicts(
+        tiny(TWO_HEADS, fns[:2], rules=rules, departments={"count": 2}),
+        {"rules:row 2", "departments.count"},
+    )
 
 
 def test_c13_locks():
-    optimum(tiny(locks=[Lock(kind="staff", id="m1", role="exit")], weights={"involuntary_exits": 1}), 1)
+    optimum(
+        tiny(locks=[Lock(kind="staff", id="m1", role="exit")], weights={"involuntary_exits": 1}), 1
+    )
     conflicts(tiny(locks=[Lock(kind="staff", id="m1", role="head")]), {"locks:row 2"})
 
 
 def test_c13_function_and_department_locks():
     depts = [Department(dept_id="X", name="X"), Department(dept_id="Y", name="Y")]
     fns = [work("f1"), work("f2")]
-    locks = [Lock(kind="function", id="f1", dept_id="Y"), Lock(kind="staff", id="m", dept_id="Y", role="member")]
+    locks = [
+        Lock(kind="function", id="f1", dept_id="Y"),
+        Lock(kind="staff", id="m", dept_id="Y", role="member"),
+    ]
     r = optimum(tiny(TWO_HEADS, fns, depts=depts, locks=locks), 0)
     placed = {f.function_id: f.dept_id for f in r.plan.functions}
     assert placed == {"f1": "Y", "f2": "X"}
@@ -212,16 +262,30 @@ def test_disruption_term():
 
 def test_imbalance_term():
     # three people must stay (min_staff 3) for 2 FTE of work: surplus 100 hundredths.
-    optimum(tiny(functions=[work("f1", workload=2)], weights={"imbalance": 1}, departments={"min_staff": 3}), 100)
+    optimum(
+        tiny(
+            functions=[work("f1", workload=2)],
+            weights={"imbalance": 1},
+            departments={"min_staff": 3},
+        ),
+        100,
+    )
 
 
 @pytest.mark.parametrize("mode", ["weighted", "lexicographic"])
 def test_modes_agree_on_a_dominant_term(mode):
     # involuntary exits first, then payroll: exit the retiring a (0 involuntary), keep h: 5M + ... minimal.
-    staff = [person("h", position="head", salary=5_000_000), person("a", salary=1_000_000, retiring=True),
-             person("b", salary=2_000_000)]
-    scenario = tiny(staff, weights={"involuntary_exits": 1000, "payroll": 1},
-                    targets={"min_reduction": 0.3}, objective={"mode": mode, "priority": ["involuntary_exits", "payroll"]})
+    staff = [
+        person("h", position="head", salary=5_000_000),
+        person("a", salary=1_000_000, retiring=True),
+        person("b", salary=2_000_000),
+    ]
+    scenario = tiny(
+        staff,
+        weights={"involuntary_exits": 1000, "payroll": 1},
+        targets={"min_reduction": 0.3},
+        objective={"mode": mode, "priority": ["involuntary_exits", "payroll"]},
+    )
     # exits >= ceil(0.9) = 1: a leaves (retiring); b may leave too to save 2M: payroll 5,000, involuntary 1?
     # Weighted: leaving b costs 1000 involuntary and saves 2000 payroll -> b leaves: 1000 + 5000 = 6000.
     # Lexicographic: involuntary first (0: only a leaves), then payroll 7,000: objective 1000*0 + 7000.

@@ -36,7 +36,9 @@ class Allowance:
 def allowances(scenario: Scenario) -> Allowance:
     st = scenario.settings
     base = st.scenario.base_salary
-    return Allowance(head=exact(st.allowances.head) * base, deputy=exact(st.allowances.deputy) * base)
+    return Allowance(
+        head=exact(st.allowances.head) * base, deputy=exact(st.allowances.deputy) * base
+    )
 
 
 def payroll_before(scenario: Scenario) -> Fraction:
@@ -72,12 +74,19 @@ def add_budget(model: cp_model.CpModel, var: Variables, guards: Guards) -> cp_mo
     heads = sum(var.h.values())
     deputies = sum(var.v.values())
     total_salary = sum(s.salary for s in sc.staff)
-    hi = scale * (total_salary + k * int(math.ceil(al.head)) + len(sc.staff) * int(math.ceil(al.deputy)) + 1)
+    hi = scale * (
+        total_salary + k * int(math.ceil(al.head)) + len(sc.staff) * int(math.ceil(al.deputy)) + 1
+    )
     payroll = model.new_int_var(0, hi, "payroll_scaled")
-    model.add(payroll == scale * sum(pays) + int(al.head * scale) * heads + int(al.deputy * scale) * deputies)
+    model.add(
+        payroll
+        == scale * sum(pays) + int(al.head * scale) * heads + int(al.deputy * scale) * deputies
+    )
     t = sc.settings.targets
     if t.max_payroll is not None:
-        guards.add(model.add(payroll <= math.floor(exact(t.max_payroll) * scale)), "targets.max_payroll")
+        guards.add(
+            model.add(payroll <= math.floor(exact(t.max_payroll) * scale)), "targets.max_payroll"
+        )
     if t.min_income_raise is not None:
         raise_ = exact(t.min_income_raise)
         before = payroll_before(sc) * scale  # an integer: scale clears both allowance denominators

@@ -23,7 +23,10 @@ def add_workload(model: cp_model.CpModel, var: Variables, guards: Guards) -> Non
     lower_name = "targets.workload_slack" if t.workload_slack else "functions.workload"
     for d in range(len(sc.departments)):
         fte, work = var.fte(d), var.workload(d)
-        guards.add(model.add(slack.denominator * fte >= (slack.denominator + slack.numerator) * work), lower_name)
+        guards.add(
+            model.add(slack.denominator * fte >= (slack.denominator + slack.numerator) * work),
+            lower_name,
+        )
         if t.max_overstaff is not None:
             over = exact(t.max_overstaff)
             q, p = over.denominator, over.numerator

@@ -80,7 +80,15 @@ def explain_conflicts(scenario: Scenario, time_limit: float = 20.0) -> list[str]
 
 def _order(name: str) -> tuple[int, str]:
     """Targets first, then departments, organisations, rules, locks, data."""
-    prefixes = ("targets.", "departments", "organizations:", "rules:", "locks:", "staff.", "functions.")
+    prefixes = (
+        "targets.",
+        "departments",
+        "organizations:",
+        "rules:",
+        "locks:",
+        "staff.",
+        "functions.",
+    )
     for i, p in enumerate(prefixes):
         if name.startswith(p):
             return i, name

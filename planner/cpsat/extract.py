@@ -8,7 +8,15 @@ department in order — any order is equivalent for every constraint and term.
 
 from __future__ import annotations
 
-from models import DepartmentSummary, FunctionAssignment, FunctionKind, Plan, Role, Scenario, StaffAssignment
+from models import (
+    DepartmentSummary,
+    FunctionAssignment,
+    FunctionKind,
+    Plan,
+    Role,
+    Scenario,
+    StaffAssignment,
+)
 from planner.cpsat.variables import Variables
 
 
@@ -43,12 +51,20 @@ def extract_plan(var: Variables, solution: dict[int, int]) -> Plan:
         lead = None
         if fn.kind is FunctionKind.DIVIDED:
             lead = next(o for o in fn.lead_candidates if val(var.z[f, o]))
-        functions.append(FunctionAssignment(function_id=fn.function_id, dept_id=sc.dept_ids[d], lead_org=lead))
-    return Plan(staff=staff, functions=tuple(functions), departments=summarize_departments(sc, staff, functions))
+        functions.append(
+            FunctionAssignment(function_id=fn.function_id, dept_id=sc.dept_ids[d], lead_org=lead)
+        )
+    return Plan(
+        staff=staff,
+        functions=tuple(functions),
+        departments=summarize_departments(sc, staff, functions),
+    )
 
 
 def summarize_departments(
-    sc: Scenario, staff: tuple[StaffAssignment, ...] | list[StaffAssignment], functions: list[FunctionAssignment] | tuple[FunctionAssignment, ...]
+    sc: Scenario,
+    staff: tuple[StaffAssignment, ...] | list[StaffAssignment],
+    functions: list[FunctionAssignment] | tuple[FunctionAssignment, ...],
 ) -> tuple[DepartmentSummary, ...]:
     """The derived departments.csv rows of a plan."""
     person = {s.staff_id: s for s in sc.staff}

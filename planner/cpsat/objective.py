@@ -76,7 +76,9 @@ def add_imbalance(model: cp_model.CpModel, var: Variables) -> None:
 def add_leadership_churn(model: cp_model.CpModel, var: Variables) -> None:
     """leadership_churn = ``Σ_{c : position_c = staff} Σ_d (h[c,d] + v[c,d])``."""
     k = len(var.scenario.departments)
-    expr = sum(var.posts(c.index, d) for c in var.classes if c.position is Position.STAFF for d in range(k))
+    expr = sum(
+        var.posts(c.index, d) for c in var.classes if c.position is Position.STAFF for d in range(k)
+    )
     _term(model, var, "leadership_churn", expr, len(var.scenario.staff))
 
 
@@ -109,13 +111,17 @@ TERM_BUILDERS = (
 """Every term but payroll, which ``budget.add_budget`` defines beside C8."""
 
 
-def weighted_sum(var: Variables, weights: dict[str, int], only: list[str] | None = None) -> cp_model.LinearExpr:
+def weighted_sum(
+    var: Variables, weights: dict[str, int], only: list[str] | None = None
+) -> cp_model.LinearExpr:
     """``Σ_t weight_t · term_t`` over ``only`` (default all terms); zero weights drop out."""
     names = list(weights) if only is None else only
     return sum(weights[t] * var.terms[t] for t in names if weights[t])  # type: ignore[return-value]
 
 
-def set_objective(model: cp_model.CpModel, var: Variables, mode: ObjectiveMode, stage: str | None = None) -> None:
+def set_objective(
+    model: cp_model.CpModel, var: Variables, mode: ObjectiveMode, stage: str | None = None
+) -> None:
     """Minimise the weighted sum, or in lexicographic mode the term ``stage``
     (``None``: the weighted sum of the terms not named in ``priority``)."""
     obj = var.scenario.settings.objective

@@ -56,7 +56,9 @@ def add_leads(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:
             guards.add(model.add(sum(zs) >= quota), "targets.min_lead_tasks")
 
 
-def host_literals(model: cp_model.CpModel, var: Variables, functions: list[int], label: str) -> list[cp_model.IntVar]:
+def host_literals(
+    model: cp_model.CpModel, var: Variables, functions: list[int], label: str
+) -> list[cp_model.IntVar]:
     """``host[d] = OR_{f ∈ functions} y[f,d]``, exactly, for every department d."""
     out = []
     for d in range(len(var.scenario.departments)):

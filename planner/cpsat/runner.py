@@ -62,7 +62,13 @@ def parameters(solver: cp_model.CpSolver, settings: Settings, time_limit: float)
 class _Watcher(cp_model.CpSolverSolutionCallback):
     """Reports (seconds, objective, bound) on every improvement; stops on request."""
 
-    def __init__(self, offset: float, on_progress: Progress | None, stop: threading.Event | None, shift: float) -> None:
+    def __init__(
+        self,
+        offset: float,
+        on_progress: Progress | None,
+        stop: threading.Event | None,
+        shift: float,
+    ) -> None:
         super().__init__()
         self._offset = offset
         self._cb = on_progress
@@ -156,12 +162,23 @@ def run(
             break
         set_objective(model, var, obj.mode, stage)
         solver, status = solve_once(
-            built, settings, remaining, on_progress=on_progress if stage is None or len(stages) == 1 else None,
-            stop=stop, offset=time.perf_counter() - start,
+            built,
+            settings,
+            remaining,
+            on_progress=on_progress if stage is None or len(stages) == 1 else None,
+            stop=stop,
+            offset=time.perf_counter() - start,
         )
-        stats["stages"].append({"stage": stage or "weighted", "status": solver.status_name(status),
-                                "objective": solver.objective_value if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None,
-                                "wall_s": round(solver.wall_time, 3)})
+        stats["stages"].append(
+            {
+                "stage": stage or "weighted",
+                "status": solver.status_name(status),
+                "objective": solver.objective_value
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+                else None,
+                "wall_s": round(solver.wall_time, 3),
+            }
+        )
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if i == 0 or status == cp_model.INFEASIBLE:
                 return RunOutcome(status=_outcome_status(status, False), stats=stats)
@@ -180,16 +197,30 @@ def run(
     values = {name: solution[t.index] for name, t in var.terms.items()}
     objective = sum(weights[t] * values[t] for t in weights)
     if obj.mode is ObjectiveMode.WEIGHTED and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        bound = objective if status == cp_model.OPTIMAL else math.ceil(solver.best_objective_bound - 1e-6)
+        bound = (
+            objective
+            if status == cp_model.OPTIMAL
+            else math.ceil(solver.best_objective_bound - 1e-6)
+        )
     else:
         bound = objective if proven else None
     stats.update(
-        conflicts=solver.num_conflicts, branches=solver.num_branches, wall_s=round(time.perf_counter() - start, 3),
-        variables=len(model.proto.variables), constraints=len(model.proto.constraints),
+        conflicts=solver.num_conflicts,
+        branches=solver.num_branches,
+        wall_s=round(time.perf_counter() - start, 3),
+        variables=len(model.proto.variables),
+        constraints=len(model.proto.constraints),
         classes=len(var.classes),
     )
     final = "optimal" if (proven and status == cp_model.OPTIMAL) else "feasible"
-    return RunOutcome(status=final, values=values, objective=objective, bound=bound, stats=stats, solution=solution)
+    return RunOutcome(
+        status=final,
+        values=values,
+        objective=objective,
+        bound=bound,
+        stats=stats,
+        solution=solution,
+    )
 
 
 def _snapshot(solver: cp_model.CpSolver, model: cp_model.CpModel) -> dict[int, int]:

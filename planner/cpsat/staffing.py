@@ -24,8 +24,16 @@ def add_size(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:
     sc = var.scenario
     for d, dpt in enumerate(sc.departments):
         lo, hi, _ = sc.dept_limits(dpt)
-        lo_name = f"departments:{dpt.dept_id}.min_staff" if dpt.min_staff is not None else "departments.min_staff"
-        hi_name = f"departments:{dpt.dept_id}.max_staff" if dpt.max_staff is not None else "departments.max_staff"
+        lo_name = (
+            f"departments:{dpt.dept_id}.min_staff"
+            if dpt.min_staff is not None
+            else "departments.min_staff"
+        )
+        hi_name = (
+            f"departments:{dpt.dept_id}.max_staff"
+            if dpt.max_staff is not None
+            else "departments.max_staff"
+        )
         if lo > 0:
             guards.add(model.add(var.headcount(d) >= lo), lo_name)
         guards.add(model.add(var.headcount(d) <= hi), hi_name)
@@ -49,7 +57,11 @@ def add_leadership(model: cp_model.CpModel, var: Variables, guards: Guards) -> N
         dep = var.deputies(d)
         if st.departments.min_deputies > 0:
             guards.add(model.add(dep >= st.departments.min_deputies), "departments.min_deputies")
-        name = f"departments:{dpt.dept_id}.max_deputies" if dpt.max_deputies is not None else "departments.max_deputies"
+        name = (
+            f"departments:{dpt.dept_id}.max_deputies"
+            if dpt.max_deputies is not None
+            else "departments.max_deputies"
+        )
         guards.add(model.add(dep <= max_dep), name)
         if share < 1:
             guards.add(
@@ -97,7 +109,11 @@ def add_independence(model: cp_model.CpModel, var: Variables, guards: Guards) ->
             )
         posts = sum(var.posts(c.index, d) for c in mine for d in range(k))
         if org.min_leaders > 0:
-            guards.add(model.add(posts >= org.min_leaders), f"organizations:{org.org_id}.min_leaders")
+            guards.add(
+                model.add(posts >= org.min_leaders), f"organizations:{org.org_id}.min_leaders"
+            )
         if share is not None and exact(share) < 1:
             p = exact(share)
-            guards.add(model.add(p.denominator * posts <= p.numerator * total), "targets.max_leader_share")
+            guards.add(
+                model.add(p.denominator * posts <= p.numerator * total), "targets.max_leader_share"
+            )

@@ -54,7 +54,10 @@ class Variables:
 
     def fte(self, d: int, classes: list[StaffClass] | None = None) -> LinearExpr:
         """Retained capacity of d in hundredths of an FTE, over ``classes`` (default all)."""
-        return sum(c.fte_h * self.assigned(c.index, d) for c in (self.classes if classes is None else classes))  # type: ignore[return-value]
+        return sum(
+            c.fte_h * self.assigned(c.index, d)
+            for c in (self.classes if classes is None else classes)
+        )  # type: ignore[return-value]
 
     def workload(self, d: int, functions: list[int] | None = None) -> LinearExpr:
         """Workload placed in d in hundredths of an FTE, over ``functions`` (default all)."""

@@ -1,0 +1,14 @@
+"""Scenario input and output: polars at the edge, located problems, atomic writes."""
+
+from planner.io.errors import InputError, InputProblem
+from planner.io.read import Limits, read_scenario
+from planner.io.write import scenario_sha256, write_scenario
+
+__all__ = [
+    "InputError",
+    "InputProblem",
+    "Limits",
+    "read_scenario",
+    "scenario_sha256",
+    "write_scenario",
+]
