@@ -1,0 +1,155 @@
+"""Write a scenario folder (SPEC §2) as CSV, XLSX or Parquet, atomically.
+
+The folder is written into a temporary sibling and renamed into place only
+once it is complete, so a failed or interrupted write leaves any earlier
+folder at the target intact. Lists (staff ``skills``, ``lead_candidates``,
+``domains``) are joined with ``;`` and ``None`` is written as an empty cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Sequence
+from enum import Enum
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+import xlsxwriter
+from pydantic import BaseModel
+
+from models import Scenario
+from planner.io.read import SETTINGS_FILE, TABLES, WORKBOOK, column_specs, read_scenario
+from planner.io.toml_write import settings_toml
+
+Format = Literal["csv", "xlsx", "parquet"]
+FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet")
+_DTYPES = {"int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean}
+
+
+def write_scenario(scenario: Scenario, path: str | Path, format: Format = "csv") -> Path:
+    """Write ``scenario`` as a scenario folder at ``path``, replacing any folder there.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to write.
+    path
+        The target folder; its parent is created when missing.
+    format
+        ``csv`` (one file per table), ``xlsx`` (one ``scenario.xlsx``, a sheet per
+        table) or ``parquet`` (one file per table). ``scenario.toml`` is always written.
+
+    Returns
+    -------
+    Path
+        The folder written.
+    """
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        os.chmod(staging, 0o755)  # mkdtemp's 0700 would make the scenario private to its writer
+        frames = scenario_frames(scenario)
+        {"csv": _write_csv, "xlsx": _write_xlsx, "parquet": _write_parquet}[format](frames, staging)
+        (staging / SETTINGS_FILE).write_text(settings_toml(scenario.settings), encoding="utf-8")
+        _replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def scenario_frames(scenario: Scenario) -> dict[str, pl.DataFrame]:
+    """Every table of ``scenario`` as a frame, columns in the SPEC's order.
+
+    departments is included only when the scenario was given one
+    (``departments_given``); rules and locks only when they have rows.
+    """
+    frames = {}
+    for stem, model in TABLES.items():
+        rows: Sequence[BaseModel] = getattr(scenario, stem)
+        if (stem == "departments" and not scenario.departments_given) or (
+            stem in ("rules", "locks") and not rows
+        ):
+            continue
+        frames[stem] = _frame(model, rows)
+    return frames
+
+
+def _frame(model: type[BaseModel], rows: Sequence[BaseModel]) -> pl.DataFrame:
+    specs = column_specs(model)
+    schema = {name: _DTYPES.get(spec.kind, pl.String) for name, spec in specs.items()}
+    data = {name: [_cell(getattr(row, name)) for row in rows] for name in specs}
+    return pl.DataFrame(data, schema=schema)
+
+
+def _cell(value: object) -> object:
+    """A model value as a cell: enums by value, lists joined with ';'."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return ";".join(str(v) for v in value)
+    return value
+
+
+def _write_csv(frames: dict[str, pl.DataFrame], folder: Path) -> None:
+    for stem, frame in frames.items():
+        frame.write_csv(folder / f"{stem}.csv")
+
+
+def _write_parquet(frames: dict[str, pl.DataFrame], folder: Path) -> None:
+    for stem, frame in frames.items():
+        frame.write_parquet(folder / f"{stem}.parquet")
+
+
+def _write_xlsx(frames: dict[str, pl.DataFrame], folder: Path) -> None:
+    # Cells are data: "=SUM(…)" stays text, never a formula; "007" never a number.
+    options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(folder / WORKBOOK, options) as workbook:
+        for stem, frame in frames.items():
+            frame.write_excel(workbook, worksheet=stem, autofit=True, float_precision=6)
+
+
+def _replace(staging: Path, target: Path) -> None:
+    """Rename the complete ``staging`` folder to ``target``, moving an old one aside first."""
+    if not target.exists():
+        staging.rename(target)
+        return
+    if not target.is_dir():
+        raise FileExistsError(f"{target} exists and is not a folder")
+    old = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.old")
+    target.rename(old)
+    try:
+        staging.rename(target)
+    except BaseException:
+        old.rename(target)  # put the earlier folder back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def canonical_json(scenario: Scenario) -> bytes:
+    """The scenario's content as canonical JSON: sorted keys, no spaces, UTF-8."""
+    data = scenario.model_dump(mode="json")
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+def scenario_sha256(source: Scenario | str | Path) -> str:
+    """A stable SHA-256 (hex) of a scenario's content, whatever format it was read from.
+
+    Parameters
+    ----------
+    source
+        A scenario, or a scenario folder to read first.
+    """
+    scenario = source if isinstance(source, Scenario) else read_scenario(source)
+    return hashlib.sha256(canonical_json(scenario)).hexdigest()
