@@ -70,6 +70,11 @@ def add_budget(model: cp_model.CpModel, var: Variables, guards: Guards) -> cp_mo
         else:
             pay = model.new_int_var(0, prefix[-1], f"pay[{c.index}]")
             model.add_element(var.r[c.index], prefix, pay)
+            # The prefix sum is convex in r (salaries ascend), so each tangent
+            # pay >= prefix[k] + s_(k+1) * (r - k) is valid; together they give
+            # the LP relaxation the exact convex hull, which the element lacks.
+            for k, salary in enumerate(c.salaries):
+                model.add(pay >= prefix[k] + salary * (var.r[c.index] - k))
             pays.append(pay)
     heads = sum(var.h.values())
     deputies = sum(var.v.values())
