@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -51,8 +52,13 @@ def parameters(solver: cp_model.CpSolver, settings: Settings, time_limit: float)
         p.num_workers = 1
         p.max_deterministic_time = time_limit
     else:
-        p.num_workers = s.workers
+        # workers = 0 ("all cores") runs a portfolio of at least 8 subsolvers: on
+        # 2 cores, 8 time-sliced workers with linearization level 2 proved a
+        # 196-person province optimal in 4.0 s against 13.2 s with CP-SAT's
+        # default of one worker per core (docs/benchmarks.md).
+        p.num_workers = s.workers or max(8, os.cpu_count() or 1)
         p.max_time_in_seconds = time_limit
+    p.linearization_level = 2
     p.log_search_progress = s.log
     if s.log:
         p.log_to_stdout = False
