@@ -151,10 +151,14 @@ def solve(
 def _finish(sc, result, out_dir, sha, writer):  # type: ignore[no-untyped-def]
     from planner.solve import to_summary
 
+    from planner.writer import write_outcome_folder
+
     summary = to_summary(result, sc, sha)
     if result.status.has_plan:
         writer(sc, result, summary, out_dir)
-    elif result.status is Status.INFEASIBLE:
+        return summary
+    write_outcome_folder(summary, out_dir)
+    if result.status is Status.INFEASIBLE:
         err.print("[red]infeasible[/red]: these settings cannot hold together:")
         for name, sentence in zip(
             result.conflicts, result.conflict_details or result.conflicts, strict=False

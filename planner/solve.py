@@ -12,6 +12,7 @@ from ortools import __version__ as ortools_version
 
 from models import Plan, Scenario, Settings, SolveResult, SolverInfo, Status, Summary
 from planner.check import check
+from planner.conflicts import describe
 from planner.cpsat.builder import add_plan_hint, build
 from planner.cpsat.explain import explain_conflicts
 from planner.cpsat.extract import extract_plan
@@ -89,6 +90,7 @@ def solve(
             status=Status.INFEASIBLE,
             runtime=round(time.perf_counter() - start, 3),
             conflicts=conflicts,
+            conflict_details=[describe(name, scenario) for name in conflicts],
             stats=stats,
         )
     if outcome.status == "timeout":

@@ -14,7 +14,13 @@ from models import Scenario, SolveResult, Summary
 from planner.check import check
 from planner.export import EXPORTERS, export, write_all
 from planner.io import read_scenario, write_scenario
-from planner.io.plan_io import atomic_folder, read_plan, read_summary, write_plan_tables
+from planner.io.plan_io import (
+    atomic_folder,
+    read_plan,
+    read_summary,
+    write_plan_tables,
+    write_summary,
+)
 
 SCENARIO_COPY = "scenario"
 
@@ -37,6 +43,14 @@ def write_plan_folder(
         write_plan_tables(result.plan, summary, tmp)
         write_scenario(scenario, tmp / SCENARIO_COPY)
         write_all(scenario, result.plan, summary, tmp)
+    return Path(folder)
+
+
+def write_outcome_folder(summary: Summary, folder: str | os.PathLike[str]) -> Path:
+    """A run without a plan (infeasible, timeout, invalid): ``summary.json`` only — status
+    and conflicts — and no assignment files (SPEC §5), replacing ``folder`` atomically."""
+    with atomic_folder(folder) as tmp:
+        write_summary(summary, tmp)
     return Path(folder)
 
 
