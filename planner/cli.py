@@ -150,7 +150,6 @@ def solve(
 
 def _finish(sc, result, out_dir, sha, writer):  # type: ignore[no-untyped-def]
     from planner.solve import to_summary
-
     from planner.writer import write_outcome_folder
 
     summary = to_summary(result, sc, sha)
