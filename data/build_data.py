@@ -1,0 +1,163 @@
+"""Build the embedded Quảng Ninh scenarios: synthetic data calibrated to the 2018 figures.
+
+    .venv/bin/python data/build_data.py            # rewrites data/quang_ninh_province and data/quang_ninh_district
+    .venv/bin/python data/build_data.py OUT_DIR    # writes the two folders under OUT_DIR instead
+
+Both folders come from ``planner.generate``'s blueprints with fixed seeds, so a
+rebuild reproduces the committed files byte for byte. The builder plants a
+feasible plan and checks it with ``planner.check`` before anything is written;
+``--report`` prints the calibration arithmetic that data/README.md quotes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+from models import FunctionKind, Plan, Role, Scenario, exact
+from planner import generate as gen
+from planner.check import check
+from planner.io import write_scenario
+
+HERE = Path(__file__).resolve().parent
+SEED = 20180808  # the day of the Politburo delegation's working session in Hạ Long
+PROVINCE_STAFF = 186
+# District: (staff, deputies) of MTTQ, CD, ND, PN, TN, CCB; 6 heads + 10 deputies today.
+DISTRICT_COMPOSITION = ((7, 2), (6, 2), (6, 1), (6, 2), (5, 2), (5, 1))
+
+
+def province() -> tuple[Scenario, Plan]:
+    """The provincial block agency of 2018: 33 units of 6 organisations -> 6 departments."""
+    rng = random.Random(SEED)
+    bp = gen.province(
+        rng,
+        PROVINCE_STAFF,
+        units=33,
+        place="tỉnh Quảng Ninh",
+        name="Quảng Ninh 2018 – cơ quan khối cấp tỉnh (dữ liệu tổng hợp)",
+    )
+    scenario, plan = gen.build(bp, rng)
+    posts = [s for s in scenario.staff if s.position.value != "staff"]
+    heads = sum(s.position.value == "head" for s in scenario.staff)
+    assert len(scenario.units) == 33 and heads == 33 and len(posts) == 87, (
+        "33 units, 87 posts today"
+    )
+    assert len(scenario.departments) == 6 and scenario.settings.targets.max_leadership_posts == 18
+    return scenario, plan
+
+
+def district() -> tuple[Scenario, Plan]:
+    """A district block agency under "9 chung, 15 chia"."""
+    rng = random.Random(SEED + 1)
+    size = sum(n for n, _ in DISTRICT_COMPOSITION)
+    bp = gen.district(
+        rng,
+        size,
+        departments=2,
+        place="huyện (tỉnh Quảng Ninh)",
+        composition=DISTRICT_COMPOSITION,
+        name="Quảng Ninh 2018 – cơ quan khối cấp huyện, 9 chung 15 chia (dữ liệu tổng hợp)",
+    )
+    scenario, plan = gen.build(bp, rng)
+    kinds = [f.kind for f in scenario.functions]
+    assert kinds.count(FunctionKind.SHARED) == 9 and kinds.count(FunctionKind.DIVIDED) == 15, (
+        "9 chung, 15 chia"
+    )
+    return scenario, plan
+
+
+def _verified(scenario: Scenario, plan: Plan) -> Scenario:
+    report = check(scenario, plan)
+    if not report.ok:
+        raise SystemExit("the planted plan breaks the SPEC:\n" + "\n".join(report.lines()))
+    return scenario
+
+
+def build_all(out: Path) -> list[Path]:
+    """Write both folders under ``out`` and return them."""
+    return [
+        write_scenario(_verified(*province()), out / "quang_ninh_province"),
+        write_scenario(_verified(*district()), out / "quang_ninh_district"),
+    ]
+
+
+def report(scenario: Scenario, plan: Plan) -> str:
+    """The calibration arithmetic of one scenario and its planted plan, in plain lines."""
+    s = scenario.settings
+    base = s.scenario.base_salary
+    head, deputy = exact(s.allowances.head) * base, exact(s.allowances.deputy) * base
+    role = {a.staff_id: a for a in plan.staff}
+    n = len(scenario.staff)
+    out = [a for a in plan.staff if a.role is Role.EXIT]
+    salaries = sum(st.salary for st in scenario.staff)
+    allow_before = sum(
+        head if st.position.value == "head" else deputy
+        for st in scenario.staff
+        if st.position.value != "staff"
+    )
+    kept = [st for st in scenario.staff if role[st.staff_id].role is not Role.EXIT]
+    allow_after = sum(
+        head if role[st.staff_id].role is Role.HEAD else deputy
+        for st in kept
+        if role[st.staff_id].role in (Role.HEAD, Role.DEPUTY)
+    )
+    before = salaries + allow_before
+    after = sum(st.salary for st in kept) + allow_after
+    fte = sum(st.fte_h for st in scenario.staff) / 100
+    fte_kept = sum(st.fte_h for st in kept) / 100
+    work = sum(f.workload_h for f in scenario.functions) / 100
+    k = len(scenario.departments)
+    over = s.targets.max_overstaff
+    lines = [
+        f"# {s.scenario.name}",
+        f"staff {n}, fte {fte:.2f}; posts today {sum(st.position.value != 'staff' for st in scenario.staff)}",
+        f"workload {work:.2f} FTE in {len(scenario.functions)} functions, {k} departments",
+        f"planted: {len(out)} exits ({len(out) / n:.1%}; {sum(scenario.staff[i].retiring for i in range(n) if plan.staff[i].role is Role.EXIT)} retiring),"
+        f" retained fte {fte_kept:.2f} = {fte_kept / work:.3f} x workload",
+        f"C3 bounds on total retained fte: >= {work:.2f}"
+        + (f", <= {(1 + float(over)) * work + k:.2f}" if over is not None else ""),
+        f"payroll before {_vnd(before)} = salaries {_vnd(salaries)} + allowances {_vnd(allow_before)}",
+        f"payroll after  {_vnd(after)} (planted; allowances {_vnd(allow_after)}), savings {_vnd(before - after)}",
+    ]
+    if s.targets.min_reduction is not None:
+        lines.append(
+            f"C7 exits >= ceil({s.targets.min_reduction} x {n}) = {math.ceil(exact(s.targets.min_reduction) * n)}"
+        )
+    if s.targets.min_income_raise is not None:
+        need = exact(s.targets.min_income_raise) * len(kept)
+        lines.append(
+            f"C8 savings {_vnd(before - after)} >= {_vnd(exact(s.targets.min_income_raise))} x {len(kept)} = {_vnd(need)}"
+            f" -> {'holds' if before - after >= need else 'FAILS'}"
+        )
+    lines.append(
+        f"income raise per retained official (planted): {_vnd(Fraction(before - after) / len(kept))}"
+    )
+    return "\n".join(lines)
+
+
+def _vnd(x: int | Fraction) -> str:
+    """An amount of VND, rounded down to a unit, with thousands separators."""
+    return f"{math.floor(x):,}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "out", nargs="?", type=Path, default=HERE, help="folder to write the scenarios under"
+    )
+    parser.add_argument("--report", action="store_true", help="print the calibration arithmetic")
+    args = parser.parse_args(argv)
+    for path in build_all(args.out):
+        print(f"wrote {path}")
+    if args.report:
+        for scenario, plan in (province(), district()):
+            print("\n" + report(scenario, plan))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
