@@ -34,6 +34,7 @@ def solve(
     on_progress: Progress | None = None,
     stop: threading.Event | None = None,
     explain: bool = True,
+    term_bounds: dict[str, int] | None = None,
 ) -> SolveResult:
     """Solve ``scenario`` (under ``settings`` if given) and return a checked result.
 
@@ -54,6 +55,8 @@ def solve(
         Set it to stop the search; the best plan found so far is returned.
     explain
         On infeasibility, compute the named conflicts (``planner.cpsat.explain``).
+    term_bounds
+        ``{term: ε}`` adds ``term ≤ ε`` for §4 terms (the ε-constraints of a Pareto sweep).
     """
     settings = settings or scenario.settings
     overrides = {
@@ -70,6 +73,8 @@ def solve(
     limit = settings.solver.time_limit
     start = time.perf_counter()
     built = build(scenario)
+    for term, bound in (term_bounds or {}).items():
+        built.model.add(built.var.terms[term] <= bound)
     if hint is not None:
         add_plan_hint(built, hint)
     log.info(
