@@ -49,14 +49,21 @@ class StaffClass:
 
 
 def staff_classes(scenario: Scenario) -> list[StaffClass]:
-    """Group staff into classes of interchangeable people (locked people stay alone)."""
+    """Group staff into classes of interchangeable people (locked people stay alone).
+
+    Only what the model can tell apart is in the key: a skill that no function
+    requires changes nothing (C4 only counts required skills), and a head and a
+    deputy today are alike for every term (leadership_churn only asks whether a
+    person holds a post today; payroll before is a constant).
+    """
     locked = {lk.id for lk in scenario.locks if lk.kind == "staff"}
+    required = {f.skill for f in scenario.functions if f.skill is not None}
     groups: dict[tuple, list[int]] = {}
     for i, s in enumerate(scenario.staff):
         key = (
             s.unit_id,
-            s.position,
-            tuple(sorted(set(s.skills))),
+            Position.HEAD if s.position is Position.DEPUTY else s.position,
+            tuple(sorted(set(s.skills) & required)),
             s.fte_h,
             s.can_lead,
             s.retiring,
