@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 
 from models import Position, Scenario, exact
 from planner.cpsat.guards import Guards
-from planner.cpsat.variables import Variables
+from planner.cpsat.variables import LinearExpr, Variables
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,8 @@ def add_budget(model: cp_model.CpModel, var: Variables, guards: Guards) -> cp_mo
             for k, salary in enumerate(c.salaries):
                 model.add(pay >= prefix[k] + salary * (var.r[c.index] - k))
             pays.append(pay)
-    heads = sum(var.h.values())
-    deputies = sum(var.v.values())
+    heads = LinearExpr.sum(list(var.h.values()))
+    deputies = LinearExpr.sum(list(var.v.values()))
     total_salary = sum(s.salary for s in sc.staff)
     hi = scale * (
         total_salary + k * int(math.ceil(al.head)) + len(sc.staff) * int(math.ceil(al.deputy)) + 1
@@ -85,7 +85,9 @@ def add_budget(model: cp_model.CpModel, var: Variables, guards: Guards) -> cp_mo
     payroll = model.new_int_var(0, hi, "payroll_scaled")
     model.add(
         payroll
-        == scale * sum(pays) + int(al.head * scale) * heads + int(al.deputy * scale) * deputies
+        == scale * LinearExpr.sum(pays)
+        + int(al.head * scale) * heads
+        + int(al.deputy * scale) * deputies
     )
     t = sc.settings.targets
     if t.max_payroll is not None:

@@ -11,7 +11,7 @@ from ortools.sat.python import cp_model
 
 from models import FunctionKind, ObjectiveMode, Position
 from planner.cpsat.placement import host_literals
-from planner.cpsat.variables import Variables
+from planner.cpsat.variables import LinearExpr, Variables
 
 
 def add_involuntary_exits(model: cp_model.CpModel, var: Variables) -> None:
@@ -37,7 +37,7 @@ def add_disruption(model: cp_model.CpModel, var: Variables) -> None:
         hosts = host_literals(model, var, fs, f"unit:{unit.unit_id}") if fs else None
         size = sum(c.size for c in mine)
         for d in range(len(sc.departments)):
-            staff = sum(var.assigned(c.index, d) for c in mine)
+            staff = var.count(d, mine)
             if hosts is None:
                 parts.append(staff)
                 continue
@@ -45,7 +45,7 @@ def add_disruption(model: cp_model.CpModel, var: Variables) -> None:
             model.add(lost == staff).only_enforce_if(hosts[d].Not())
             model.add(lost == 0).only_enforce_if(hosts[d])
             parts.append(lost)
-    _term(model, var, "disruption", sum(parts), len(sc.staff))
+    _term(model, var, "disruption", LinearExpr.sum(parts), len(sc.staff))
 
 
 def add_fragmentation(model: cp_model.CpModel, var: Variables) -> None:

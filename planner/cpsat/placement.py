@@ -39,7 +39,7 @@ def add_leads(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:
                 if (o, d) not in present:
                     lit = model.new_bool_var(f"present[{o},{d}]")
                     mine = [c for c in var.classes if c.org_id == o]
-                    staff = sum(var.assigned(c.index, d) for c in mine)
+                    staff = var.count(d, mine)
                     if mine:
                         model.add(staff >= 1).only_enforce_if(lit)
                     else:

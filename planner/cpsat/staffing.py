@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 
 from models import Scenario, exact
 from planner.cpsat.guards import Guards
-from planner.cpsat.variables import Variables
+from planner.cpsat.variables import LinearExpr, Variables
 
 
 def add_size(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:
@@ -104,10 +104,18 @@ def add_independence(model: cp_model.CpModel, var: Variables, guards: Guards) ->
         mine = [c for c in var.classes if c.org_id == org.org_id]
         if org.min_staff > 0:
             guards.add(
-                model.add(sum(var.r[c.index] for c in mine) >= org.min_staff),
+                model.add(LinearExpr.sum([var.r[c.index] for c in mine]) >= org.min_staff),
                 f"organizations:{org.org_id}.min_staff",
             )
-        posts = sum(var.posts(c.index, d) for c in mine for d in range(k))
+        posts = LinearExpr.sum(
+            [
+                p[c.index, d]
+                for p in (var.h, var.v)
+                for c in mine
+                for d in range(k)
+                if (c.index, d) in p
+            ]
+        )
         if org.min_leaders > 0:
             guards.add(
                 model.add(posts >= org.min_leaders), f"organizations:{org.org_id}.min_leaders"

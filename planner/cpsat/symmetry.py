@@ -30,16 +30,40 @@ def interchangeable_groups(var: Variables) -> list[list[int]]:
 
 
 def break_department_symmetry(model: cp_model.CpModel, var: Variables) -> None:
-    """Add the value-precedence constraints of the module docstring."""
+    """Add the value-precedence constraints of the module docstring.
+
+    ``opened[f,d] = OR_{f' ≤ f} y[f',d]`` is kept as a chain of Booleans so the
+    model stays linear in size (a sum over all earlier functions would be
+    quadratic at ministry scale).
+    """
     nf = len(var.scenario.functions)
     for group in interchangeable_groups(var):
-        for prev, d in zip(group, group[1:], strict=False):
-            earlier: list[cp_model.IntVar] = []
+        opened: dict[int, list[cp_model.IntVar | int]] = {}
+        for d in group:
+            chain: list[cp_model.IntVar | int] = []
+            prev: cp_model.IntVar | int = 0
             for f in range(nf):
-                if (f, d) in var.y:
-                    if earlier:
-                        model.add(var.y[f, d] <= sum(earlier))
-                    else:
-                        model.add(var.y[f, d] == 0)
-                if (f, prev) in var.y:
-                    earlier.append(var.y[f, prev])
+                y = var.y.get((f, d))
+                if y is None:
+                    chain.append(prev)
+                    continue
+                lit = model.new_bool_var(f"opened[{f},{d}]")
+                model.add_implication(y, lit)
+                if isinstance(prev, int):
+                    model.add(lit <= y)
+                else:
+                    model.add_implication(prev, lit)
+                    model.add(lit <= prev + y)
+                chain.append(lit)
+                prev = lit
+            opened[d] = chain
+        for prev_d, d in zip(group, group[1:], strict=False):
+            for f in range(nf):
+                y = var.y.get((f, d))
+                if y is None:
+                    continue
+                before = opened[prev_d][f - 1] if f > 0 else 0
+                if isinstance(before, int):
+                    model.add(y == 0)
+                else:
+                    model.add_implication(y, before)

@@ -36,47 +36,60 @@ class Variables:
     terms: dict[str, cp_model.IntVar] = field(default_factory=dict)
 
     # -- derived expressions -------------------------------------------------
+    # Built with LinearExpr.sum / weighted_sum over flat lists: Python's sum()
+    # of expressions nests one object per addition and is slow at ministry scale.
+    def cell(self, c: int, d: int) -> list[cp_model.IntVar]:
+        """The variables of class c in department d: m, and h, v when the class can lead."""
+        if (c, d) in self.h:
+            return [self.m[c, d], self.h[c, d], self.v[c, d]]
+        return [self.m[c, d]]
+
     def assigned(self, c: int, d: int) -> LinearExpr:
         """a[c,d]: people of class c in department d, any role."""
-        parts = [self.m[c, d]]
-        if (c, d) in self.h:
-            parts += [self.h[c, d], self.v[c, d]]
-        return sum(parts)  # type: ignore[return-value]
+        return LinearExpr.sum(self.cell(c, d))
 
     def posts(self, c: int, d: int) -> LinearExpr:
         """h[c,d] + v[c,d] (0 for a class that cannot lead)."""
         if (c, d) in self.h:
             return self.h[c, d] + self.v[c, d]
-        return 0  # type: ignore[return-value]
+        return LinearExpr.constant(0)
+
+    def count(self, d: int, classes: list[StaffClass] | None = None) -> LinearExpr:
+        """People of ``classes`` (default all) in department d."""
+        group = self.classes if classes is None else classes
+        return LinearExpr.sum([x for c in group for x in self.cell(c.index, d)])
 
     def headcount(self, d: int) -> LinearExpr:
-        return sum(self.assigned(c.index, d) for c in self.classes)  # type: ignore[return-value]
+        return self.count(d)
 
     def fte(self, d: int, classes: list[StaffClass] | None = None) -> LinearExpr:
         """Retained capacity of d in hundredths of an FTE, over ``classes`` (default all)."""
-        return sum(
-            c.fte_h * self.assigned(c.index, d)
-            for c in (self.classes if classes is None else classes)
-        )  # type: ignore[return-value]
+        xs: list[cp_model.IntVar] = []
+        ws: list[int] = []
+        for c in self.classes if classes is None else classes:
+            cell = self.cell(c.index, d)
+            xs += cell
+            ws += [c.fte_h] * len(cell)
+        return LinearExpr.weighted_sum(xs, ws)
 
     def workload(self, d: int, functions: list[int] | None = None) -> LinearExpr:
         """Workload placed in d in hundredths of an FTE, over ``functions`` (default all)."""
         fs = self.scenario.functions
         idx = range(len(fs)) if functions is None else functions
-        return sum(fs[f].workload_h * self.y[f, d] for f in idx if (f, d) in self.y)  # type: ignore[return-value]
+        pairs = [(self.y[f, d], fs[f].workload_h) for f in idx if (f, d) in self.y]
+        return LinearExpr.weighted_sum([p[0] for p in pairs], [p[1] for p in pairs])
 
     def deputies(self, d: int) -> LinearExpr:
-        return sum(self.v[c.index, d] for c in self.classes if (c.index, d) in self.v)  # type: ignore[return-value]
+        return LinearExpr.sum([self.v[c.index, d] for c in self.classes if (c.index, d) in self.v])
 
     def all_posts(self) -> LinearExpr:
-        k = len(self.scenario.departments)
-        return sum(self.posts(c.index, d) for c in self.classes for d in range(k))  # type: ignore[return-value]
+        return LinearExpr.sum([*self.h.values(), *self.v.values()])
 
     def retained_total(self) -> LinearExpr:
-        return sum(self.r.values())  # type: ignore[return-value]
+        return LinearExpr.sum(list(self.r.values()))
 
     def exits_total(self) -> LinearExpr:
-        return sum(c.size - self.r[c.index] for c in self.classes)  # type: ignore[return-value]
+        return sum(c.size for c in self.classes) - self.retained_total()
 
 
 def create_variables(model: cp_model.CpModel, scenario: Scenario) -> Variables:
@@ -97,7 +110,10 @@ def create_variables(model: cp_model.CpModel, scenario: Scenario) -> Variables:
                 var.h[c.index, d] = model.new_int_var(0, 1, f"h[{c.index},{d}]")
                 var.v[c.index, d] = model.new_int_var(0, min(c.size, max_dep), f"v[{c.index},{d}]")
         var.r[c.index] = model.new_int_var(0, c.size, f"r[{c.index}]")
-        model.add(var.r[c.index] == sum(var.assigned(c.index, d) for d in range(len(depts))))
+        model.add(
+            var.r[c.index]
+            == LinearExpr.sum([x for d in range(len(depts)) for x in var.cell(c.index, d)])
+        )
     for f, fn in enumerate(scenario.functions):
         for d, dpt in enumerate(depts):
             if dpt.hosts(fn.domain):
