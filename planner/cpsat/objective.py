@@ -7,6 +7,8 @@ and the Pareto sweep fix or bound terms whose weight may be zero.
 
 from __future__ import annotations
 
+import math
+
 from ortools.sat.python import cp_model
 
 from models import FunctionKind, ObjectiveMode, Position
@@ -63,10 +65,17 @@ def add_imbalance(model: cp_model.CpModel, var: Variables) -> None:
     sc = var.scenario
     hi = sum(c.fte_h * c.size for c in var.classes)
     lo = -sum(fn.workload_h for fn in sc.functions)
+    # Capacity comes in steps of g = gcd of everyone's fte (1.0 FTE -> 100): an
+    # explicit integer step count per department lets propagation round
+    # "surplus_d <= imbalance" down to the lattice, which the LP cannot see; this
+    # is what proves the balance of a partition optimal.
+    g = math.gcd(*(c.fte_h for c in var.classes)) or 1
     diffs = []
     for d in range(len(sc.departments)):
+        steps = model.new_int_var(0, hi // g, f"capacity_steps[{d}]")
+        model.add(g * steps == var.fte(d))
         diff = model.new_int_var(lo, hi, f"surplus[{d}]")
-        model.add(diff == var.fte(d) - var.workload(d))
+        model.add(diff == g * steps - var.workload(d))
         diffs.append(diff)
     term = model.new_int_var(0, hi, "term:imbalance")
     model.add_max_equality(term, [0, *diffs])
