@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -38,10 +37,8 @@ from models import (
     exact,
 )
 from planner.check import check
-from planner.cpsat.builder import add_plan_hint, build
-from planner.cpsat.extract import extract_plan
 from planner.cpsat.guards import row
-from planner.cpsat.runner import run
+from planner.solve import solve
 
 log = logging.getLogger("planner")
 
@@ -62,10 +59,8 @@ def solve_bounded(
 ) -> SolveResult:
     """Minimise the terms of ``priority`` in turn, then the other weighted terms, with ``term ≤ bound``.
 
-    Mirrors :func:`planner.solve.solve` (build → run → extract → check) with extra
-    bounds on terms, which the ε-constraint method needs. The constraints are the
-    scenario's (only the objective stages differ), so the plan is checked against
-    ``scenario`` itself. ``objective`` is the scenario's weighted sum of the terms;
+    :func:`planner.solve.solve` in lexicographic mode with ε-constraints
+    (``term_bounds``); its plan is checked by the independent checker. ``objective`` is the scenario's weighted sum of the terms;
     ``bound`` and ``gap`` are left empty because the problem solved is not the
     weighted one. ``status`` is optimal only when every stage was proven optimal.
     """
@@ -81,42 +76,12 @@ def solve_bounded(
     if time_limit is not None:
         solver = solver.model_copy(update={"time_limit": time_limit})
     staged_settings = settings.model_copy(update={"objective": objective, "solver": solver})
-    # set_objective reads the stages' weighted rest from the built scenario's settings.
-    staged = scenario.with_settings(staged_settings)
-    start = time.perf_counter()
-    built = build(staged)
-    for term, bound in bounds.items():
-        built.model.add(built.var.terms[term] <= bound)
-    if hint is not None:
-        add_plan_hint(built, hint)
-    outcome = run(built, staged_settings, solver.time_limit - (time.perf_counter() - start))
-    runtime = round(time.perf_counter() - start, 3)
-    stats = {**outcome.stats, "lexicographic": list(priority), "bounds": bounds}
-    if outcome.status in ("infeasible", "timeout"):
-        return SolveResult(status=Status(outcome.status), runtime=runtime, stats=stats)
-    plan = extract_plan(built.var, outcome.solution)
-    report = check(scenario, plan)
-    violations = [str(v) for v in report.violations]
-    if report.terms != outcome.values:
-        violations.append(f"terms: solver {outcome.values} != checker {report.terms}")
-    status = Status(outcome.status)
-    if violations:
-        log.error(
-            "BUG: a trade-off plan failed the independent checker (%d violations)", len(violations)
-        )
-        for v in violations:
-            log.error("  %s", v)
-        status = Status.INVALID
-    return SolveResult(
-        status=status,
-        objective=outcome.objective,
-        runtime=runtime,
-        terms=report.terms,
-        kpis=report.kpis,
-        plan=plan,
-        stats=stats,
-        violations=violations,
+    # The constraints are the scenario's; only the objective stages differ.
+    result = solve(
+        scenario.with_settings(staged_settings), hint=hint, explain=False, term_bounds=bounds
     )
+    stats = {**result.stats, "lexicographic": list(priority), "bounds": bounds}
+    return result.model_copy(update={"bound": None, "gap": None, "stats": stats})
 
 
 # -- Pareto frontier ----------------------------------------------------------------------
