@@ -294,7 +294,9 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     size: Annotated[
         int | None,
-        typer.Option(help="Staff count; for commune a size above 60 (the largest commune) is the number of communes to write."),
+        typer.Option(
+            help="Staff count; for commune a size above 60 (the largest commune) is the number of communes to write."
+        ),
     ] = None,
     count: Annotated[
         int | None, typer.Option(help="Write this many scenarios into subfolders.")
@@ -305,8 +307,11 @@ def generate(
     from planner.generate import generate_many
     from planner.io import write_scenario
 
-    if count is not None or (kind == "commune" and size is not None and size > 60):  # commune --size 3321 = communes
+    if count is not None or (
+        kind == "commune" and size is not None and size > 60
+    ):  # commune --size 3321 = communes
         n = count if count is not None else size
+        assert n is not None
         for name, sc in generate_many(kind, n, seed=seed):
             write_scenario(sc, out_dir / name)
         out.print(f"wrote {n} {kind} scenarios into {out_dir}")

@@ -7,8 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-
-from ortools import __version__ as ortools_version
+from importlib.metadata import version
 
 from models import Plan, Scenario, Settings, SolveResult, SolverInfo, Status, Summary
 from planner.check import check
@@ -19,6 +18,7 @@ from planner.cpsat.extract import extract_plan
 from planner.cpsat.runner import run
 
 log = logging.getLogger("planner")
+ortools_version = version("ortools")
 
 Progress = Callable[[float, float, float], None]
 

@@ -22,14 +22,23 @@ def planner(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str
 
 def test_province_plan_matches_published_figures(tmp_path):
     out = tmp_path / "plan"
-    run = planner("solve", "data/quang_ninh_province", "--out", str(out), "--time-limit", "60", "-q")
+    run = planner(
+        "solve", "data/quang_ninh_province", "--out", str(out), "--time-limit", "60", "-q"
+    )
     assert run.returncode == 0, run.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] in ("optimal", "feasible")
     k = summary["kpis"]
     assert (k["units_before"], k["departments_after"]) == (33, 6)
     assert (k["posts_before"], k["posts_after"]) == (87, 18)  # 69 posts removed, as published
-    for name in ("staff.csv", "functions.csv", "departments.csv", "plan.xlsx", "structure.svg", "report.html"):
+    for name in (
+        "staff.csv",
+        "functions.csv",
+        "departments.csv",
+        "plan.xlsx",
+        "structure.svg",
+        "report.html",
+    ):
         assert (out / name).is_file(), name
     check = planner("check", "data/quang_ninh_province", str(out))
     assert check.returncode == 0, check.stdout + check.stderr
@@ -38,14 +47,18 @@ def test_province_plan_matches_published_figures(tmp_path):
 @pytest.mark.bench
 def test_province_proven_optimal(tmp_path):
     out = tmp_path / "plan"
-    run = planner("solve", "data/quang_ninh_province", "--out", str(out), "--time-limit", "120", "-q")
+    run = planner(
+        "solve", "data/quang_ninh_province", "--out", str(out), "--time-limit", "120", "-q"
+    )
     assert run.returncode == 0
     assert json.loads((out / "summary.json").read_text())["status"] == "optimal"
 
 
 def test_district_reduction_and_income_raise(tmp_path):
     out = tmp_path / "plan"
-    run = planner("solve", "data/quang_ninh_district", "--out", str(out), "--time-limit", "60", "-q")
+    run = planner(
+        "solve", "data/quang_ninh_district", "--out", str(out), "--time-limit", "60", "-q"
+    )
     assert run.returncode == 0, run.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "optimal"
@@ -57,7 +70,14 @@ def test_district_reduction_and_income_raise(tmp_path):
 
 def test_infeasible_exit_code_names_conflicts(tmp_path):
     out = tmp_path / "plan"
-    run = planner("solve", "data/quang_ninh_district", "--out", str(out), "--set", "targets.max_leadership_posts=3")
+    run = planner(
+        "solve",
+        "data/quang_ninh_district",
+        "--out",
+        str(out),
+        "--set",
+        "targets.max_leadership_posts=3",
+    )
     assert run.returncode == 3
     assert "targets.max_leadership_posts" in run.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -68,7 +88,9 @@ def test_infeasible_exit_code_names_conflicts(tmp_path):
 
 def test_bad_setting_exit_2_and_nothing_written(tmp_path):
     out = tmp_path / "plan"
-    run = planner("solve", "data/quang_ninh_district", "--out", str(out), "--set", "targets.min_reduction=2")
+    run = planner(
+        "solve", "data/quang_ninh_district", "--out", str(out), "--set", "targets.min_reduction=2"
+    )
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert not out.exists()
@@ -78,10 +100,22 @@ def test_deterministic_runs_give_identical_plans(tmp_path):
     files = {}
     for i in range(2):
         out = tmp_path / f"plan{i}"
-        run = planner("solve", "data/quang_ninh_district", "--out", str(out), "--deterministic", "--seed", "7",
-                      "--time-limit", "20", "-q")
+        run = planner(
+            "solve",
+            "data/quang_ninh_district",
+            "--out",
+            str(out),
+            "--deterministic",
+            "--seed",
+            "7",
+            "--time-limit",
+            "20",
+            "-q",
+        )
         assert run.returncode == 0, run.stderr
-        files[i] = [(out / n).read_bytes() for n in ("staff.csv", "functions.csv", "departments.csv")]
+        files[i] = [
+            (out / n).read_bytes() for n in ("staff.csv", "functions.csv", "departments.csv")
+        ]
     assert files[0] == files[1]
 
 

@@ -8,6 +8,7 @@ and the Pareto sweep fix or bound terms whose weight may be zero.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -94,7 +95,7 @@ def add_leadership_churn(model: cp_model.CpModel, var: Variables) -> None:
 def add_lead_preference(model: cp_model.CpModel, var: Variables) -> None:
     """lead_preference = ``Σ_f Σ_o rank_f(o) · z[f,o]`` (rank 0-based in lead_candidates)."""
     sc = var.scenario
-    expr = 0
+    expr: Any = 0
     hi = 0
     for f, fn in enumerate(sc.functions):
         if fn.kind is FunctionKind.DIVIDED:

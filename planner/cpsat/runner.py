@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -38,7 +39,7 @@ class RunOutcome:
     values: dict[str, int] = field(default_factory=dict)  # variable name -> value (solution)
     objective: int | None = None
     bound: int | None = None
-    stats: dict[str, object] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
     solution: dict[int, int] = field(default_factory=dict)  # variable index -> value
 
 
@@ -99,7 +100,7 @@ def solve_once(
     stop: threading.Event | None = None,
     offset: float = 0.0,
     shift: float = 0.0,
-) -> tuple[cp_model.CpSolver, int]:
+) -> tuple[cp_model.CpSolver, Any]:
     """One CP-SAT call with progress reports and an external stop event."""
     solver = cp_model.CpSolver()
     parameters(solver, settings, max(time_limit, 0.01))
@@ -121,7 +122,7 @@ def solve_once(
     return solver, status
 
 
-def _outcome_status(status: int, stopped: bool) -> str:
+def _outcome_status(status: Any, stopped: bool) -> str:
     if status == cp_model.OPTIMAL:
         return "optimal"
     if status == cp_model.FEASIBLE:
@@ -158,8 +159,8 @@ def run(
         stages = [*obj.priority, *([None] if rest else [])]
     proven = True
     solver: cp_model.CpSolver | None = None
-    status = cp_model.UNKNOWN
-    stats: dict[str, object] = {"stages": []}
+    status: Any = cp_model.UNKNOWN
+    stats: dict[str, Any] = {"stages": []}
     solution: dict[int, int] = {}
     for i, stage in enumerate(stages):
         remaining = time_limit - (time.perf_counter() - start)
@@ -202,6 +203,7 @@ def run(
     assert solver is not None
     values = {name: solution[t.index] for name, t in var.terms.items()}
     objective = sum(weights[t] * values[t] for t in weights)
+    bound: int | None
     if obj.mode is ObjectiveMode.WEIGHTED and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         bound = (
             objective
