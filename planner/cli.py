@@ -361,7 +361,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        err.print("aborted; no plan folder was changed.")
+        err.print("aborted: plan folders being written were left as they were; finished batch runs are kept (rerun to resume).")
         sys.exit(130)
 
 

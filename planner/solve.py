@@ -12,13 +12,19 @@ from importlib.metadata import version
 from models import Plan, Scenario, Settings, SolveResult, SolverInfo, Status, Summary
 from planner.check import check
 from planner.conflicts import describe
-from planner.cpsat.builder import add_plan_hint, build
+from planner.cpsat.builder import BuiltModel, add_plan_hint, build
 from planner.cpsat.explain import explain_conflicts
 from planner.cpsat.extract import extract_plan
-from planner.cpsat.runner import run
+from planner.cpsat.restrict import restrict_to_homes
+from planner.cpsat.runner import RunOutcome, run
 
 log = logging.getLogger("planner")
 ortools_version = version("ortools")
+
+WARM_START_STAFF = 1_000
+"""From this many staff, a first plan comes from the restricted model (``cpsat/restrict.py``)."""
+WARM_START_SHARE = 0.4
+"""Share of the time limit the restricted model may use."""
 
 Progress = Callable[[float, float, float], None]
 
@@ -72,21 +78,45 @@ def solve(
         scenario = scenario.with_settings(settings)
     limit = settings.solver.time_limit
     start = time.perf_counter()
-    built = build(scenario)
-    for term, bound in (term_bounds or {}).items():
-        built.model.add(built.var.terms[term] <= bound)
-    if hint is not None:
-        add_plan_hint(built, hint)
-    log.info(
-        "model: %d classes for %d staff, %d functions, %d departments",
-        len(built.var.classes),
-        len(scenario.staff),
-        len(scenario.functions),
-        len(scenario.departments),
-    )
-    outcome = run(
-        built, settings, limit - (time.perf_counter() - start), on_progress=on_progress, stop=stop
-    )
+    first: tuple[RunOutcome, BuiltModel] | None = None
+    if (
+        hint is None
+        and len(scenario.staff) >= WARM_START_STAFF
+        and not settings.solver.deterministic
+    ):
+        # Large scenarios: a first plan from the restricted model (people stay near
+        # their work), then the full model starts from it. Exact: the restricted
+        # plan satisfies every constraint, and the final bound is the full model's.
+        first = _run_model(
+            scenario,
+            settings,
+            WARM_START_SHARE * limit,
+            start,
+            term_bounds,
+            restricted=True,
+            on_progress=on_progress,
+            stop=stop,
+        )
+        if first[0].status in ("optimal", "feasible"):
+            hint = extract_plan(first[1].var, first[0].solution)
+    remaining = limit - (time.perf_counter() - start)
+    if stop is not None and stop.is_set() and first is not None and hint is not None:
+        outcome, built = first[0], first[1]
+    else:
+        outcome, built = _run_model(
+            scenario,
+            settings,
+            remaining,
+            start,
+            term_bounds,
+            hint=hint,
+            on_progress=on_progress,
+            stop=stop,
+        )
+    if first is not None and hint is not None and outcome.status in ("timeout", "infeasible"):
+        # The full model found nothing in its time: keep the restricted plan, unproven.
+        outcome, built = first[0], first[1]
+        outcome.status, outcome.bound = "feasible", None
     runtime = time.perf_counter() - start
     stats = {**outcome.stats, "ortools": ortools_version}
     if outcome.status == "infeasible":
@@ -129,6 +159,45 @@ def solve(
         stats=stats,
         violations=violations,
     )
+
+
+def _run_model(
+    scenario: Scenario,
+    settings: Settings,
+    time_limit: float,
+    start: float,
+    term_bounds: dict[str, int] | None,
+    *,
+    restricted: bool = False,
+    hint: Plan | None = None,
+    on_progress: Progress | None = None,
+    stop: threading.Event | None = None,
+) -> tuple[RunOutcome, BuiltModel]:
+    """Build (optionally restricted to home departments), bound, hint and run one model."""
+    built = build(scenario)
+    if restricted:
+        fixed = restrict_to_homes(built.model, built.var)
+        log.info("warm start: restricted model, %d cells fixed", fixed)
+    for term, bound in (term_bounds or {}).items():
+        built.model.add(built.var.terms[term] <= bound)
+    if hint is not None:
+        add_plan_hint(built, hint)
+    log.info(
+        "model: %d classes for %d staff, %d functions, %d departments",
+        len(built.var.classes),
+        len(scenario.staff),
+        len(scenario.functions),
+        len(scenario.departments),
+    )
+    offset = time.perf_counter() - start
+
+    def progress(seconds: float, objective: float, bound: float) -> None:
+        if on_progress is not None:
+            on_progress(offset + seconds, objective, bound)
+
+    remaining = time_limit - (time.perf_counter() - start - offset)
+    outcome = run(built, settings, remaining, on_progress=progress, stop=stop)
+    return outcome, built
 
 
 def to_summary(result: SolveResult, scenario: Scenario, input_sha256: str = "") -> Summary:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PLANNER = [sys.executable, "-m", "planner.cli"]
+PLANNER = [sys.executable, "-m", "planner"]
 
 
 def planner(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
