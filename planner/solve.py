@@ -15,7 +15,6 @@ from planner.conflicts import describe
 from planner.cpsat.builder import BuiltModel, add_plan_hint, build
 from planner.cpsat.explain import explain_conflicts
 from planner.cpsat.extract import extract_plan
-from planner.cpsat.restrict import restrict_to_homes
 from planner.cpsat.runner import RunOutcome, run
 
 log = logging.getLogger("planner")
@@ -174,10 +173,7 @@ def _run_model(
     stop: threading.Event | None = None,
 ) -> tuple[RunOutcome, BuiltModel]:
     """Build (optionally restricted to home departments), bound, hint and run one model."""
-    built = build(scenario)
-    if restricted:
-        fixed = restrict_to_homes(built.model, built.var)
-        log.info("warm start: restricted model, %d cells fixed", fixed)
+    built = build(scenario, restricted=restricted)
     for term, bound in (term_bounds or {}).items():
         built.model.add(built.var.terms[term] <= bound)
     if hint is not None:

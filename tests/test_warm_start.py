@@ -19,7 +19,7 @@ def district():
 
 def test_home_departments_cover_every_department(district):
     built = build(district)
-    homes = home_departments(built.var)
+    homes = home_departments(district, built.var.classes)
     assert set(homes) == {c.index for c in built.var.classes}
     reached = set().union(*homes.values())
     assert reached == set(range(len(district.departments)))

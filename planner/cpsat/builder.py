@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from ortools.sat.python import cp_model
 
@@ -10,6 +11,7 @@ from models import Plan, Role, Scenario
 from planner.cpsat import capacity, locks, objective, placement, staffing, symmetry
 from planner.cpsat.budget import add_budget
 from planner.cpsat.guards import Guards
+from planner.cpsat.restrict import home_departments
 from planner.cpsat.variables import Variables, create_variables
 
 
@@ -21,7 +23,7 @@ class BuiltModel:
     payroll_scaled: cp_model.IntVar
 
 
-def build(scenario: Scenario, *, explain: bool = False) -> BuiltModel:
+def build(scenario: Scenario, *, explain: bool = False, restricted: bool = False) -> BuiltModel:
     """The model of every hard constraint C1–C13 and every term of §4.
 
     With ``explain=True`` every constraint that stems from a setting is guarded
@@ -30,7 +32,10 @@ def build(scenario: Scenario, *, explain: bool = False) -> BuiltModel:
     """
     model = cp_model.CpModel()
     guards = Guards(model, explain)
-    var = create_variables(model, scenario)  # C1, C2
+    # C1, C2; a restricted model only creates the cells of people's home departments.
+    var = create_variables(
+        model, scenario, partial(home_departments, scenario) if restricted else None
+    )
     placement.add_used(model, var, guards)  # §3: every department used
     capacity.add_workload(model, var, guards)  # C3
     capacity.add_skills(model, var, guards)  # C4
@@ -71,6 +76,8 @@ def add_plan_hint(built: BuiltModel, plan: Plan) -> None:
                     role = Role.MEMBER
                 counts[d, role] = counts.get((d, role), 0) + 1
         for d in range(len(sc.departments)):
+            if (c.index, d) not in var.m:
+                continue
             model.add_hint(var.m[c.index, d], counts.get((d, Role.MEMBER), 0))
             if (c.index, d) in var.h:
                 model.add_hint(var.h[c.index, d], min(1, counts.get((d, Role.HEAD), 0)))

@@ -48,6 +48,6 @@ def _role_var(var: Variables, c: int, d: int, role: Role | None) -> cp_model.Lin
     if role is None:
         return var.assigned(c, d)
     if role is Role.MEMBER:
-        return var.m[c, d]
+        return var.m.get((c, d), 0)
     table = var.h if role is Role.HEAD else var.v
     return table.get((c, d), 0)

@@ -11,6 +11,7 @@ Notation (used in every docstring of this package):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -42,7 +43,9 @@ class Variables:
         """The variables of class c in department d: m, and h, v when the class can lead."""
         if (c, d) in self.h:
             return [self.m[c, d], self.h[c, d], self.v[c, d]]
-        return [self.m[c, d]]
+        if (c, d) in self.m:
+            return [self.m[c, d]]
+        return []  # a cell left out of a restricted model
 
     def assigned(self, c: int, d: int) -> LinearExpr:
         """a[c,d]: people of class c in department d, any role."""
@@ -92,19 +95,28 @@ class Variables:
         return sum(c.size for c in self.classes) - self.retained_total()
 
 
-def create_variables(model: cp_model.CpModel, scenario: Scenario) -> Variables:
+def create_variables(
+    model: cp_model.CpModel,
+    scenario: Scenario,
+    allowed: Callable[[list[StaffClass]], dict[int, set[int]]] | None = None,
+) -> Variables:
     """Create the decision variables; C1 (one place each) and C2 (domains) hold by construction.
 
     C1: Σ_d y[f,d] = 1 for every function, and Σ_d a[c,d] = r[c] ≤ n_c for every class.
     C2: y[f,d] exists only when d's ``domains`` is empty or holds f's domain.
     C6 (part): h and v exist only for classes with ``can_lead``.
+    ``allowed`` (a restricted model, ``restrict.py``) maps each class to the only
+    departments whose cells are created.
     """
     classes = staff_classes(scenario)
     var = Variables(scenario=scenario, classes=classes)
     depts = scenario.departments
     max_dep = max(scenario.dept_limits(dpt)[2] for dpt in depts)
+    homes = allowed(classes) if allowed is not None else None
     for c in classes:
         for d in range(len(depts)):
+            if homes is not None and d not in homes[c.index]:
+                continue
             var.m[c.index, d] = model.new_int_var(0, c.size, f"m[{c.index},{d}]")
             if c.can_lead:
                 var.h[c.index, d] = model.new_int_var(0, 1, f"h[{c.index},{d}]")
