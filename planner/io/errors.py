@@ -20,6 +20,14 @@ from models import ScenarioError
 WHOLE = "-"
 """The column of a problem with a whole row or a whole file."""
 
+_UNSAFE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+"""Characters a rendered problem never carries raw: line breaks (one problem, one line),
+terminal control sequences (ESC …) and bidirectional overrides, which data could use to
+rewrite what a planner sees in a terminal or a log."""
+_UNSAFE_OR_COLON = re.compile(f"{_UNSAFE.pattern}|:")
+
 PREVIEW_CHARS = 60
 """Offending values are echoed in messages truncated to this many characters."""
 
@@ -48,7 +56,8 @@ class InputProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.row}:{self.column or WHOLE}: {self.message}"
+        file, column = _escape(self.file, colon=True), _escape(self.column or WHOLE, colon=True)
+        return f"{file}:{self.row}:{column}: {_escape(self.message)}"
 
 
 class InputError(ScenarioError):
@@ -70,6 +79,20 @@ class InputError(ScenarioError):
     def lines(self) -> list[str]:
         """The rendered problems, ``file:row:column: message``, sorted by file then row."""
         return [str(p) for p in self.problems]
+
+
+def _escape(text: str, *, colon: bool = False) -> str:
+    """``text`` with every unsafe character written as its Python escape (``\\x1b``, ``\\n``).
+
+    With ``colon``, ``:`` too (as ``\\x3a``): a file or column name must not add a field
+    to ``file:row:column: message``.
+    """
+    return (_UNSAFE_OR_COLON if colon else _UNSAFE).sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match[0]
+    return "\\x3a" if char == ":" else char.encode("unicode_escape").decode("ascii")
 
 
 def preview(value: object) -> str:

@@ -9,9 +9,12 @@ cell as a string (polars, no type inference) and reports every problem at once a
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -270,37 +273,126 @@ def read_summary(folder: str | os.PathLike[str]) -> Summary:
 # -- atomic replace -----------------------------------------------------------------------
 
 
+def is_plan_folder(folder: str | os.PathLike[str]) -> bool:
+    """Whether ``folder`` may be replaced by a new plan: it is empty or holds a ``summary.json``.
+
+    A plan folder always holds ``summary.json`` (:func:`write_plan_tables`); a scenario
+    folder holds ``scenario.toml`` and never is one.
+    """
+    path = Path(folder)
+    if not path.is_dir() or (path / "scenario.toml").exists():
+        return False
+    return (path / "summary.json").is_file() or not any(path.iterdir())
+
+
+def _check_replaceable(final: Path, replace: Callable[[Path], bool] | None) -> None:
+    """Refuse, before anything is written, to replace what must never be replaced."""
+    if not final.exists():
+        return
+    if not final.is_dir():
+        raise FileExistsError(f"{final} exists and is not a folder")
+    if (final / "scenario.toml").exists():
+        raise FileExistsError(f"{final} is a scenario folder: it will not be replaced by a plan")
+    if _holds_working_folder(final):
+        raise FileExistsError(f"{final} holds the working folder: it will not be replaced")
+    if replace is not None and not replace(final):
+        raise FileExistsError(
+            f"{final} is not a plan folder (no summary.json): it will not be replaced;"
+            " choose another folder or delete it"
+        )
+
+
+def _holds_working_folder(folder: Path) -> bool:
+    try:
+        cwd = Path.cwd()
+    except OSError:  # the working folder was removed: nothing to protect
+        return False
+    return folder == cwd or folder in cwd.parents
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``).
+
+    Returns False, having changed nothing, where the system or file system cannot.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library without renameat2 (glibc < 2.28, musl)
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
 @contextmanager
-def atomic_folder(target: str | os.PathLike[str]) -> Iterator[Path]:
+def atomic_folder(
+    target: str | os.PathLike[str], *, replace: Callable[[Path], bool] | None = None
+) -> Iterator[Path]:
     """Build a folder beside ``target`` and put it in place only on success.
 
-    Yields a fresh temporary directory in ``target``'s parent. When the block ends
-    normally the temporary directory is renamed to ``target``; an earlier ``target``
-    is first renamed aside and removed only once the new folder is in place. When the
-    block raises (including ``KeyboardInterrupt``) the temporary directory is removed
-    and an earlier ``target`` is left exactly as it was.
+    Yields a fresh temporary directory (``.NAME.new-*``) in ``target``'s parent. When
+    the block ends normally the temporary directory takes ``target``'s place: on Linux
+    the two are exchanged in one step, so that at every instant ``target`` is the
+    complete earlier folder or the complete new one, even if the process is killed;
+    elsewhere the earlier folder is first renamed aside. The earlier folder is removed
+    once the new one is in place. When the block raises (including
+    ``KeyboardInterrupt``), or the new folder cannot be put in place, the temporary
+    directory is removed and an earlier ``target`` is left exactly as it was.
+
+    Parameters
+    ----------
+    target
+        The folder to create or replace.
+    replace
+        Called with an existing ``target`` before anything is written: False refuses
+        to replace it (``FileExistsError``); :func:`is_plan_folder` accepts only an
+        empty folder or an earlier plan. Whatever it says, a scenario folder, a
+        folder holding the working folder, and a file are never replaced.
     """
-    final = Path(target)
-    if final.exists() and not final.is_dir():
-        raise FileExistsError(f"{final} exists and is not a folder")
+    final = Path(os.path.abspath(target))  # "." and ".." named by their real names
+    _check_replaceable(final, replace)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.new-", dir=final.parent))
     try:
         yield tmp
+        _put_in_place(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    old: Path | None = None
-    if final.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
-        os.rmdir(old)  # only the unique name is wanted: rename needs a free path
-        os.rename(final, old)
+
+
+def _put_in_place(tmp: Path, final: Path) -> None:
+    """Move the complete folder ``tmp`` to ``final``; whatever ``final`` held ends up removed."""
+    if not final.exists():
+        os.rename(tmp, final)
+        return
+    _check_replaceable(final, None)  # it may have changed while the block ran
+    if _exchange(tmp, final):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the earlier folder
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
+    os.rmdir(old)  # only the unique name is wanted: rename needs a free path
     try:
+        os.rename(final, old)
         os.rename(tmp, final)
     except BaseException:
-        if old is not None:
-            os.rename(old, final)
-        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not final.exists():
+            os.rename(old, final)  # put the earlier folder back
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)

@@ -294,16 +294,21 @@ def _scan_csv(
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     header_row, count, broken = 0, 0, set()
+    ragged: list[InputProblem] = []
+    number, last_line = 0, 0  # records (spreadsheet rows) and physical lines read so far
     try:
         for number, record in enumerate(reader, start=1):
+            last_line = reader.line_num
             blank = not any(cell.strip() for cell in record)
             if header is None and not blank:
                 header, header_row = [cell.strip() for cell in record], number
             elif header is not None:
                 count += 1
+                if count > limits.max_rows:
+                    break  # refused whole below: neither read further nor report every row
                 if not blank and len(record) != len(header):
                     broken.add(number)
-                    out.append(
+                    ragged.append(
                         InputProblem(
                             file,
                             number,
@@ -312,11 +317,16 @@ def _scan_csv(
                         )
                     )
     except csv.Error as exc:
-        out.append(
-            InputProblem(
-                file, reader.line_num, WHOLE, f"cannot parse as CSV: {exc} (check the quotes)"
-            )
+        # The record that failed starts on the row after the last one read; a quote
+        # opened there may only be noticed many lines further down.
+        start = last_line + 1
+        where = (
+            f"the row starts on line {start}, the error shows on line {reader.line_num}"
+            if reader.line_num > start
+            else f"line {start}"
         )
+        message = f"cannot parse as CSV: {exc} (check the quotes of this row: {where})"
+        out.append(InputProblem(file, number + 1, WHOLE, message))
         return None
     if header is None:
         out.append(InputProblem(file, 0, WHOLE, "empty file: expected a header row"))
@@ -328,6 +338,7 @@ def _scan_csv(
     if count > limits.max_rows:
         out.append(InputProblem(file, 0, WHOLE, f"too many rows: more than {limits.max_rows}"))
         return None
+    out.extend(ragged)
     return header_row, header, broken
 
 
@@ -716,7 +727,10 @@ def _check_row(
             column = error_column(err, specs)
             if err["type"] != "missing" and column not in problems:
                 problems[column] = error_message(err, echo=(stem, column) not in PRIVATE_COLUMNS)
-    return _placeholder(model, values), problems
+    # Only "missing" errors: a required column is absent, reported once at the header.
+    # The row is still bad, so that its placeholder's empty cells raise no dangling
+    # reference ("unknown organisation 'None'") in the other tables.
+    return _placeholder(model, values), problems or {WHOLE: ""}
 
 
 def _placeholder(model: type[BaseModel], values: dict[str, object]) -> BaseModel:

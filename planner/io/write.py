@@ -33,7 +33,7 @@ _DTYPES = {"int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean}
 
 
 def write_scenario(scenario: Scenario, path: str | Path, format: Format = "csv") -> Path:
-    """Write ``scenario`` as a scenario folder at ``path``, replacing any folder there.
+    """Write ``scenario`` as a scenario folder at ``path``, replacing an earlier scenario there.
 
     Parameters
     ----------
@@ -49,10 +49,17 @@ def write_scenario(scenario: Scenario, path: str | Path, format: Format = "csv")
     -------
     Path
         The folder written.
+
+    Raises
+    ------
+    FileExistsError
+        When ``path`` is a file, holds the working folder, or is a non-empty folder
+        without ``scenario.toml``: nothing else is ever replaced.
     """
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
-    target = Path(path)
+    target = Path(os.path.abspath(path))  # "." and ".." named by their real names
+    _check_replaceable(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
@@ -116,6 +123,29 @@ def _write_xlsx(frames: dict[str, pl.DataFrame], folder: Path) -> None:
     with xlsxwriter.Workbook(folder / WORKBOOK, options) as workbook:
         for stem, frame in frames.items():
             frame.write_excel(workbook, worksheet=stem, autofit=True, float_precision=6)
+
+
+def _check_replaceable(target: Path) -> None:
+    """Refuse, before writing, to replace what is not an earlier scenario folder.
+
+    ``planner generate … --out FOLDER`` must not wipe a folder of other documents,
+    a plan folder, or the folder the planner works in.
+    """
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise FileExistsError(f"{target} exists and is not a folder")
+    try:
+        cwd: Path | None = Path.cwd()
+    except OSError:
+        cwd = None
+    if cwd is not None and (target == cwd or target in cwd.parents):
+        raise FileExistsError(f"{target} holds the working folder: it will not be replaced")
+    if any(target.iterdir()) and not (target / SETTINGS_FILE).is_file():
+        raise FileExistsError(
+            f"{target} is not a scenario folder (no {SETTINGS_FILE}): it will not be replaced;"
+            " choose another folder or delete it"
+        )
 
 
 def _replace(staging: Path, target: Path) -> None:
