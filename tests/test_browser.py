@@ -1,0 +1,214 @@
+"""The app in a real browser: Debian's chromium driven by Playwright, on 127.0.0.1 only.
+
+Starts ``streamlit run app.py`` on a free port, opens it, presses Solve, waits
+for the plan's figures and saves screenshots to docs/screenshots/ (plan.png,
+tradeoffs.png) for the README and for a person to look at.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "docs" / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's /usr/bin/chromium is not installed (make browser installs it)",
+    ),
+    pytest.mark.skipif(
+        not (ROOT / "data" / "quang_ninh_province" / "scenario.toml").is_file(),
+        reason="data/quang_ninh_province is not there yet",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """``streamlit run app.py`` on a free local port; stopped (by its own pid) at the end."""
+    port = _free_port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                pytest.fail(f"streamlit did not start:\n{out[-2000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is not installed"
+    )
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _page(browser, locale: str = "vi-VN", height: int = 2200):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1440, "height": height}, locale=locale)
+    # nothing leaves this machine: every request to another host is refused, and noted
+    refused: list[str] = []
+
+    def guard(route) -> None:  # type: ignore[no-untyped-def]
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            refused.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.refused = refused
+    return context, page
+
+
+def _settle(page, seconds: float = 1.5) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit has finished the current run, then let charts draw."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
+    )
+    time.sleep(seconds)
+
+
+def _open_page(page, title: str) -> None:  # type: ignore[no-untyped-def]
+    """Click a page in the sidebar; once more if a rerun swallowed the first click."""
+    for attempt in range(3):
+        page.get_by_role("link", name=title).click()
+        try:
+            page.wait_for_selector(f"h1:has-text('{title}')", timeout=20_000)
+            return
+        except Exception:  # noqa: BLE001 - retried, then the last error is raised
+            if attempt == 2:
+                raise
+
+
+def _failure_shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """What the browser showed when a step failed: tests/_artifacts/ (not committed)."""
+    folder = ROOT / "tests" / "_artifacts"
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(Exception):  # the original failure matters more
+        page.screenshot(path=str(folder / f"browser-{name}.png"))
+
+
+def test_solve_in_the_browser_and_save_screenshots(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context, page = _page(browser)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(server, wait_until="domcontentloaded")
+        page.wait_for_selector("h1:has-text('Kịch bản')", timeout=60_000)
+        page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
+        _settle(page)
+        page.screenshot(path=str(SHOTS / "scenario.png"))
+        page.get_by_role("button", name="Giải", exact=True).click()
+        page.wait_for_selector("h1:has-text('Giải & phương án')", timeout=60_000)
+        # the live progress, then the plan's figures
+        page.wait_for_selector("[data-testid='stMetricValue']:has-text('33 → 6')", timeout=240_000)
+        assert page.locator("[data-testid='stMetricValue']:has-text('87 → 18')").count() == 1
+        _settle(page, 3)
+        page.screenshot(path=str(SHOTS / "plan.png"))
+        assert not page.locator("[data-testid='stException']").count()
+
+        page.get_by_role("tab", name="Ai đi đâu").click()
+        _settle(page)
+        page.screenshot(path=str(SHOTS / "flow.png"))
+
+        _open_page(page, "Đánh đổi")
+        _settle(page)
+        page.get_by_role("spinbutton", name="Số điểm").fill("3")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("text=Tối đa 3 lần giải", timeout=30_000)
+        _settle(page)
+        page.get_by_role("button", name="Vẽ đường Pareto").click()
+        page.wait_for_selector("[data-testid='stProgress']", timeout=30_000)  # the sweep runs
+        page.wait_for_selector("button:has-text('Mở phương án')", timeout=300_000)
+        _settle(page, 3)
+        page.screenshot(path=str(SHOTS / "tradeoffs.png"))
+        assert not page.locator("[data-testid='stException']").count()
+        assert not errors, errors
+        assert not page.refused, f"the app asked for other hosts: {page.refused}"
+    except Exception:
+        _failure_shot(page, "solve")
+        raise
+    finally:
+        context.close()
+
+
+def test_english_browser_gets_english_and_settings_render(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    context, page = _page(browser, locale="en-US", height=1400)
+    try:
+        page.goto(server + "settings", wait_until="domcontentloaded")
+        page.wait_for_selector("h1:has-text('Settings')", timeout=60_000)
+        page.get_by_role("tab", name="Locks").click()
+        _settle(page)
+        page.screenshot(path=str(SHOTS / "settings.png"))
+        assert not page.locator("[data-testid='stException']").count()
+        assert not page.refused, f"the app asked for other hosts: {page.refused}"
+    finally:
+        context.close()
