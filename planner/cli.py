@@ -46,6 +46,12 @@ SetOpt = Annotated[
 ]
 
 
+def _line(text: str, *, stderr: bool = True) -> None:
+    """One machine-readable line, verbatim: rich would wrap it at the terminal width
+    (80 columns when piped), turn ``:fire:`` into an emoji and ``[b]`` into markup."""
+    print(text, file=sys.stderr if stderr else sys.stdout, flush=True)
+
+
 def parse_sets(items: list[str] | None) -> dict[str, object]:
     """``["a.b=1", "c.d=x"]`` -> ``{"a.b": 1, "c.d": "x"}``; values parsed as TOML when they can be."""
     result: dict[str, object] = {}
@@ -77,14 +83,14 @@ def load(path: Path, sets: list[str] | None = None, **solver: object) -> Scenari
     except ScenarioError as exc:
         lines = exc.lines() if hasattr(exc, "lines") else [str(p) for p in exc.problems]
         for line in lines:
-            err.print(line, markup=False, highlight=False)
-        err.print(f"{len(lines)} problem(s); nothing was written.", style="red")
+            _line(line)
+        _line(f"{len(lines)} problem(s); nothing was written.")
     except ValidationError as exc:
         for e in exc.errors():
             where = ".".join(str(x) for x in e["loc"])
-            err.print(f"--set {where}: {e['msg']}", markup=False, highlight=False)
+            _line(f"--set {where}: {e['msg']}")
     except ValueError as exc:
-        err.print(str(exc), markup=False, highlight=False)
+        _line(str(exc))
     raise typer.Exit(EXIT_INPUT)
 
 
@@ -133,6 +139,14 @@ def solve(
         seed=seed,
         deterministic=True if deterministic else None,
     )
+    from planner.io.plan_io import is_plan_folder
+
+    if out_dir.exists() and not is_plan_folder(out_dir):
+        _line(
+            f"--out {out_dir}: exists and is not a plan folder (no summary.json, or a scenario):"
+            " it will not be replaced; choose another folder"
+        )
+        raise typer.Exit(EXIT_INPUT)
     previous = read_plan(hint) if hint is not None else None
     stop = threading.Event()
     _on_signals(stop)
@@ -140,7 +154,11 @@ def solve(
     result = run_solve(sc, hint=previous, on_progress=progress, stop=stop)
     if progress is not None:
         err.print()
-    summary = _finish(sc, result, out_dir, scenario_sha256(sc), write_plan_folder)
+    try:
+        summary = _finish(sc, result, out_dir, scenario_sha256(sc), write_plan_folder, stop)
+    except OSError as exc:  # the folder cannot be written: say so, no traceback
+        _line(f"--out {out_dir}: cannot write the plan folder: {exc}")
+        raise typer.Exit(EXIT_INPUT) from None
     if as_json:
         print(summary.model_dump_json(indent=2))
     elif not quiet:
@@ -148,7 +166,7 @@ def solve(
     raise typer.Exit(exit_code(result))
 
 
-def _finish(sc, result, out_dir, sha, writer):  # type: ignore[no-untyped-def]
+def _finish(sc, result, out_dir, sha, writer, stop=None):  # type: ignore[no-untyped-def]
     from planner.solve import to_summary
     from planner.writer import write_outcome_folder
 
@@ -156,8 +174,12 @@ def _finish(sc, result, out_dir, sha, writer):  # type: ignore[no-untyped-def]
     if result.status.has_plan:
         writer(sc, result, summary, out_dir)
         return summary
-    write_outcome_folder(summary, out_dir)
-    if result.status is Status.INFEASIBLE:
+    stopped = stop is not None and stop.is_set()
+    if stopped or write_outcome_folder(summary, out_dir) is None:
+        err.print(f"the earlier plan folder {out_dir} was left as it was", markup=False)
+    if result.status is Status.INFEASIBLE and not result.conflicts:
+        err.print("[red]infeasible[/red]; no small set of conflicting settings was found in time.")
+    elif result.status is Status.INFEASIBLE:
         err.print("[red]infeasible[/red]: these settings cannot hold together:")
         for name, sentence in zip(
             result.conflicts, result.conflict_details or result.conflicts, strict=False
@@ -169,6 +191,8 @@ def _finish(sc, result, out_dir, sha, writer):  # type: ignore[no-untyped-def]
         )
         for v in result.violations:
             err.print(f"  {v}", markup=False)
+    elif stopped:
+        err.print("[yellow]stopped before any plan was found[/yellow].")
     else:
         err.print("[yellow]no plan within the time limit[/yellow]; raise --time-limit.")
     return summary
@@ -261,11 +285,11 @@ def check(
         summary = read_summary(plan) if (plan / "summary.json").exists() else None
     except PlanError as exc:
         for line in exc.problems:
-            err.print(line, markup=False)
+            _line(line)
         raise typer.Exit(EXIT_INPUT) from None
     report = run_check(sc, p, summary)
     for line in report.lines():
-        out.print(line, markup=False, highlight=False)
+        _line(line, stderr=False)
     if not report.ok:
         raise typer.Exit(EXIT_CHECK)
     out.print(f"[green]ok[/green]: the plan satisfies C1–C13; terms {report.terms}")
@@ -361,7 +385,9 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        err.print("aborted: plan folders being written were left as they were; finished batch runs are kept (rerun to resume).")
+        err.print(
+            "aborted: plan folders being written were left as they were; finished batch runs are kept (rerun to resume)."
+        )
         sys.exit(130)
 
 

@@ -119,7 +119,10 @@ def solve(
     runtime = time.perf_counter() - start
     stats = {**outcome.stats, "ortools": ortools_version}
     if outcome.status == "infeasible":
-        conflicts = explain_conflicts(scenario, time_limit=max(5.0, limit / 2)) if explain else []
+        # Explaining takes what is left of the limit (at least 1 s), and nothing after a stop.
+        left = max(1.0, limit - (time.perf_counter() - start))
+        stopped = stop is not None and stop.is_set()
+        conflicts = explain_conflicts(scenario, time_limit=left) if explain and not stopped else []
         return SolveResult(
             status=Status.INFEASIBLE,
             runtime=round(time.perf_counter() - start, 3),

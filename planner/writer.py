@@ -16,6 +16,7 @@ from planner.export import EXPORTERS, export, write_all
 from planner.io import read_scenario, write_scenario
 from planner.io.plan_io import (
     atomic_folder,
+    is_plan_folder,
     read_plan,
     read_summary,
     write_plan_tables,
@@ -39,17 +40,23 @@ def write_plan_folder(
         raise RuntimeError(
             "refusing to write a plan that fails the checker: " + "; ".join(report.lines()[:5])
         )
-    with atomic_folder(folder) as tmp:
+    with atomic_folder(folder, replace=is_plan_folder) as tmp:
         write_plan_tables(result.plan, summary, tmp)
         write_scenario(scenario, tmp / SCENARIO_COPY)
         write_all(scenario, result.plan, summary, tmp)
     return Path(folder)
 
 
-def write_outcome_folder(summary: Summary, folder: str | os.PathLike[str]) -> Path:
+def write_outcome_folder(summary: Summary, folder: str | os.PathLike[str]) -> Path | None:
     """A run without a plan (infeasible, timeout, invalid): ``summary.json`` only — status
-    and conflicts — and no assignment files (SPEC §5), replacing ``folder`` atomically."""
-    with atomic_folder(folder) as tmp:
+    and conflicts — and no assignment files (SPEC §5), replacing ``folder`` atomically.
+
+    An earlier plan is never replaced (SPEC §5: a failed run leaves it intact): then
+    nothing is written and None is returned.
+    """
+    if (Path(folder) / "staff.csv").exists():
+        return None
+    with atomic_folder(folder, replace=is_plan_folder) as tmp:
         write_summary(summary, tmp)
     return Path(folder)
 

@@ -281,11 +281,6 @@ def test_a_file_too_long_is_one_problem_not_one_per_row(tmp_path: Path) -> None:
     assert caught.value.lines() == ["staff.csv:0:-: too many rows: more than 200000"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="planner/cli.py prints problems through rich: wrapped at 80 columns and ':fire:' "
-    "turned into an emoji (docs/reliability.md, 'Input errors')",
-)
 def test_validate_prints_each_problem_verbatim_on_one_line(corpus: Corpus, tmp_path: Path) -> None:
     """stderr is exactly the reader's lines, then the count: parseable by a script."""
     differences = []

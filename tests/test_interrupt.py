@@ -211,11 +211,6 @@ def test_first_ctrl_c_writes_the_best_plan_found_so_far(stopped: dict[str, Run])
     assert check.exit_code == 0, check.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the CLI's SIGTERM handler runs only when CP-SAT returns: planner/cpsat/runner.py "
-    "solves on the main thread (docs/reliability.md, 'Interruption')",
-)
 def test_sigterm_is_acknowledged_at_once_and_ends_with_the_plan(stopped: dict[str, Run]) -> None:
     run = stopped["sigterm-after-plan"]
     assert run.acknowledged_after is not None and run.acknowledged_after <= ACK_S, run.stderr
@@ -229,16 +224,7 @@ def test_sigterm_is_acknowledged_at_once_and_ends_with_the_plan(stopped: dict[st
 @pytest.mark.parametrize(
     ("name", "codes"),
     [
-        pytest.param(
-            "ctrl-c",
-            {4, 3},  # stopped: no plan (3: proven infeasible first)
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="planner/cli.py _finish -> writer.write_outcome_folder replaces the "
-                "earlier plan by a folder holding summary.json only (docs/reliability.md, "
-                "'Atomic writes')",
-            ),
-        ),
+        ("ctrl-c", {4, 3}),  # stopped: no plan (3: proven infeasible first)
         ("sigkill", {-signal.SIGKILL}),
     ],
 )
@@ -303,11 +289,6 @@ def test_time_limit_is_honoured() -> None:
     assert result.runtime <= 2 + MARGIN_S
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="planner/solve.py gives explain_conflicts max(5, limit/2) s after the search, "
-    "whatever is left of the limit (docs/reliability.md, 'Time limits')",
-)
 def test_an_infeasible_answer_also_comes_within_the_time_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -115,11 +115,34 @@ def solve_once(
                     return
 
         threading.Thread(target=_guard, daemon=True).start()
+    # CP-SAT's own Ctrl-C handler would take SIGINT from the caller and leave it at
+    # SIG_DFL once the search ends: the caller's handlers stay in charge instead.
+    solver.parameters.catch_sigint_signal = False
+    # The search runs off the main thread, so that the main thread stays in Python and
+    # runs signal handlers at once: the CLI's first Ctrl-C or SIGTERM sets ``stop``,
+    # which the guard above turns into ``stop_search`` within 0.05 s.
+    outcome: dict[str, Any] = {}
+
+    def _search() -> None:
+        try:
+            outcome["status"] = solver.solve(built.model, watcher)
+        except BaseException as exc:  # re-raised on the calling thread
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=_search, name="cp-sat", daemon=True)
+    worker.start()
     try:
-        status = solver.solve(built.model, watcher)
-    finally:
-        done.set()
-    return solver, status
+        while not done.wait(0.1):
+            pass
+    except BaseException:  # a second Ctrl-C (KeyboardInterrupt): end the search, then unwind
+        solver.stop_search()
+        worker.join()
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return solver, outcome["status"]
 
 
 def _outcome_status(status: Any, stopped: bool) -> str:
