@@ -77,7 +77,7 @@ def solve(
         scenario = scenario.with_settings(settings)
     limit = settings.solver.time_limit
     start = time.perf_counter()
-    first: tuple[RunOutcome, BuiltModel] | None = None
+    first: RunOutcome | None = None  # the restricted model's outcome, when it found a plan
     if (
         hint is None
         and len(scenario.staff) >= WARM_START_STAFF
@@ -86,7 +86,7 @@ def solve(
         # Large scenarios: a first plan from the restricted model (people stay near
         # their work), then the full model starts from it. Exact: the restricted
         # plan satisfies every constraint, and the final bound is the full model's.
-        first = _run_model(
+        restricted, small = _run_model(
             scenario,
             settings,
             WARM_START_SHARE * limit,
@@ -96,25 +96,30 @@ def solve(
             on_progress=on_progress,
             stop=stop,
         )
-        if first[0].status in ("optimal", "feasible"):
-            hint = extract_plan(first[1].var, first[0].solution)
-    remaining = limit - (time.perf_counter() - start)
-    if stop is not None and stop.is_set() and first is not None and hint is not None:
-        outcome, built = first[0], first[1]
+        if restricted.status in ("optimal", "feasible"):
+            first, hint = restricted, extract_plan(small.var, restricted.solution)
+        del small  # free the restricted model before the full one is built
+    plan: Plan | None = None
+    if first is not None and stop is not None and stop.is_set():
+        outcome, plan = first, hint
     else:
         outcome, built = _run_model(
             scenario,
             settings,
-            remaining,
+            limit - (time.perf_counter() - start),
             start,
             term_bounds,
             hint=hint,
             on_progress=on_progress,
             stop=stop,
         )
-    if first is not None and hint is not None and outcome.status in ("timeout", "infeasible"):
+        if outcome.status in ("optimal", "feasible"):
+            plan = extract_plan(built.var, outcome.solution)
+        del built
+    if first is not None and plan is None and outcome.status in ("timeout", "infeasible"):
         # The full model found nothing in its time: keep the restricted plan, unproven.
-        outcome, built = first[0], first[1]
+        outcome, plan = first, hint
+    if outcome is first:
         outcome.status, outcome.bound = "feasible", None
     runtime = time.perf_counter() - start
     stats = {**outcome.stats, "ortools": ortools_version}
@@ -130,9 +135,8 @@ def solve(
             conflict_details=[describe(name, scenario) for name in conflicts],
             stats=stats,
         )
-    if outcome.status == "timeout":
+    if outcome.status == "timeout" or plan is None:
         return SolveResult(status=Status.TIMEOUT, runtime=round(runtime, 3), stats=stats)
-    plan = extract_plan(built.var, outcome.solution)
     report = check(scenario, plan)
     violations = [str(v) for v in report.violations]
     if report.terms != outcome.values:
