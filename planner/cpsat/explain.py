@@ -91,6 +91,7 @@ def explain_conflicts(scenario: Scenario, time_limit: float = 20.0) -> list[str]
             log.info("explain: no conflict set found in time")
             return []
         core = names
+
     def test(subset: list[str]) -> bool:
         # A check proving infeasibility takes about as long as a normal solve does
         # (1–2 s on the province); a check that runs out of time keeps names.
