@@ -275,7 +275,7 @@ def sweep(
     Example: planner sweep data/quang_ninh_province --grid targets.min_reduction=0,0.1,0.155
     --grid targets.max_leadership_posts=18,24 --out out/sweep --workers 2
     """
-    from planner.batch import execute, plan_sweep
+    from planner.batch import plan_sweep
 
     sc = load(scenario, sets, deterministic=True if deterministic else None)
     try:
@@ -284,10 +284,27 @@ def sweep(
         bad_input([str(p) for p in exc.problems])
     except ValueError as exc:
         bad_input([str(exc)])
+    _run_all(
+        runs,
+        label="sweep",
+        out_dir=out_dir,
+        scheduler=scheduler,
+        workers=workers,
+        tables_only=tables_only,
+        quiet=quiet,
+        as_json=as_json,
+    )
+
+
+def _run_all(runs, *, label, out_dir, scheduler, workers, tables_only, quiet, as_json):  # type: ignore[no-untyped-def]
+    """Execute planned runs with a progress bar (locally or on ``scheduler``), print the
+    results table and exit with its code: the shared tail of ``sweep`` and ``batch``."""
+    from planner.batch import execute
+
     start = time.perf_counter()
     with (
         executor_for(scheduler) as executor,
-        progress_bar(not (quiet or as_json), "sweep", len(runs)) as on_progress,
+        progress_bar(not (quiet or as_json), label, len(runs)) as on_progress,
     ):
         frame = execute(
             runs,
@@ -324,7 +341,7 @@ def batch(
 
     Example: planner batch out/communes --out out/communes_plans --workers 2 --time-limit 5
     """
-    from planner.batch import execute, plan_batch
+    from planner.batch import plan_batch
 
     try:
         overrides = parse_sets(sets)
@@ -335,21 +352,13 @@ def batch(
         bad_input([str(p) for p in exc.problems])
     except ValueError as exc:
         bad_input([str(exc)])
-    start = time.perf_counter()
-    with (
-        executor_for(scheduler) as executor,
-        progress_bar(not (quiet or as_json), "batch", len(runs)) as on_progress,
-    ):
-        frame = execute(
-            runs,
-            out=out_dir,
-            executor=executor,
-            workers=workers,
-            exports=not tables_only,
-            on_progress=on_progress,
-        )
-    raise typer.Exit(
-        report(
-            frame, quiet=quiet, as_json=as_json, wall=time.perf_counter() - start, out_dir=out_dir
-        )
+    _run_all(
+        runs,
+        label="batch",
+        out_dir=out_dir,
+        scheduler=scheduler,
+        workers=workers,
+        tables_only=tables_only,
+        quiet=quiet,
+        as_json=as_json,
     )
