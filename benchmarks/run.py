@@ -291,6 +291,24 @@ def time_to_gap(run: dict[str, Any], target: float, integral_bound: bool = False
     return None, None
 
 
+def gap_at(run: dict[str, Any], t: float) -> float | None:
+    """The gap of ``run`` at ``t`` seconds (chosen clock): best plan and bound by then.
+    A solver that ran past its limit (it did not react to the stop) gets no credit for
+    what it found afterwards."""
+    a = AXIS["axis"]
+    objective: float | None = None
+    bound: float | None = None
+    final = (run.get("wall_s"), run.get("eq_s"), run.get("objective_raw"), run.get("bound"))
+    for e in [*run.get("events", []), final]:
+        if e[a] is None or e[a] > t * 1.01 + 0.05:
+            continue
+        if e[2] is not None:
+            objective = e[2] if objective is None else min(objective, e[2])
+        if e[3] is not None and math.isfinite(e[3]):
+            bound = e[3] if bound is None else max(bound, e[3])
+    return gap_of(objective, bound)
+
+
 def median(values: list[float | None]) -> float | None:
     vs = [v for v in values if v is not None]
     return statistics.median(vs) if vs else None
@@ -772,26 +790,44 @@ def goals(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         ))  # fmt: skip
     else:
         rows.append(("re-solve after one setting change (hinted) < 1 s", "—", verdict(None)))
+
+    def within(e: dict[str, Any]) -> tuple[float | None, str]:
+        """Median gap at the limit (None counts as no plan) and a note on overruns."""
+        lim = e["time_limit"]
+        gaps = [gap_at(r, lim) for r in e["cpsat"]]
+        known = sorted(g for g in gaps if g is not None)
+        med = None if len(known) * 2 <= len(gaps) else known[(len(gaps) - 1) // 2]
+        over = [r for r in e["cpsat"] if (r.get("time_s") or 0) > lim * 1.05]
+        note = ""
+        if over:
+            note = (f"; {len(over)} of {len(gaps)} runs ignored the stop until their first plan and "
+                    f"ended at {_s(median([r.get('time_s') for r in over]))} s (gap then "
+                    f"{_gap(e['cpsat_summary']['gap'])})")  # fmt: skip
+        return med, note
+
     ce = inst.get("central")
     if ce:
         c = ce["cpsat_summary"]
+        g, note = within(ce)
         rows.append((
             "central (≈2,700 staff) gap ≤ 1 % within 60 s",
-            f"median gap {_gap(c['gap'])} at {_s(ce['time_limit'])} s ({_status(c)})",
-            verdict(c["gap"] is not None and c["gap"] <= 0.01),
+            f"median gap {_gap(g)} at {_s(ce['time_limit'])} s ({_status(c)}){note}",
+            verdict(g is not None and g <= 0.01),
         ))  # fmt: skip
     else:
         rows.append(("central (≈2,700 staff) gap ≤ 1 % within 60 s", "—", verdict(None)))
     mi = inst.get("ministry")
     if mi:
         c = mi["cpsat_summary"]
+        g, note = within(mi)
         rows += [
             ("ministry (10,000 staff) first plan within 30 s",
              f"median {_s(c['first_time_s'])} s (Python model building {_s(c['build_s'])} s wall)",
              verdict(c["first_time_s"] is not None and c["first_time_s"] <= 30)),
             ("ministry gap ≤ 2 % within 120 s",
-             f"median gap {_gap(c['gap'])} at {_s(mi['time_limit'])} s",
-             verdict(c["gap"] is not None and c["gap"] <= 0.02)),
+             f"median gap {_gap(g) if g is not None else 'none (no plan)'} at "
+             f"{_s(mi['time_limit'])} s{note}",
+             verdict(g is not None and g <= 0.02)),
             ("ministry peak memory < 4 GB",
              f"{_s(c['peak_mb'], 0)} MB", verdict(c["peak_mb"] is not None and c["peak_mb"] < 4096)),
         ]  # fmt: skip
@@ -946,6 +982,78 @@ def communes_section() -> list[str]:
     return [*lines, ""]
 
 
+def diagnostics_section() -> list[str]:
+    """Diagnostic runs kept as ``benchmarks/results/diagnostics-*.json`` (``--only
+    province-no-imbalance resolve resolve-full-hint --results …``), summarised."""
+    files = sorted(RESULTS.glob("diagnostics-*.json"))
+    if not files:
+        return []
+    keep = AXIS["axis"]
+    lines = [
+        "## Diagnostics",
+        "",
+        "Separate runs of the diagnostic instances (`benchmarks/instances.py`), kept in",
+        "`benchmarks/results/diagnostics-*.json` and summarised here:",
+        "**province-no-imbalance** is the province with `objective.imbalance = 0`;",
+        "**resolve-full-hint** is the re-solve with the hint completed to every variable before",
+        "the solve (the hinted decision variables fixed, a one-worker solve without objective for",
+        "the rest), a proposed change to `planner.cpsat.builder.add_plan_hint`.",
+        "",
+        "| file | clock | instance | status | objective | gap | s | first s | dtime | command |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    try:
+        for f in files:
+            data = json.loads(f.read_text(encoding="utf-8"))
+            set_clock(data.get("clock", "wall"))
+            for name, e in data["instances"].items():
+                c = summarize(e["cpsat"])
+                lines.append(
+                    f"| {f.name} | {data.get('clock', 'wall')} | {name} | {_status(c)} | "
+                    f"{_int(c['objective'])} | {_gap(c['gap'])} | {_s(c['time_s'])} | "
+                    f"{_s(c['first_time_s'])} | {_s(c['det_time'])} | `{data['command']}` |"
+                )
+    finally:
+        AXIS["axis"] = keep
+    return [*lines, ""]
+
+
+def other_runs_section() -> list[str]:
+    """The goals as judged by other full runs kept in ``benchmarks/results/*.json``."""
+    skip = {"latest.json", "communes.json"}
+    files = [
+        f
+        for f in sorted(RESULTS.glob("*.json"))
+        if f.name not in skip and not f.name.startswith("diagnostics-")
+    ]
+    if not files:
+        return []
+    keep = AXIS["axis"]
+    lines = ["## Other recorded runs", ""]
+    try:
+        for f in files:
+            data = json.loads(f.read_text(encoding="utf-8"))
+            set_clock(data.get("clock", "wall"))
+            for e in data["instances"].values():
+                e["cpsat_summary"] = summarize(e["cpsat"])
+                if e.get("highs"):
+                    e["highs_summary"] = summarize(e["highs"])
+            m = data["machine"]
+            loads = [r.get("load1_start") for e in data["instances"].values() for r in e["cpsat"]]
+            lines += [
+                f"`{f.name}`: `{data['command']}`, {data['date']}, {data.get('clock', 'wall')} "
+                f"clock, median load average {_s(median(loads), 1)} on {m['cores']} cores.",
+                "",
+                "| goal | where it stood | verdict |",
+                "|---|---|---|",
+                *(f"| {g} | {w} | {v} |" for g, w, v in goals(data)),
+                "",
+            ]
+    finally:
+        AXIS["axis"] = keep
+    return lines
+
+
 def write_report(results: dict[str, Any], out: Path) -> None:
     m = results["machine"]
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -1082,6 +1190,8 @@ def write_report(results: dict[str, Any], out: Path) -> None:
             )  # fmt: skip
         L += [""]
     L += communes_section()
+    L += diagnostics_section()
+    L += other_runs_section()
     bullets = dominating(results)
     if bullets:
         L += ["## Where the time goes (CP-SAT, medians)", "", *bullets, ""]
