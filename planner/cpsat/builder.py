@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -10,6 +11,7 @@ from ortools.sat.python import cp_model
 from models import Plan, Role, Scenario
 from planner.cpsat import capacity, locks, objective, placement, staffing, symmetry
 from planner.cpsat.budget import add_budget
+from planner.cpsat.classes import StaffClass
 from planner.cpsat.guards import Guards
 from planner.cpsat.restrict import home_departments
 from planner.cpsat.variables import Variables, create_variables
@@ -23,19 +25,36 @@ class BuiltModel:
     payroll_scaled: cp_model.IntVar
 
 
-def build(scenario: Scenario, *, explain: bool = False, restricted: bool = False) -> BuiltModel:
+Homes = Callable[[list[StaffClass]], dict[int, set[int]]]
+
+
+def build(
+    scenario: Scenario,
+    *,
+    explain: bool = False,
+    restricted: bool = False,
+    homes: Homes | None = None,
+    placed: dict[int, int] | None = None,
+) -> BuiltModel:
     """The model of every hard constraint C1–C13 and every term of §4.
 
     With ``explain=True`` every constraint that stems from a setting is guarded
     by a named literal (``guards.py``) for conflict explanations; the terms are
     still defined so that the same code serves both uses.
+
+    Restricted models (``restrict.py``, first plans only): ``restricted=True`` lets
+    people join only their home departments, ``homes`` gives those departments
+    explicitly, and ``placed`` fixes every function's department:
+    ``y[f, placed[f]] = 1``.
     """
     model = cp_model.CpModel()
     guards = Guards(model, explain)
+    if restricted and homes is None:
+        homes = partial(home_departments, scenario)
     # C1, C2; a restricted model only creates the cells of people's home departments.
-    var = create_variables(
-        model, scenario, partial(home_departments, scenario) if restricted else None
-    )
+    var = create_variables(model, scenario, homes)
+    for f, d in (placed or {}).items():
+        model.add(var.y[f, d] == 1)
     placement.add_used(model, var, guards)  # §3: every department used
     capacity.add_workload(model, var, guards)  # C3
     capacity.add_skills(model, var, guards)  # C4
@@ -91,3 +110,35 @@ def add_plan_hint(built: BuiltModel, plan: Plan) -> None:
         for o in fn.lead_candidates:
             if (f, o) in var.z:
                 model.add_hint(var.z[f, o], int(fa is not None and fa.lead_org == o))
+
+
+def complete_hint(built: BuiltModel, time_limit: float = 10.0) -> bool:
+    """Extend the hint to every variable; True when done (else the hint is left as it was).
+
+    A plan hints only the decision variables; CP-SAT rarely completes such a hint at
+    scale (a ministry: no plan in 60 s from a feasible hint). Here the hinted
+    variables are fixed in a copy of the model and one worker solves it without
+    objective, which only propagates; its solution becomes the hint. A hint that
+    violates the model (a previous plan under changed settings) fails quickly.
+    """
+    model = built.model
+    proto = model.proto
+    if not len(proto.solution_hint.vars):
+        return False
+    fixed = model.clone()
+    for i, v in zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True):
+        fixed.add(fixed.get_int_var_from_proto_index(i) == v)
+    fixed.clear_hints()
+    fixed.clear_objective()
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.presolve_inclusion_work_limit = 0  # google/or-tools#5293
+    status = solver.solve(fixed)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    model.clear_hints()
+    for i, v in enumerate(solver.response_proto.solution):
+        proto.solution_hint.vars.append(i)
+        proto.solution_hint.values.append(v)
+    return True
