@@ -497,3 +497,13 @@ def test_pick_language_reads_accept_language() -> None:
     assert pick_language(None, "de,en-GB;q=0.7") == "en"
     assert pick_language("vi-VN", "en") == "vi"
     assert pick_language(None, None) == "vi"
+
+
+def test_progress_chart_leaves_out_an_unproven_bound() -> None:
+    """A large scenario's first plans come with bound 0 (nothing proven): not drawn."""
+    from planner.ui import charts
+
+    spec = charts.progress([(1.0, 100.0, 0.0), (2.0, 90.0, 80.0)]).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    values = sorted((r["seconds"], r["value"]) for r in rows)
+    assert values == [(1.0, 100.0), (2.0, 80.0), (2.0, 90.0)]

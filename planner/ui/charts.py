@@ -186,12 +186,17 @@ def org_legend(sc: Scenario) -> str:
 
 
 def progress(points: list[tuple[float, float, float]]) -> alt.Chart:
-    """Objective (best plan found) and bound (proved limit) over the seconds of a solve."""
+    """Objective (best plan found) and bound (proved limit) over the seconds of a solve.
+
+    A bound of 0 (nothing proven yet: a large scenario's first plans come from a
+    restricted model) is left out, so that it does not flatten the objective's line.
+    """
     obj, bound = t("solve.objective"), t("solve.bound")
     rows = []
     for sec, o, b in points:
         rows.append({"seconds": round(sec, 2), "series": obj, "value": o})
-        rows.append({"seconds": round(sec, 2), "series": bound, "value": b})
+        if b > 0:
+            rows.append({"seconds": round(sec, 2), "series": bound, "value": b})
     df = pl.DataFrame(
         rows, schema={"seconds": pl.Float64, "series": pl.String, "value": pl.Float64}
     )
