@@ -35,6 +35,7 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -996,7 +997,6 @@ def diagnostics_section() -> list[str]:
     files = sorted(RESULTS.glob("diagnostics-*.json"))
     if not files:
         return []
-    keep = AXIS["axis"]
     lines = [
         "## Diagnostics",
         "",
@@ -1005,25 +1005,34 @@ def diagnostics_section() -> list[str]:
         "**province-no-imbalance** is the province with `objective.imbalance = 0`;",
         "**resolve-full-hint** is the re-solve with the hint completed to every variable before",
         "the solve (the hinted decision variables fixed, a one-worker solve without objective for",
-        "the rest), a proposed change to `planner.cpsat.builder.add_plan_hint`.",
+        "the rest). Since 2026-11-27 `planner.solve` completes every hint itself",
+        "(`planner.cpsat.builder.complete_hint`), so **resolve** measures the same thing.",
         "",
         "| file | clock | instance | status | objective | gap | s | first s | dtime | command |",
         "|---|---|---|---|---:|---:|---:|---:|---:|---|",
     ]
+    for f, data in _recorded(files):
+        for name, e in data["instances"].items():
+            c = summarize(e["cpsat"])
+            lines.append(
+                f"| {f.name} | {data.get('clock', 'wall')} | {name} | {_status(c)} | "
+                f"{_int(c['objective'])} | {_gap(c['gap'])} | {_s(c['time_s'])} | "
+                f"{_s(c['first_time_s'])} | {_s(c['det_time'])} | `{data['command']}` |"
+            )
+    return [*lines, ""]
+
+
+def _recorded(files: list[Path]) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Each recorded results file with its data, the report's clock set to the file's
+    own while it is in use (and restored afterwards)."""
+    keep = AXIS["axis"]
     try:
         for f in files:
             data = json.loads(f.read_text(encoding="utf-8"))
             set_clock(data.get("clock", "wall"))
-            for name, e in data["instances"].items():
-                c = summarize(e["cpsat"])
-                lines.append(
-                    f"| {f.name} | {data.get('clock', 'wall')} | {name} | {_status(c)} | "
-                    f"{_int(c['objective'])} | {_gap(c['gap'])} | {_s(c['time_s'])} | "
-                    f"{_s(c['first_time_s'])} | {_s(c['det_time'])} | `{data['command']}` |"
-                )
+            yield f, data
     finally:
         AXIS["axis"] = keep
-    return [*lines, ""]
 
 
 def other_runs_section() -> list[str]:
@@ -1036,7 +1045,6 @@ def other_runs_section() -> list[str]:
     ]
     if not files:
         return []
-    keep = AXIS["axis"]
     lines = [
         "## Other recorded runs",
         "",
@@ -1045,27 +1053,22 @@ def other_runs_section() -> list[str]:
         "are understated.",
         "",
     ]
-    try:
-        for f in files:
-            data = json.loads(f.read_text(encoding="utf-8"))
-            set_clock(data.get("clock", "wall"))
-            for e in data["instances"].values():
-                e["cpsat_summary"] = summarize(e["cpsat"])
-                if e.get("highs"):
-                    e["highs_summary"] = summarize(e["highs"])
-            m = data["machine"]
-            loads = [r.get("load1_start") for e in data["instances"].values() for r in e["cpsat"]]
-            lines += [
-                f"`{f.name}`: `{data['command']}`, {data['date']}, {data.get('clock', 'wall')} "
-                f"clock, median load average {_s(median(loads), 1)} on {m['cores']} cores.",
-                "",
-                "| goal | where it stood | verdict |",
-                "|---|---|---|",
-                *(f"| {g} | {w} | {v} |" for g, w, v in goals(data)),
-                "",
-            ]
-    finally:
-        AXIS["axis"] = keep
+    for f, data in _recorded(files):
+        for e in data["instances"].values():
+            e["cpsat_summary"] = summarize(e["cpsat"])
+            if e.get("highs"):
+                e["highs_summary"] = summarize(e["highs"])
+        m = data["machine"]
+        loads = [r.get("load1_start") for e in data["instances"].values() for r in e["cpsat"]]
+        lines += [
+            f"`{f.name}`: `{data['command']}`, {data['date']}, {data.get('clock', 'wall')} "
+            f"clock, median load average {_s(median(loads), 1)} on {m['cores']} cores.",
+            "",
+            "| goal | where it stood | verdict |",
+            "|---|---|---|",
+            *(f"| {g} | {w} | {v} |" for g, w, v in goals(data)),
+            "",
+        ]
     return lines
 
 
