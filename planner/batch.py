@@ -37,7 +37,6 @@ import os
 import re
 import shutil
 import signal
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ import polars as pl
 from pydantic import ValidationError
 
 from models import TERMS, Kpis, Scenario, ScenarioError
+from planner.io import durable
 
 log = logging.getLogger("planner.batch")
 
@@ -335,18 +335,6 @@ def _local_pool(parallel: int) -> cf.ProcessPoolExecutor:
     )
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _resumed(run: Run, out: Path | None) -> dict[str, Any] | None:
     """The recorded row of a run that already finished with the same hash, if any."""
     if out is None:
@@ -380,7 +368,7 @@ def _finish(run: Run, row: dict[str, Any], out: Path | None) -> dict[str, Any]:
             "overrides": run.overrides,
             "row": row,
         }
-        _atomic_write(
+        durable.write_bytes_atomically(
             out / RECORDS / f"{run.run_hash}.json",
             json.dumps(record, ensure_ascii=False, indent=1, default=str).encode(),
         )
@@ -507,15 +495,8 @@ def results_frame(rows: list[dict[str, Any]], leading: list[str]) -> pl.DataFram
 def write_results(frame: pl.DataFrame, out: Path) -> None:
     """``results.csv`` and ``results.parquet``, each replaced atomically."""
     out.mkdir(parents=True, exist_ok=True)
-    for name, write in ((RESULTS_CSV, frame.write_csv), (RESULTS_PARQUET, frame.write_parquet)):
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
-        os.close(fd)
-        try:
-            write(tmp)
-            os.replace(tmp, out / name)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    durable.write_atomically(out / RESULTS_CSV, frame.write_csv)
+    durable.write_atomically(out / RESULTS_PARQUET, frame.write_parquet)
 
 
 # -- the API -----------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from models import (
 )
 from planner.check import check
 from planner.cpsat.guards import row
+from planner.io import durable
 from planner.solve import solve
 
 log = logging.getLogger("planner")
@@ -869,22 +870,25 @@ def write_compare(result: CompareResult, path: str | os.PathLike[str]) -> list[P
     if target.suffix.lower() == ".xlsx":
         import xlsxwriter
 
-        tmp = target.with_name(f".{target.name}.tmp")
-        with xlsxwriter.Workbook(tmp) as wb:
-            ws = wb.add_worksheet("kpis")
-            bold = wb.add_format({"bold": True})
-            ws.write_row(0, 0, ["kpi", *result.labels], bold)
-            ws.write_row(1, 0, ["status", *(result.statuses.get(lb, "") for lb in result.labels)])
-            for r, rec in enumerate(result.kpis.iter_rows(), start=2):
-                for c, v in enumerate(rec):
-                    if v is not None:
-                        ws.write(r, c, v)
-            ws.set_column(0, 0, 24)
-            mv = wb.add_worksheet("moves")
-            mv.write_row(0, 0, list(MOVE_SCHEMA), bold)
-            for r, rec in enumerate(result.moves.iter_rows(), start=1):
-                mv.write_row(r, 0, [v or "" for v in rec])
-        os.replace(tmp, target)
+        def write(tmp: Path) -> None:
+            with xlsxwriter.Workbook(tmp) as wb:
+                ws = wb.add_worksheet("kpis")
+                bold = wb.add_format({"bold": True})
+                ws.write_row(0, 0, ["kpi", *result.labels], bold)
+                ws.write_row(
+                    1, 0, ["status", *(result.statuses.get(lb, "") for lb in result.labels)]
+                )
+                for r, rec in enumerate(result.kpis.iter_rows(), start=2):
+                    for c, v in enumerate(rec):
+                        if v is not None:
+                            ws.write(r, c, v)
+                ws.set_column(0, 0, 24)
+                mv = wb.add_worksheet("moves")
+                mv.write_row(0, 0, list(MOVE_SCHEMA), bold)
+                for r, rec in enumerate(result.moves.iter_rows(), start=1):
+                    mv.write_row(r, 0, [v or "" for v in rec])
+
+        durable.write_atomically(target, write)
         return [target]
     raise ValueError(f"--out {target}: use a .csv or .xlsx file")
 
@@ -902,16 +906,12 @@ def _with_status(result: CompareResult) -> pl.DataFrame:
 
 
 def _write_csv(frame: pl.DataFrame, path: Path) -> None:
-    """Write a CSV in one step (a temporary file beside it, then a rename)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.write_csv(tmp)
-    os.replace(tmp, path)
+    """Write a CSV in one step (a temporary file beside it, flushed, then a rename)."""
+    durable.write_atomically(path, frame.write_csv)
 
 
 def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    durable.write_text_atomically(path, text)
 
 
 __all__ = [

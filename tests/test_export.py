@@ -43,8 +43,8 @@ from planner.export import (
     structure_svg,
     write_all,
 )
-from planner.export.charts import write_atomically
 from planner.export.json_export import PlanDocument
+from planner.io.durable import write_atomically
 
 SCRIPT_NAME = "<script>alert(1)</script>"
 FORMULA_UNIT = '=HYPERLINK("http://x","y")'

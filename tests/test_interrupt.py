@@ -16,7 +16,7 @@ four runs side by side, each stopped its own way:
 
 Then a process killed while it writes the folder (it kills itself half-way, so the
 moment is certain) leaves the earlier folder intact and at most a hidden
-``.plan.new-*`` folder beside it; and ``solve`` returns within its time limit + 3 s.
+``.plan.new-PID.HOST.*`` folder beside it, which the next write removes; and ``solve`` returns within its time limit + 3 s.
 """
 
 from __future__ import annotations
@@ -38,8 +38,10 @@ import pytest
 from typer.testing import CliRunner
 
 import planner.solve as solve_module
+from planner.check import check
 from planner.cli import app
 from planner.io import read_scenario
+from planner.io.plan_io import read_plan
 from planner.solve import solve, to_summary
 from planner.writer import write_plan_folder
 from tests.fixtures.scenario_files import TINY
@@ -249,6 +251,7 @@ KILL_WHILE_WRITING = r"""
 import os, signal, sys
 import planner.writer as writer
 from planner.io import read_scenario
+from planner.io.plan_io import read_plan
 from planner.solve import solve, to_summary
 
 scenario = read_scenario(sys.argv[1])
@@ -273,10 +276,18 @@ def test_kill_while_writing_leaves_the_earlier_plan_intact(workspace: Path) -> N
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert _tree(workspace / "plan") == before
     leftovers = _leftovers(workspace)
-    assert len(leftovers) == 1 and re.fullmatch(r"\.plan\.new-\w+", leftovers[0]), leftovers
+    assert len(leftovers) == 1, leftovers
+    assert re.fullmatch(r"\.plan\.new-\d+\.[\w-]+\.\w+", leftovers[0]), leftovers
     half = workspace / leftovers[0]
     assert "summary.json" in {p.name for p in half.iterdir()}  # it really was half-written
     assert not {"report.html", "plan.xlsx"} & {p.name for p in half.iterdir()}
+
+    # The next write of the same plan removes what the killed process left.
+    scenario = read_scenario(TINY)
+    result = solve(scenario, time_limit=10, workers=1)
+    write_plan_folder(scenario, result, to_summary(result, scenario), workspace / "plan")
+    assert _leftovers(workspace) == []
+    assert check(scenario, read_plan(workspace / "plan")).ok
 
 
 def test_time_limit_is_honoured() -> None:

@@ -10,19 +10,16 @@ pages tell the same story with the same words:
 - ``department_loads`` and ``workload_chart``: capacity against workload per
   department, as rows and as an Altair chart (``chart_svg`` renders it to an
   inline SVG with vl-convert, no browser and no script);
-- ``write_atomically``: every exporter replaces its file in one step, so an
-  interrupted export never leaves half a file behind.
+
+Every exporter writes its file with ``planner.io.durable.write_atomically``, so an
+interrupted export never leaves half a file behind.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models import Plan, Role, Scenario, Summary
@@ -319,33 +316,3 @@ def fmt_signed(value: float | None, lang: str = "vi", digits: int = 0) -> str:
 def shorten(text: str, limit: int) -> str:
     """Cut ``text`` to ``limit`` characters, ending with an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-# -- files ----------------------------------------------------------------------
-
-
-def write_atomically(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a temporary file next to ``path``, then move it into place.
-
-    A failed or interrupted export leaves any earlier file intact (as SPEC §5
-    asks of the plan folder).
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        tmp.chmod(0o644)  # mkstemp makes 0600; an export is a document to share
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
-
-
-def write_text_atomically(path: str | os.PathLike[str], text: str) -> Path:
-    def write(tmp: Path) -> None:
-        tmp.write_text(text, encoding="utf-8")
-
-    return write_atomically(path, write)

@@ -26,9 +26,9 @@ from planner.export.charts import (
     fmt_signed,
     org_colors,
     workload_chart,
-    write_text_atomically,
 )
 from planner.export.svg import esc, flow_svg, structure_svg
+from planner.io.durable import write_text_atomically
 
 log = logging.getLogger("planner")
 

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from models import Plan, Scenario, Summary
-from planner.export.charts import write_text_atomically
+from planner.io.durable import write_text_atomically
 
 SCHEMA_ID = "https://khoi.invalid/schemas/plan.json"  # a name, never fetched
 

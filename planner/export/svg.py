@@ -30,8 +30,8 @@ from planner.export.charts import (
     fmt_number,
     org_colors,
     shorten,
-    write_text_atomically,
 )
+from planner.io.durable import write_text_atomically
 
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 CHAR_W = 0.6

@@ -23,7 +23,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from models import Plan, Scenario, Summary
 from models.settings import TERMS
-from planner.export.charts import Names, before_after, write_atomically
+from planner.export.charts import Names, before_after
+from planner.io.durable import write_atomically
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,

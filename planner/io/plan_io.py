@@ -25,6 +25,7 @@ import polars as pl
 from pydantic import ValidationError
 
 from models import DepartmentSummary, FunctionAssignment, Plan, Role, StaffAssignment, Summary
+from planner.io import durable
 
 STAFF_COLUMNS = ("staff_id", "org_id", "unit_id", "dept_id", "role")
 FUNCTION_COLUMNS = ("function_id", "dept_id", "lead_org")
@@ -346,7 +347,7 @@ def atomic_folder(
 ) -> Iterator[Path]:
     """Build a folder beside ``target`` and put it in place only on success.
 
-    Yields a fresh temporary directory (``.NAME.new-*``) in ``target``'s parent. When
+    Yields a fresh temporary directory (``.NAME.new-PID.HOST.*``) in ``target``'s parent. When
     the block ends normally the temporary directory takes ``target``'s place: on Linux
     the two are exchanged in one step, so that at every instant ``target`` is the
     complete earlier folder or the complete new one, even if the process is killed;
@@ -354,6 +355,9 @@ def atomic_folder(
     once the new one is in place. When the block raises (including
     ``KeyboardInterrupt``), or the new folder cannot be put in place, the temporary
     directory is removed and an earlier ``target`` is left exactly as it was.
+    The new folder's files are flushed to disk before it is put in place, and the
+    parent folder after (``durable.py``); temporary folders of ``target`` left by a
+    killed process are removed first.
 
     Parameters
     ----------
@@ -368,10 +372,13 @@ def atomic_folder(
     final = Path(os.path.abspath(target))  # "." and ".." named by their real names
     _check_replaceable(final, replace)
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.new-", dir=final.parent))
+    durable.remove_stale(final)
+    tmp = Path(tempfile.mkdtemp(prefix=durable.temp_prefix(final, "new"), dir=final.parent))
     try:
         yield tmp
+        durable.fsync_tree(tmp)
         _put_in_place(tmp, final)
+        durable.fsync_path(final.parent)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -386,7 +393,7 @@ def _put_in_place(tmp: Path, final: Path) -> None:
     if _exchange(tmp, final):
         shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the earlier folder
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
+    old = Path(tempfile.mkdtemp(prefix=durable.temp_prefix(final, "old"), dir=final.parent))
     os.rmdir(old)  # only the unique name is wanted: rename needs a free path
     try:
         os.rename(final, old)

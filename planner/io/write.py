@@ -24,6 +24,7 @@ import xlsxwriter
 from pydantic import BaseModel
 
 from models import Scenario
+from planner.io import durable
 from planner.io.read import SETTINGS_FILE, TABLES, WORKBOOK, column_specs, read_scenario
 from planner.io.toml_write import settings_toml
 
@@ -67,7 +68,9 @@ def write_scenario(scenario: Scenario, path: str | Path, format: Format = "csv")
         frames = scenario_frames(scenario)
         {"csv": _write_csv, "xlsx": _write_xlsx, "parquet": _write_parquet}[format](frames, staging)
         (staging / SETTINGS_FILE).write_text(settings_toml(scenario.settings), encoding="utf-8")
+        durable.fsync_tree(staging)
         _replace(staging, target)
+        durable.fsync_path(target.parent)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
