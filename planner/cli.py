@@ -152,8 +152,8 @@ def solve(
     _on_signals(stop)
     progress = None if (quiet or as_json) else _progress_printer()
     result = run_solve(sc, hint=previous, on_progress=progress, stop=stop)
-    if progress is not None:
-        err.print()
+    if progress is not None and err.is_terminal:
+        err.print()  # end the line rewritten in place
     try:
         summary = _finish(sc, result, out_dir, scenario_sha256(sc), write_plan_folder, stop)
     except OSError as exc:  # the folder cannot be written: say so, no traceback
@@ -225,12 +225,16 @@ def _on_signals(stop: threading.Event) -> None:
 
 
 def _progress_printer():  # type: ignore[no-untyped-def]
+    """One line rewritten in place on a terminal; one line per improvement in a log file."""
+    live = err.is_terminal
+
     def show(seconds: float, objective: float, bound: float) -> None:
         gap = abs(objective - bound) / max(1.0, abs(objective))
-        err.print(
-            f"\r  {seconds:7.2f} s  objective {objective:,.0f}  bound {bound:,.0f}  gap {gap:.2%}   ",
-            end="",
-        )
+        text = f"  {seconds:7.2f} s  objective {objective:,.0f}  bound {bound:,.0f}  gap {gap:.2%}"
+        if live:
+            err.print(f"\r{text}   ", end="")
+        else:
+            err.print(text)
 
     return show
 

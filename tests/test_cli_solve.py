@@ -68,6 +68,17 @@ def test_district_reduction_and_income_raise(tmp_path):
     assert planner("check", "data/quang_ninh_district", str(out)).returncode == 0
 
 
+def test_progress_in_a_log_file_is_one_line_per_improvement(tmp_path):
+    """Piped to a file (not a terminal), each progress report is a line of its own."""
+    run = planner("solve", "data/quang_ninh_district", "--out", str(tmp_path / "plan"))
+    assert run.returncode == 0, run.stderr
+    reports = [line for line in run.stderr.splitlines() if " objective " in line]
+    assert reports, run.stderr
+    for line in reports:
+        assert "\r" not in line and line.count(" objective ") == 1, line
+        assert line.strip().split()[1] == "s" and "gap" in line, line
+
+
 def test_infeasible_exit_code_names_conflicts(tmp_path):
     out = tmp_path / "plan"
     run = planner(
