@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test app bench lint fmt clean browser
+.PHONY: demo test app bench lint fmt clean browser screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ browser:
 
 test: $(STAMP) browser
 	$(PY) -m pytest -n 2 tests
+
+# Renew the README's screenshots (docs/screenshots/) from the browser test.
+screenshots: $(STAMP) browser
+	KHOI_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/test_browser.py
 
 app: $(STAMP)
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true

@@ -1,8 +1,9 @@
 """The app in a real browser: Debian's chromium driven by Playwright, on 127.0.0.1 only.
 
 Starts ``streamlit run app.py`` on a free port, opens it, presses Solve, waits
-for the plan's figures and saves screenshots to docs/screenshots/ (plan.png,
-tradeoffs.png) for the README and for a person to look at.
+for the plan's figures and takes screenshots (plan.png, tradeoffs.png, …). They go
+to a temporary folder, so that ``make test`` leaves the clone as it was;
+``make screenshots`` (``KHOI_SCREENSHOTS=docs/screenshots``) renews the README's.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "docs" / "screenshots"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -155,8 +155,16 @@ def _failure_shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
         page.screenshot(path=str(folder / f"browser-{name}.png"))
 
 
-def test_solve_in_the_browser_and_save_screenshots(server: str, browser) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(parents=True, exist_ok=True)
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: ``$KHOI_SCREENSHOTS`` when set, else a temporary folder."""
+    chosen = os.environ.get("KHOI_SCREENSHOTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_solve_in_the_browser_and_save_screenshots(server: str, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
     context, page = _page(browser)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -165,19 +173,19 @@ def test_solve_in_the_browser_and_save_screenshots(server: str, browser) -> None
         page.wait_for_selector("h1:has-text('Kịch bản')", timeout=60_000)
         page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
         _settle(page)
-        page.screenshot(path=str(SHOTS / "scenario.png"))
+        page.screenshot(path=str(shots / "scenario.png"))
         page.get_by_role("button", name="Giải", exact=True).click()
         page.wait_for_selector("h1:has-text('Giải & phương án')", timeout=60_000)
         # the live progress, then the plan's figures
         page.wait_for_selector("[data-testid='stMetricValue']:has-text('33 → 6')", timeout=240_000)
         assert page.locator("[data-testid='stMetricValue']:has-text('87 → 18')").count() == 1
         _settle(page, 3)
-        page.screenshot(path=str(SHOTS / "plan.png"))
+        page.screenshot(path=str(shots / "plan.png"))
         assert not page.locator("[data-testid='stException']").count()
 
         page.get_by_role("tab", name="Ai đi đâu").click()
         _settle(page)
-        page.screenshot(path=str(SHOTS / "flow.png"))
+        page.screenshot(path=str(shots / "flow.png"))
 
         _open_page(page, "Đánh đổi")
         _settle(page)
@@ -189,7 +197,7 @@ def test_solve_in_the_browser_and_save_screenshots(server: str, browser) -> None
         page.wait_for_selector("[data-testid='stProgress']", timeout=30_000)  # the sweep runs
         page.wait_for_selector("button:has-text('Mở phương án')", timeout=300_000)
         _settle(page, 3)
-        page.screenshot(path=str(SHOTS / "tradeoffs.png"))
+        page.screenshot(path=str(shots / "tradeoffs.png"))
         assert not page.locator("[data-testid='stException']").count()
         assert not errors, errors
         assert not page.refused, f"the app asked for other hosts: {page.refused}"
@@ -200,14 +208,16 @@ def test_solve_in_the_browser_and_save_screenshots(server: str, browser) -> None
         context.close()
 
 
-def test_english_browser_gets_english_and_settings_render(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+def test_english_browser_gets_english_and_settings_render(
+    server: str, browser, shots: Path
+) -> None:  # type: ignore[no-untyped-def]
     context, page = _page(browser, locale="en-US", height=1400)
     try:
         page.goto(server + "settings", wait_until="domcontentloaded")
         page.wait_for_selector("h1:has-text('Settings')", timeout=60_000)
         page.get_by_role("tab", name="Locks").click()
         _settle(page)
-        page.screenshot(path=str(SHOTS / "settings.png"))
+        page.screenshot(path=str(shots / "settings.png"))
         assert not page.locator("[data-testid='stException']").count()
         assert not page.refused, f"the app asked for other hosts: {page.refused}"
     finally:
