@@ -118,7 +118,14 @@ def solve(
     deterministic: Annotated[
         bool, typer.Option("--deterministic", help="Same inputs and seed give the same plan.")
     ] = False,
-    hint: Annotated[Path | None, typer.Option(help="A previous plan folder to start from.")] = None,
+    hint: Annotated[
+        Path | None,
+        typer.Option(
+            help="A previous plan folder to start from. When it was proven optimal and the"
+            " scenario only tightens its rules (SPEC §3 targets and limits, more locks or"
+            " rules) and its plan still holds, that plan is optimal without a new solve."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
 ) -> None:
@@ -128,6 +135,7 @@ def solve(
     """
     from planner.io import scenario_sha256
     from planner.io.plan_io import read_plan
+    from planner.reuse import previous_from_folder
     from planner.solve import solve as run_solve
     from planner.writer import write_plan_folder
 
@@ -148,10 +156,11 @@ def solve(
         )
         raise typer.Exit(EXIT_INPUT)
     previous = read_plan(hint) if hint is not None else None
+    proven = previous_from_folder(hint) if hint is not None else None
     stop = threading.Event()
     _on_signals(stop)
     progress = None if (quiet or as_json) else _progress_printer()
-    result = run_solve(sc, hint=previous, on_progress=progress, stop=stop)
+    result = run_solve(sc, hint=previous, on_progress=progress, stop=stop, previous=proven)
     if progress is not None and err.is_terminal:
         err.print()  # end the line rewritten in place
     try:
@@ -246,6 +255,12 @@ def print_result(result: SolveResult) -> None:
         f"status [bold]{result.status.value}[/bold]  objective {result.objective}  bound {result.bound}  "
         f"gap {result.gap if result.gap is not None else '-'}  {result.runtime:.2f} s"
     )
+    reused = result.stats.get("reused_optimum")
+    if reused is not None:
+        out.print(
+            f"optimal without a new solve: the change ({', '.join(reused) or 'none'}) only"
+            " narrows the scenario and the --hint plan, proven optimal before, still holds"
+        )
     if result.plan is None:
         return
     t = Table(title="Before → after", show_lines=False)

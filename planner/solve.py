@@ -19,6 +19,7 @@ from planner.cpsat.explain import explain_conflicts
 from planner.cpsat.extract import extract_plan
 from planner.cpsat.restrict import place_functions, work_homes
 from planner.cpsat.runner import RunOutcome, run
+from planner.reuse import reuse_optimum
 
 log = logging.getLogger("planner")
 ortools_version = version("ortools")
@@ -52,6 +53,7 @@ def solve(
     stop: threading.Event | None = None,
     explain: bool = True,
     term_bounds: dict[str, int] | None = None,
+    previous: tuple[Scenario, SolveResult] | None = None,
 ) -> SolveResult:
     """Solve ``scenario`` (under ``settings`` if given) and return a checked result.
 
@@ -74,6 +76,12 @@ def solve(
         On infeasibility, compute the named conflicts (``planner.cpsat.explain``).
     term_bounds
         ``{term: ε}`` adds ``term ≤ ε`` for §4 terms (the ε-constraints of a Pareto sweep).
+    previous
+        The scenario solved before and its result (a re-solve after a change). When
+        that result is optimal, the change only narrows the scenario and its plan
+        still holds, that plan is proven optimal without a solve
+        (``planner.reuse``, ``stats["reused_optimum"]`` names the change); otherwise
+        its plan is the hint when ``hint`` is not given.
     """
     settings = settings or scenario.settings
     overrides = {
@@ -87,6 +95,14 @@ def solve(
         )
     if settings is not scenario.settings:
         scenario = scenario.with_settings(settings)
+    if previous is not None and term_bounds is None:
+        reused = reuse_optimum(scenario, previous)
+        if reused is not None:
+            if on_progress is not None and reused.objective is not None:
+                on_progress(reused.runtime, reused.objective, reused.objective)
+            return reused
+    if previous is not None and hint is None and previous[1].plan is not None:
+        hint = previous[1].plan
     limit = settings.solver.time_limit
     start = time.perf_counter()
     first: RunOutcome | None = None  # a restricted model's outcome, when it found a plan

@@ -507,3 +507,18 @@ def test_progress_chart_leaves_out_an_unproven_bound() -> None:
     rows = next(iter(spec["datasets"].values()))
     values = sorted((r["seconds"], r["value"]) for r in rows)
     assert values == [(1.0, 100.0), (2.0, 80.0), (2.0, 90.0)]
+
+
+def test_tightening_after_a_proven_plan_reuses_it_and_says_so(app) -> None:  # type: ignore[no-untyped-def]
+    at = app()
+    open_embedded(at, "quang_ninh_district")
+    first = solve_on_plan_page(at, time_limit=30)
+    assert first.status is Status.OPTIMAL
+    visit(at, "settings")
+    at.number_input(key="set.targets.max_overstaff").set_value(0.45).run()
+    no_exception(at)
+    again = solve_on_plan_page(at)
+    assert again.stats.get("reused_optimum") == ["targets.max_overstaff"]
+    assert again.status is Status.OPTIMAL and again.plan == first.plan
+    shown = " ".join(c.value for c in at.caption)
+    assert "targets.max_overstaff" in shown and "giải lại" in shown  # Vietnamese by default

@@ -139,6 +139,9 @@ def _status(res: SolveResult, sc: Scenario) -> None:
     st.markdown(f"{icon} " + " · ".join(parts))
     if res.status.value == "feasible":
         st.caption(t("plan.feasible_note"))
+    reused = res.stats.get("reused_optimum")
+    if reused is not None:
+        st.caption(t("plan.reused_note", changes=", ".join(reused) or "—"))
 
 
 # -- a plan --------------------------------------------------------------------------

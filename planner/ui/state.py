@@ -21,7 +21,7 @@ from typing import Any
 
 import streamlit as st
 
-from models import Plan, Scenario, SolveResult
+from models import Plan, Scenario, SolveResult, Status
 
 DATA_DIR = Path(os.environ.get("KHOI_DATA_DIR") or Path(__file__).resolve().parents[2] / "data")
 """The embedded scenarios; ``KHOI_DATA_DIR`` points elsewhere (tests, a deployment's own folder)."""
@@ -215,6 +215,8 @@ class SolveJob:
     label: str
     time_limit: float | None = None
     hint: Plan | None = None
+    previous: tuple[Scenario, SolveResult] | None = None
+    """The last proven solve: its optimum is reused when the change only narrows."""
     stop: threading.Event = field(default_factory=threading.Event)
     progress: list[tuple[float, float, float]] = field(default_factory=list)
     result: SolveResult | None = None
@@ -241,12 +243,14 @@ class SolveJob:
                 from planner.solve import solve as default
 
                 solve = default
+            extra: dict[str, Any] = {} if self.previous is None else {"previous": self.previous}
             result = solve(
                 self.scenario,
                 time_limit=self.time_limit,
                 hint=self.hint,
                 on_progress=self._on_progress,
                 stop=self.stop,
+                **extra,
             )
             with self._lock:
                 self.result = result
@@ -373,7 +377,15 @@ def start_solve(sc: Scenario | None = None, *, time_limit: float | None = None) 
     n = get("runs", 0) + 1
     put("runs", n)
     label = run_label(n, sc)
-    j = SolveJob(scenario=sc, label=label, time_limit=time_limit, hint=hint)
+    last_result, last_scenario = get("result"), get("result_scenario")
+    previous = (
+        (last_scenario, last_result)
+        if isinstance(last_result, SolveResult)
+        and last_result.status is Status.OPTIMAL
+        and isinstance(last_scenario, Scenario)
+        else None
+    )
+    j = SolveJob(scenario=sc, label=label, time_limit=time_limit, hint=hint, previous=previous)
     put("job", j)
     j.start()
     return j
