@@ -107,3 +107,17 @@ def test_leftovers_of_dead_writers_are_removed_and_nothing_else(tmp_path: Path) 
         (tmp / "summary.json").write_text("{}", encoding="utf-8")
     left = {p.name for p in tmp_path.iterdir()}
     assert left == {"plan"} | {n for n, keep in names.items() if keep}
+
+
+def test_writing_a_scenario_removes_a_dead_writers_leftover(tmp_path: Path) -> None:
+    from planner.io import read_scenario, write_scenario
+
+    target = tmp_path / "scenario"
+    host = durable.temp_prefix(target, "new").split(".")[-2]
+    stale = tmp_path / f".scenario.new-{_dead_pid()}.{host}.zz99"
+    stale.mkdir()
+    district = read_scenario(Path(__file__).resolve().parents[1] / "data" / "quang_ninh_district")
+    write_scenario(district, target)
+    write_scenario(district, target)  # replacing the earlier one leaves nothing either
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario"]
+    assert read_scenario(target).staff == district.staff

@@ -113,7 +113,7 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError):  # another user's live process, or cannot tell
+    except OSError:  # another user's live process (EPERM), or cannot tell
         return True
     return True
 

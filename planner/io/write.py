@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
@@ -62,7 +61,8 @@ def write_scenario(scenario: Scenario, path: str | Path, format: Format = "csv")
     target = Path(os.path.abspath(path))  # "." and ".." named by their real names
     _check_replaceable(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    durable.remove_stale(target)  # what a killed writer of this folder left
+    staging = Path(tempfile.mkdtemp(prefix=durable.temp_prefix(target, "new"), dir=target.parent))
     try:
         os.chmod(staging, 0o755)  # mkdtemp's 0700 would make the scenario private to its writer
         frames = scenario_frames(scenario)
@@ -158,7 +158,8 @@ def _replace(staging: Path, target: Path) -> None:
         return
     if not target.is_dir():
         raise FileExistsError(f"{target} exists and is not a folder")
-    old = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.old")
+    old = Path(tempfile.mkdtemp(prefix=durable.temp_prefix(target, "old"), dir=target.parent))
+    os.rmdir(old)  # only the unique name is wanted: rename needs a free path
     target.rename(old)
     try:
         staging.rename(target)
