@@ -155,8 +155,8 @@ def solve(
             " it will not be replaced; choose another folder"
         )
         raise typer.Exit(EXIT_INPUT)
-    previous = read_plan(hint) if hint is not None else None
     proven = previous_from_folder(hint) if hint is not None else None
+    previous = proven[1].plan if proven is not None else read_plan(hint) if hint else None
     stop = threading.Event()
     _on_signals(stop)
     progress = None if (quiet or as_json) else _progress_printer()
