@@ -126,10 +126,18 @@ def solve(
     if first is not None and stop is not None and stop.is_set():
         outcome, plan = first, hint
     else:
+        # Deterministic runs measure their limit in CP-SAT's deterministic time: a
+        # budget taken from the wall clock (model building, a loaded machine) would
+        # make the plan depend on the machine's load.
+        budget = (
+            limit
+            if settings.solver.deterministic
+            else limit - (time.perf_counter() - start) - min(2.0, STOP_RESERVE * limit)
+        )
         outcome, built = _run_model(
             scenario,
             full_settings,
-            limit - (time.perf_counter() - start) - min(2.0, STOP_RESERVE * limit),
+            budget,
             start,
             term_bounds,
             hint=hint,
@@ -213,10 +221,16 @@ def _run_model(
     built = build(scenario, restricted=restricted, homes=homes, placed=placed)
     for term, bound in (term_bounds or {}).items():
         built.model.add(built.var.terms[term] <= bound)
+    deterministic = settings.solver.deterministic
+
+    def left() -> float:  # deterministic time is not spent by building (see solve)
+        return time_limit if deterministic else time_limit - (time.perf_counter() - called)
+
     if hint is not None:
         add_plan_hint(built, hint)
-        left = time_limit - (time.perf_counter() - called)
-        complete_hint(built, time_limit=max(0.5, min(10.0, 0.2 * left)))
+        complete_hint(
+            built, time_limit=max(0.5, min(10.0, 0.2 * left())), deterministic=deterministic
+        )
     log.info(
         "model: %d classes for %d staff, %d functions, %d departments",
         len(built.var.classes),
@@ -230,8 +244,7 @@ def _run_model(
         if on_progress is not None:
             on_progress(offset + seconds, objective, bound)
 
-    remaining = time_limit - (time.perf_counter() - called)
-    outcome = run(built, settings, remaining, on_progress=progress, stop=stop)
+    outcome = run(built, settings, left(), on_progress=progress, stop=stop)
     return outcome, built
 
 

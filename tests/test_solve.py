@@ -291,3 +291,31 @@ def test_modes_agree_on_a_dominant_term(mode):
     # Lexicographic: involuntary first (0: only a leaves), then payroll 7,000: objective 1000*0 + 7000.
     expected = 6_000 if mode == "weighted" else 7_000
     optimum(scenario, expected)
+
+
+@pytest.mark.parametrize("mode", ["weighted", "lexicographic"])
+def test_deterministic_plan_does_not_depend_on_the_wall_clock(monkeypatch, mode: str) -> None:
+    """A deterministic run stopped by its limit (province, 1 s of deterministic time)
+    returns the same plan when building the model is slow (a loaded machine)."""
+    import time
+    from pathlib import Path
+
+    import planner.solve as solve_module
+    from planner.io import read_scenario
+
+    sc = read_scenario(Path(__file__).resolve().parents[1] / "data" / "quang_ninh_province")
+    sc = sc.with_settings(
+        sc.settings.with_overrides({"solver.deterministic": True, "objective.mode": mode})
+    )
+    quick = solve(sc, time_limit=1)
+    real_build = solve_module.build
+
+    def slow_build(*args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(0.6)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "build", slow_build)
+    slow = solve(sc, time_limit=1)
+    assert quick.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert (slow.status, slow.objective, slow.bound) == (quick.status, quick.objective, quick.bound)
+    assert slow.plan == quick.plan

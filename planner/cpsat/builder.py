@@ -112,7 +112,9 @@ def add_plan_hint(built: BuiltModel, plan: Plan) -> None:
                 model.add_hint(var.z[f, o], int(fa is not None and fa.lead_org == o))
 
 
-def complete_hint(built: BuiltModel, time_limit: float = 10.0) -> bool:
+def complete_hint(
+    built: BuiltModel, time_limit: float = 10.0, *, deterministic: bool = False
+) -> bool:
     """Extend the hint to every variable; True when done (else the hint is left as it was).
 
     A plan hints only the decision variables; CP-SAT rarely completes such a hint at
@@ -120,6 +122,7 @@ def complete_hint(built: BuiltModel, time_limit: float = 10.0) -> bool:
     variables are fixed in a copy of the model and one worker solves it without
     objective, which only propagates; its solution becomes the hint. A hint that
     violates the model (a previous plan under changed settings) fails quickly.
+    ``deterministic``: ``time_limit`` is CP-SAT's deterministic time, not seconds.
     """
     model = built.model
     proto = model.proto
@@ -132,7 +135,10 @@ def complete_hint(built: BuiltModel, time_limit: float = 10.0) -> bool:
     fixed.clear_objective()
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = time_limit
+    if deterministic:
+        solver.parameters.max_deterministic_time = time_limit
+    else:
+        solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.presolve_inclusion_work_limit = 0  # google/or-tools#5293
     status = solver.solve(fixed)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -185,8 +185,12 @@ def run(
     status: Any = cp_model.UNKNOWN
     stats: dict[str, Any] = {"stages": []}
     solution: dict[int, int] = {}
+    spent = 0.0  # deterministic time used by earlier stages (deterministic runs)
     for i, stage in enumerate(stages):
-        remaining = time_limit - (time.perf_counter() - start)
+        if settings.solver.deterministic:  # the plan must not depend on the machine's load
+            remaining = time_limit - spent
+        else:
+            remaining = time_limit - (time.perf_counter() - start)
         if i > 0 and (remaining <= 0.05 or (stop is not None and stop.is_set())):
             proven = False
             break
@@ -199,6 +203,7 @@ def run(
             stop=stop,
             offset=time.perf_counter() - start,
         )
+        spent += solver.response_proto.deterministic_time
         stats["stages"].append(
             {
                 "stage": stage or "weighted",
