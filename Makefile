@@ -34,6 +34,7 @@ app: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
+	$(PY) -m pytest -m bench tests
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
