@@ -8,7 +8,10 @@ each located by table, row index and column. Lookups that the model code needs
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from enum import StrEnum
+from fractions import Fraction
 from functools import cached_property
 from typing import Annotated
 
@@ -22,7 +25,7 @@ from pydantic import (
 )
 
 from models.problems import Problem, ScenarioError
-from models.settings import Settings
+from models.settings import Settings, exact
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=2_000)]
@@ -43,6 +46,28 @@ class Role(StrEnum):
     DEPUTY = "deputy"
     MEMBER = "member"
     EXIT = "exit"
+
+
+class Gender(StrEnum):
+    """staff.csv ``gender`` (SPEC §8): with ``birth_date``, the statutory retirement date."""
+
+    M = "m"
+    F = "f"
+
+
+def _iso_date(value: object) -> object:
+    """A date cell: ``YYYY-MM-DD`` (a spreadsheet's ``YYYY-MM-DD 00:00:00`` too) or a date.
+
+    Pydantic alone would read a bare number as a Unix timestamp; a date column must
+    not turn ``19900101`` into a day of 1970.
+    """
+    if value is None or isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    text = str(value).strip()
+    found = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?", text)
+    if not found:
+        raise ValueError("not a date: write YYYY-MM-DD")
+    return found[1]
 
 
 class FunctionKind(StrEnum):
@@ -104,6 +129,28 @@ class Staff(_Row):
     can_lead: bool = False
     retiring: bool = False
     protected: bool = False
+    # SPEC §8 (roadmap), all optional
+    birth_date: date | None = None
+    gender: Gender | None = None
+    service_years: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
+    retires_on: date | None = None
+
+    @field_validator("birth_date", "retires_on", mode="before")
+    @classmethod
+    def _dates(cls, value: object) -> object:
+        return _iso_date(value)
+
+    @field_validator("birth_date")
+    @classmethod
+    def _born(cls, value: date | None) -> date | None:
+        if value is not None and value > date.today():
+            raise ValueError(f"birth date {value.isoformat()} is in the future")
+        return value
+
+    @property
+    def service_halves(self) -> int:
+        """Service years in half-years, rounded to the nearest half (a quarter rounds up, §8)."""
+        return int(exact(self.service_years) * 2 + Fraction(1, 2))
 
     @model_validator(mode="before")
     @classmethod

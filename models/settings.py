@@ -8,11 +8,12 @@ and the checker agree to the last unit.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from fractions import Fraction
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 TERMS: tuple[str, ...] = (
     "payroll",
@@ -129,6 +130,104 @@ class SolverSettings(_Section):
     log: bool = False
 
 
+class RetirementSchedule(StrEnum):
+    """``roadmap.retirement``: the statutory ages of SPEC §8."""
+
+    VN_2019 = "vn-2019"
+    FIXED = "fixed"
+
+
+Rate = Annotated[float, Field(ge=0.0, le=1_000.0)]
+
+
+class PackageSettings(_Section):
+    """``[roadmap.package]``: the one-off cost of leaving before one's retirement date (§8).
+
+    package = floor(salary × (rate_e × min(cap_months, 12 × s_e) + per_service_year × s_e
+    + fixed_months) / 1000), in thousands; ``rate_e`` is ``first_rate`` when the departure's
+    period starts less than 12 months after ``roadmap.start``, else ``later_rate``.
+    """
+
+    first_rate: Rate = 0.8
+    later_rate: Rate = 0.4
+    cap_months: Annotated[int, Field(ge=0, le=1_200)] = 60
+    per_service_year: Rate = 1.5
+    fixed_months: Rate = 3.0
+
+
+class RoadmapObjective(_Section):
+    """``[roadmap.objective]``: weights of the roadmap terms (§8); the other terms keep
+    the weights of ``[objective]``."""
+
+    cost: NonNegInt = 1
+    early_exits: NonNegInt = 20_000
+    moves: NonNegInt = 500
+
+
+ROADMAP_TERMS: tuple[str, ...] = (
+    "cost",
+    "early_exits",
+    "moves",
+    "disruption",
+    "fragmentation",
+    "imbalance",
+    "leadership_churn",
+    "lead_preference",
+)
+"""The terms of a roadmap (SPEC §8), in the SPEC's order."""
+
+
+class RoadmapSettings(_Section):
+    """``[roadmap]``: the merger over time (SPEC §8).
+
+    ``norm_by`` left out is the last period; ``reduction[t]`` (1-based in messages) is the
+    share of today's staff that must be gone in period t, the last value holding after.
+    """
+
+    start: date = date(2025, 7, 1)
+    periods: Annotated[int, Field(ge=1, le=40)] = 5
+    months: Annotated[int, Field(ge=1, le=120)] = 12
+    norm_by: Annotated[int, Field(ge=1)] | None = None
+    reduction: tuple[Share, ...] = ()
+    transition_max_deputies: NonNegInt | None = None
+    transition_max_leadership_posts: NonNegInt | None = None
+    retirement: RetirementSchedule = RetirementSchedule.VN_2019
+    retirement_age_m: Annotated[int, Field(ge=15, le=100)] = 62
+    retirement_age_f: Annotated[int, Field(ge=15, le=100)] = 60
+    package: PackageSettings = PackageSettings()
+    objective: RoadmapObjective = RoadmapObjective()
+
+    @field_validator("norm_by")
+    @classmethod
+    def _norm_within(cls, value: int | None, info: ValidationInfo) -> int | None:
+        periods = info.data.get("periods")
+        if value is not None and periods is not None and value > periods:
+            raise ValueError(f"norm_by {value} is after the last period ({periods} periods)")
+        return value
+
+    @field_validator("reduction")
+    @classmethod
+    def _increasing(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        for t in range(1, len(value)):
+            if exact(value[t]) < exact(value[t - 1]):
+                raise ValueError(
+                    f"reduction shares must not decrease: period {t + 1} has {value[t]}"
+                    f" after {value[t - 1]} in period {t}"
+                )
+        return value
+
+    @property
+    def norm_period(self) -> int:
+        """``norm_by``, the last period when left out."""
+        return self.periods if self.norm_by is None else self.norm_by
+
+    def reduction_at(self, t: int) -> Fraction:
+        """r_t of period t (1-based): ``reduction[t]``, the last value after the list, 0 without."""
+        if not self.reduction:
+            return Fraction(0)
+        return exact(self.reduction[min(t, len(self.reduction)) - 1])
+
+
 class Settings(_Section):
     """All of ``scenario.toml``."""
 
@@ -138,6 +237,7 @@ class Settings(_Section):
     targets: Targets = Targets()
     objective: ObjectiveSettings = ObjectiveSettings()
     solver: SolverSettings = SolverSettings()
+    roadmap: RoadmapSettings = RoadmapSettings()
 
     def with_overrides(self, overrides: dict[str, object]) -> Settings:
         """A copy with ``{"section.key": value}`` applied and validated again.
@@ -150,9 +250,13 @@ class Settings(_Section):
             section, _, key = dotted.partition(".")
             if section not in data or not key:
                 raise ValueError(f"unknown setting '{dotted}': sections are {', '.join(data)}")
-            if key not in data[section]:
+            table, name = data[section], section
+            while "." in key and isinstance(table.get(key.partition(".")[0]), dict):
+                sub, _, key = key.partition(".")  # a sub-table: roadmap.package.first_rate
+                table, name = table[sub], f"{name}.{sub}"
+            if key not in table:
                 raise ValueError(
-                    f"unknown setting '{dotted}': keys of [{section}] are {', '.join(data[section])}"
+                    f"unknown setting '{dotted}': keys of [{name}] are {', '.join(table)}"
                 )
-            data[section][key] = value
+            table[key] = value
         return Settings.model_validate(data)

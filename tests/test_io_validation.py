@@ -453,7 +453,7 @@ def test_unknown_section_lists_the_sections(tmp_path: Path) -> None:
     _edit_toml(folder, "[solver]", "[solvers]")
     assert problem_lines(folder) == [
         "scenario.toml:29:solvers: unknown section [solvers] (did you mean 'solver'?); "
-        "sections are: scenario, departments, allowances, targets, objective, solver"
+        "sections are: scenario, departments, allowances, targets, objective, solver, roadmap"
     ]
 
 

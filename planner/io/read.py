@@ -862,6 +862,9 @@ def _section(
         for err in exc.errors():
             key = error_column(err, model.model_fields)
             column = name if key == WHOLE else f"{name}.{key}"
+            loc = err.get("loc") or ()
+            if len(loc) > 1 and all(isinstance(part, str) for part in loc):
+                column = ".".join((name, *loc))  # a sub-table's key: roadmap.package.first_rate
             bad.add(key)
             out.append(
                 InputProblem(

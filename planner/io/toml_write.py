@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import date
 from enum import Enum
 
 from models import Settings
@@ -59,6 +60,8 @@ def toml_value(value: object) -> str:
         return repr(value)
     if isinstance(value, str):
         return toml_string(value)
+    if isinstance(value, date):
+        return value.isoformat()  # a TOML local date
     if isinstance(value, list | tuple):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     raise TypeError(f"no TOML spelling for {type(value).__name__}")
@@ -69,11 +72,16 @@ def toml_document(sections: Mapping[str, Mapping[str, object]]) -> str:
     blocks = []
     for name, body in sections.items():
         lines = [f"[{name}]"]
+        tables = {k: v for k, v in body.items() if isinstance(v, Mapping)}  # [name.sub] after
         for key, value in body.items():
+            if key in tables:
+                continue
             lines.append(
                 f"# {key} = (not set)" if value is None else f"{key} = {toml_value(value)}"
             )
         blocks.append("\n".join(lines))
+        if tables:
+            blocks.append(toml_document({f"{name}.{k}": v for k, v in tables.items()}).rstrip("\n"))
     return "\n\n".join(blocks) + "\n"
 
 

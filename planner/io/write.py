@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Literal
@@ -94,8 +95,16 @@ def scenario_frames(scenario: Scenario) -> dict[str, pl.DataFrame]:
     return frames
 
 
+ROADMAP_COLUMNS = frozenset({"birth_date", "gender", "service_years", "retires_on"})
+"""Optional staff columns of SPEC §8: written only when some row gives one."""
+
+
 def _frame(model: type[BaseModel], rows: Sequence[BaseModel]) -> pl.DataFrame:
-    specs = column_specs(model)
+    specs = {
+        name: spec
+        for name, spec in column_specs(model).items()
+        if name not in ROADMAP_COLUMNS or any(getattr(r, name) != spec.default for r in rows)
+    }
     schema = {name: _DTYPES.get(spec.kind, pl.String) for name, spec in specs.items()}
     data = {name: [_cell(getattr(row, name)) for row in rows] for name in specs}
     return pl.DataFrame(data, schema=schema)
@@ -105,6 +114,8 @@ def _cell(value: object) -> object:
     """A model value as a cell: enums by value, lists joined with ';'."""
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, tuple | list):
         return ";".join(str(v) for v in value)
     return value
