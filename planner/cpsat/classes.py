@@ -15,6 +15,7 @@ restored plan equals the model's.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from models import Position, Scenario
@@ -35,6 +36,8 @@ class StaffClass:
     protected: bool
     members: tuple[int, ...]
     salaries: tuple[int, ...]
+    retired: bool = False
+    """In a roadmap period's view (``roadmap.py``): past the retirement date, never present."""
 
     @property
     def size(self) -> int:
@@ -48,8 +51,13 @@ class StaffClass:
         return out
 
 
-def staff_classes(scenario: Scenario) -> list[StaffClass]:
+def staff_classes(
+    scenario: Scenario, extra: Callable[[int], Hashable] | None = None
+) -> list[StaffClass]:
     """Group staff into classes of interchangeable people (locked people stay alone).
+
+    ``extra(i)`` adds to the key of staff member i what a caller must tell apart
+    too (a roadmap: retirement period, salary and service years, SPEC §8).
 
     Only what the model can tell apart is in the key: a skill that no function
     requires changes nothing (C4 only counts required skills), and a head and a
@@ -69,12 +77,13 @@ def staff_classes(scenario: Scenario) -> list[StaffClass]:
             s.retiring,
             s.protected,
             s.staff_id if s.staff_id in locked else "",
+            None if extra is None else extra(i),
         )
         groups.setdefault(key, []).append(i)
     classes = []
     for c, (key, idx) in enumerate(groups.items()):
         idx.sort(key=lambda i: (scenario.staff[i].salary, scenario.staff[i].staff_id))
-        unit_id, position, skills, fte_h, can_lead, retiring, protected, _ = key
+        unit_id, position, skills, fte_h, can_lead, retiring, protected, _, _ = key
         classes.append(
             StaffClass(
                 index=c,

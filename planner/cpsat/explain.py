@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -47,10 +48,19 @@ def _solver(
     return solver
 
 
-def explain_conflicts(scenario: Scenario, time_limit: float = 20.0) -> list[str]:
-    """Names of settings that together make ``scenario`` infeasible (empty if none found)."""
+def explain_conflicts(
+    scenario: Scenario,
+    time_limit: float = 20.0,
+    *,
+    builder: Callable[..., Any] | None = None,
+) -> list[str]:
+    """Names of settings that together make ``scenario`` infeasible (empty if none found).
+
+    ``builder(scenario, explain=True)`` builds the guarded model (default ``build``;
+    a roadmap passes ``build_roadmap``): anything with ``model`` and ``guards``.
+    """
     start = time.perf_counter()
-    built = build(scenario, explain=True)
+    built = (builder or build)(scenario, explain=True)
     model, guards = built.model, built.guards
     names = sorted(guards.literals, key=_order)
     lit = guards.literals
@@ -123,8 +133,9 @@ def _quickxplain(candidates: list[str], infeasible: Callable[[list[str]], bool])
 
 
 def _order(name: str) -> tuple[int, str]:
-    """Targets first, then departments, organisations, rules, locks, data."""
+    """Roadmap settings first, then targets, departments, organisations, rules, locks, data."""
     prefixes = (
+        "roadmap.",
         "targets.",
         "departments",
         "organizations:",

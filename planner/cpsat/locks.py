@@ -18,8 +18,20 @@ from planner.cpsat.guards import Guards, row
 from planner.cpsat.variables import Variables
 
 
-def add_locks(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:
-    """C13: every row of locks.csv holds."""
+def add_locks(
+    model: cp_model.CpModel,
+    var: Variables,
+    guards: Guards,
+    *,
+    staff: bool = True,
+    functions: bool = True,
+) -> None:
+    """C13: every row of locks.csv holds.
+
+    A roadmap (SPEC §8) adds the staff locks in every period's view (a retired
+    class is not bound: the lock holds while the person may be present) and the
+    function locks once, with ``staff`` / ``functions``.
+    """
     sc = var.scenario
     k = len(sc.departments)
     dept = {d: i for i, d in enumerate(sc.dept_ids)}
@@ -29,12 +41,14 @@ def add_locks(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:
         name = f"locks:row {row(i)}"
         if lk.kind is LockKind.STAFF:
             c = staff_class[lk.id]
+            if not staff or (c.retired and lk.role is not Role.EXIT):
+                continue
             if lk.role is Role.EXIT:
                 guards.add(model.add(var.r[c.index] == 0), name)
                 continue
             ds = [dept[lk.dept_id]] if lk.dept_id is not None else list(range(k))
             guards.add(model.add(sum(_role_var(var, c.index, d, lk.role) for d in ds) == 1), name)
-        else:
+        elif functions:
             f = fid[lk.id]
             if lk.dept_id is not None:
                 y = var.y.get((f, dept[lk.dept_id]))

@@ -20,12 +20,15 @@ def add_used(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:
         guards.add(model.add_bool_or(ys), "departments.count")  # an empty clause is false
 
 
-def add_leads(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:
+def add_leads(
+    model: cp_model.CpModel, var: Variables, guards: Guards, *, quotas: bool = True
+) -> None:
     """C11: the lead of a divided function is present in its department; lead quotas.
 
     - ``Σ_{o ∈ lead_candidates_f} z[f,o] = 1`` (by construction, ``variables.py``);
     - ``z[f,o] ∧ y[f,d] ⇒ present[o,d]`` and ``present[o,d] ⇒ Σ_{c ∈ o} a[c,d] ≥ 1``;
-    - ``Σ_f z[f,o] ≥ min_lead_tasks`` for every o named in some lead_candidates.
+    - ``Σ_f z[f,o] ≥ min_lead_tasks`` for every o named in some lead_candidates
+      (``quotas``: a roadmap adds them with its first period only, z being shared).
     """
     sc = var.scenario
     present: dict[tuple[str, int], cp_model.IntVar] = {}
@@ -50,7 +53,7 @@ def add_leads(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:
                     "functions.lead_candidates",
                 )
     quota = sc.settings.targets.min_lead_tasks
-    if quota:
+    if quota and quotas:
         for o in sc.lead_organizations:
             zs = [var.z[f, oo] for (f, oo) in var.z if oo == o]
             guards.add(model.add(sum(zs) >= quota), "targets.min_lead_tasks")

@@ -99,6 +99,9 @@ def create_variables(
     model: cp_model.CpModel,
     scenario: Scenario,
     allowed: Callable[[list[StaffClass]], dict[int, set[int]]] | None = None,
+    *,
+    classes: list[StaffClass] | None = None,
+    structure: Variables | None = None,
 ) -> Variables:
     """Create the decision variables; C1 (one place each) and C2 (domains) hold by construction.
 
@@ -107,13 +110,20 @@ def create_variables(
     C6 (part): h and v exist only for classes with ``can_lead``.
     ``allowed`` (a restricted model, ``restrict.py``) maps each class to the only
     departments whose cells are created.
+
+    A roadmap (SPEC §8, ``roadmap.py``) creates one view per period: its own
+    ``classes`` (a ``retired`` class gets no cells and ``r[c] = 0``) and the
+    ``structure``'s y and z, decided once for every period.
     """
-    classes = staff_classes(scenario)
+    classes = staff_classes(scenario) if classes is None else classes
     var = Variables(scenario=scenario, classes=classes)
     depts = scenario.departments
     max_dep = max(scenario.dept_limits(dpt)[2] for dpt in depts)
     homes = allowed(classes) if allowed is not None else None
     for c in classes:
+        if c.retired:
+            var.r[c.index] = model.new_constant(0)
+            continue
         for d in range(len(depts)):
             if homes is not None and d not in homes[c.index]:
                 continue
@@ -126,6 +136,9 @@ def create_variables(
             var.r[c.index]
             == LinearExpr.sum([x for d in range(len(depts)) for x in var.cell(c.index, d)])
         )
+    if structure is not None:
+        var.y, var.z = structure.y, structure.z
+        return var
     for f, fn in enumerate(scenario.functions):
         for d, dpt in enumerate(depts):
             if dpt.hosts(fn.domain):
