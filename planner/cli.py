@@ -299,6 +299,11 @@ def check(
     from planner.io.plan_io import PlanError, read_plan, read_summary
 
     sc = load(scenario)
+    from planner.io.roadmap_io import is_roadmap_folder
+
+    if is_roadmap_folder(plan):
+        _check_roadmap_folder(sc, plan)
+        return
     try:
         p = read_plan(plan)
         summary = read_summary(plan) if (plan / "summary.json").exists() else None
@@ -312,6 +317,114 @@ def check(
     if not report.ok:
         raise typer.Exit(EXIT_CHECK)
     out.print(f"[green]ok[/green]: the plan satisfies C1–C13; terms {report.terms}")
+
+
+def _check_roadmap_folder(sc: Scenario, folder: Path) -> None:
+    """``planner check`` of a roadmap folder (SPEC §8): exit 0, 1 with violations, 2 unreadable."""
+    from planner.check_roadmap import check_roadmap
+    from planner.io.plan_io import PlanError
+    from planner.io.roadmap_io import read_roadmap, read_roadmap_summary
+
+    try:
+        rm, summary = read_roadmap(folder), read_roadmap_summary(folder)
+    except PlanError as exc:
+        for line in exc.problems:
+            _line(line)
+        raise typer.Exit(EXIT_INPUT) from None
+    report = check_roadmap(sc, rm, summary)
+    for line in report.lines():
+        _line(line, stderr=False)
+    if not report.ok:
+        raise typer.Exit(EXIT_CHECK)
+    out.print(
+        f"[green]ok[/green]: the roadmap satisfies §8 in its {sc.settings.roadmap.periods} periods;"
+        f" terms {report.terms}"
+    )
+
+
+@app.command()
+def roadmap(
+    scenario: ScenarioArg,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Roadmap folder to write (replaced atomically).")
+    ],
+    sets: SetOpt = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds.")] = None,
+    workers: Annotated[int | None, typer.Option(help="CP-SAT workers (0 = all cores).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
+) -> None:
+    """Plan the merger over periods (SPEC §8) and write the roadmap folder.
+
+    Example: planner roadmap data/quang_ninh_district --out out/roadmap --set roadmap.periods=5
+    """
+    from planner.io import scenario_sha256
+    from planner.io.plan_io import is_plan_folder
+    from planner.roadmap import roadmap as run_roadmap
+    from planner.roadmap import to_roadmap_summary
+    from planner.roadmap_writer import write_roadmap_folder, write_roadmap_outcome
+
+    sc = load(scenario, sets, time_limit=time_limit, workers=workers, seed=seed)
+    if out_dir.exists() and not is_plan_folder(out_dir):
+        _line(
+            f"--out {out_dir}: exists and is not a plan or roadmap folder (no summary.json, or a"
+            " scenario): it will not be replaced; choose another folder"
+        )
+        raise typer.Exit(EXIT_INPUT)
+    stop = threading.Event()
+    _on_signals(stop)
+    progress = None if (quiet or as_json) else _progress_printer()
+    result = run_roadmap(sc, on_progress=progress, stop=stop)
+    if progress is not None and err.is_terminal:
+        err.print()
+    summary = to_roadmap_summary(result, sc, scenario_sha256(sc))
+    try:
+        if result.status.has_plan:
+            write_roadmap_folder(sc, result, summary, out_dir)
+        elif write_roadmap_outcome(summary, out_dir) is None:
+            err.print(f"the earlier folder {out_dir} was left as it was", markup=False)
+    except OSError as exc:
+        _line(f"--out {out_dir}: cannot write the roadmap folder: {exc}")
+        raise typer.Exit(EXIT_INPUT) from None
+    if result.status is Status.INFEASIBLE:
+        err.print("[red]infeasible[/red]: these settings cannot hold together:")
+        for name, sentence in zip(
+            result.conflicts, result.conflict_details or result.conflicts, strict=False
+        ):
+            err.print(f"  {name}" + (f" — {sentence}" if sentence != name else ""), markup=False)
+    elif result.status is Status.INVALID:
+        err.print("[red]internal error[/red]: the roadmap failed the independent checker:")
+        for v in result.violations:
+            err.print(f"  {v}", markup=False)
+    elif result.status is Status.TIMEOUT:
+        err.print("[yellow]no roadmap within the time limit[/yellow]; raise --time-limit.")
+    if as_json:
+        print(summary.model_dump_json(indent=2))
+    elif not quiet and result.roadmap is not None:
+        _print_periods(result)
+    raise typer.Exit(
+        {
+            Status.OPTIMAL: EXIT_OK,
+            Status.FEASIBLE: EXIT_OK,
+            Status.INFEASIBLE: EXIT_INFEASIBLE,
+            Status.TIMEOUT: EXIT_TIMEOUT,
+            Status.INVALID: EXIT_CHECK,
+        }[result.status]
+    )
+
+
+def _print_periods(result) -> None:  # type: ignore[no-untyped-def]
+    """The periods table a planner reads first."""
+    out.print(result.summary())
+    table = Table("period", "start", "headcount", "posts", "deputies", "packages", "cost",
+                  "unchanged", "cumulative savings")  # fmt: skip
+    for p in result.roadmap.periods:
+        table.add_row(
+            str(p.period), p.start.isoformat(), str(p.headcount), str(p.posts), str(p.deputies),
+            f"{p.packages:,}", f"{p.cost:,}", f"{p.cost_unchanged:,}", f"{p.cumulative_savings:,}",
+        )  # fmt: skip
+    out.print(table)
 
 
 @app.command()

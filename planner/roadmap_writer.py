@@ -1,0 +1,50 @@
+"""Write a roadmap folder (SPEC §8) atomically, checked again before anything reaches disk."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from models import RoadmapResult, RoadmapSummary, Scenario
+from planner.check_roadmap import check_roadmap
+from planner.io import write_scenario
+from planner.io.plan_io import atomic_folder, is_plan_folder
+from planner.io.roadmap_io import write_roadmap_summary, write_roadmap_tables
+
+log = logging.getLogger("planner")
+
+SCENARIO_COPY = "scenario"
+EXPORTS: list = []
+"""Writers ``(scenario, roadmap, summary, folder)`` of the people's exports (roadmap.xlsx, …)."""
+
+
+def write_roadmap_folder(
+    scenario: Scenario,
+    result: RoadmapResult,
+    summary: RoadmapSummary,
+    folder: str | os.PathLike[str],
+) -> Path:
+    """Tables, summary.json, exports and the scenario copy; ``folder`` replaced only when all is written."""
+    if result.roadmap is None or not result.status.has_plan:
+        raise ValueError(f"no roadmap to write (status {result.status.value})")
+    report = check_roadmap(scenario, result.roadmap, summary)
+    if not report.ok:
+        raise RuntimeError(
+            "refusing to write a roadmap that fails the checker: " + "; ".join(report.lines()[:5])
+        )
+    with atomic_folder(folder, replace=is_plan_folder) as tmp:
+        write_roadmap_tables(result.roadmap, summary, tmp)
+        write_scenario(scenario, tmp / SCENARIO_COPY)
+        for export in EXPORTS:
+            export(scenario, result.roadmap, summary, tmp)
+    return Path(folder)
+
+
+def write_roadmap_outcome(summary: RoadmapSummary, folder: str | os.PathLike[str]) -> Path | None:
+    """A run without a roadmap: summary.json only; an earlier roadmap or plan is never replaced."""
+    if (Path(folder) / "staff.csv").exists():
+        return None
+    with atomic_folder(folder, replace=is_plan_folder) as tmp:
+        write_roadmap_summary(summary, tmp)
+    return Path(folder)
