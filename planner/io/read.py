@@ -864,7 +864,9 @@ def _section(
             column = name if key == WHOLE else f"{name}.{key}"
             loc = err.get("loc") or ()
             if len(loc) > 1 and all(isinstance(part, str) for part in loc):
-                column = ".".join((name, *map(str, loc)))  # a sub-table's key: roadmap.package.first_rate
+                column = ".".join(
+                    (name, *map(str, loc))
+                )  # a sub-table's key: roadmap.package.first_rate
             bad.add(key)
             out.append(
                 InputProblem(

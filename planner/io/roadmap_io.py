@@ -110,7 +110,9 @@ def _rows(folder: Path, name: str, columns: tuple[str, ...], problems: list[str]
     return rows or []
 
 
-def _parse(name: str, rows: list[dict], make: type, problems: list[str], convert: dict) -> list:
+def _parse(
+    name: str, rows: list[dict], make: type[BaseModel], problems: list[str], convert: dict
+) -> list:
     out = []
     for i, row in enumerate(rows, start=2):
         try:
