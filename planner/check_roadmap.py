@@ -192,8 +192,9 @@ def _rows(scenario: Scenario, roadmap: Roadmap, R: dict[str, int]) -> list[Viola
 
 
 def _locks(pl: Placement, t: int, R: dict[str, int]) -> list[str]:
-    """C13 in period t: a staff exit lock = gone; another staff lock holds unless the person
-    is past the retirement date at t; a function lock = placed / led as locked."""
+    """C13 in period t: a staff exit lock = gone; another staff lock holds in every period
+    in which the person is present, and keeps the person in period 1 (as in §3), unless
+    past the retirement date; a function lock = placed / led as locked."""
     out = []
     for i, lk in enumerate(pl.scenario.locks):
         if lk.kind is LockKind.STAFF and lk.role is Role.EXIT:
@@ -202,6 +203,8 @@ def _locks(pl: Placement, t: int, R: dict[str, int]) -> list[str]:
             if R.get(lk.id, 0) <= t:
                 continue
             dept, role = pl.dept_of_staff.get(lk.id), pl.role_of_staff.get(lk.id)
+            if dept is None and t > 1:
+                continue  # gone: the lock held while the person was present
             ok = dept is not None and lk.dept_id in (None, dept) and lk.role in (None, role)
         else:
             dept, lead = pl.dept_of_function.get(lk.id), pl.lead_of_function.get(lk.id)

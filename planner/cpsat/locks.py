@@ -23,14 +23,16 @@ def add_locks(
     var: Variables,
     guards: Guards,
     *,
-    staff: bool = True,
     functions: bool = True,
+    while_present: bool = False,
 ) -> None:
     """C13: every row of locks.csv holds.
 
-    A roadmap (SPEC §8) adds the staff locks in every period's view (a retired
-    class is not bound: the lock holds while the person may be present) and the
-    function locks once, with ``staff`` / ``functions``.
+    A roadmap (SPEC §8) adds the staff locks in every period's view and the function
+    locks once (``functions``). A staff lock (not exit) holds in every period in which
+    the person is present: in period 1 it keeps the person, as in §3; in later periods
+    (``while_present``) it reads ``Σ_d m|h|v[c,d] = r[c]`` (in place, or gone). A
+    retired class is not bound.
     """
     sc = var.scenario
     k = len(sc.departments)
@@ -41,13 +43,14 @@ def add_locks(
         name = f"locks:row {row(i)}"
         if lk.kind is LockKind.STAFF:
             c = staff_class[lk.id]
-            if not staff or (c.retired and lk.role is not Role.EXIT):
+            if c.retired and lk.role is not Role.EXIT:
                 continue
             if lk.role is Role.EXIT:
                 guards.add(model.add(var.r[c.index] == 0), name)
                 continue
             ds = [dept[lk.dept_id]] if lk.dept_id is not None else list(range(k))
-            guards.add(model.add(sum(_role_var(var, c.index, d, lk.role) for d in ds) == 1), name)
+            held = sum(_role_var(var, c.index, d, lk.role) for d in ds)
+            guards.add(model.add(held == (var.r[c.index] if while_present else 1)), name)
         elif functions:
             f = fid[lk.id]
             if lk.dept_id is not None:

@@ -159,7 +159,7 @@ def build_roadmap(scenario: Scenario, *, explain: bool = False) -> RoadmapModel:
         placement.add_leads(model, var, g, quotas=first)  # C11
         if first:
             placement.add_rules(model, var, g)  # C12 (structure)
-        locks.add_locks(model, var, g, functions=first)  # C13
+        locks.add_locks(model, var, g, functions=first, while_present=not first)  # C13
         views.append(var)
     last = {c.index: min(R[c.index] - 1, T) for c in base}
     for t in range(1, T):  # gone is for good
