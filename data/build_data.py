@@ -15,6 +15,7 @@ import argparse
 import math
 import random
 import sys
+from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from models import FunctionKind, Plan, Role, Scenario, exact
 from planner import generate as gen
 from planner.check import check
 from planner.io import write_scenario
+from planner.retirement import add_months, statutory_age_months
 
 HERE = Path(__file__).resolve().parent
 SEED = 20180808  # the day of the Politburo delegation's working session in Hạ Long
@@ -70,6 +72,67 @@ def district() -> tuple[Scenario, Plan]:
     return scenario, plan
 
 
+EARLY_EXIT_WEIGHT = 20_000 * 60
+"""The one-step plans weigh an involuntary exit as 20,000 thousand of *monthly* payroll
+(``[objective]``); a roadmap's cost runs over 5 × 12 months, so the same preference
+weighs an early exit 60 times that."""
+PROVINCE_ROADMAP = {
+    # 2025: merged units keep their leaders first and have five years to come back to
+    # the norms: posts may stay as they are today (87) until period 5, when §3 holds
+    # (18 posts, two deputies in each of the 6 departments, min_reduction 10 %).
+    "roadmap.start": "2025-07-01",
+    "roadmap.periods": 5,
+    "roadmap.months": 12,
+    "roadmap.norm_by": 5,
+    "roadmap.transition_max_leadership_posts": 87,
+    "roadmap.objective.early_exits": EARLY_EXIT_WEIGHT,
+}
+DISTRICT_ROADMAP = {
+    # "15.5 % of staff in 2 years": at least ceil(0.155 x 35) = 6 of today's staff gone
+    # by period 2, 5 % (2) in period 1; the norms (C6, C7, C8's income raise) by period 5,
+    # the five years of 2025.
+    "roadmap.start": "2025-07-01",
+    "roadmap.periods": 5,
+    "roadmap.months": 12,
+    "roadmap.norm_by": 5,
+    "roadmap.reduction": [0.05, 0.155],
+    "roadmap.objective.early_exits": EARLY_EXIT_WEIGHT,
+}
+DISTRICT_NEAR_RETIREMENT = (
+    date(2026, 3, 16),
+    date(2027, 9, 1),
+    date(2028, 11, 20),
+    date(2029, 10, 5),
+)
+"""Statutory retirement dates given to the district's four oldest members who are not
+``retiring``: the generator's district is young (nobody else within five years of the
+statutory age), while a district block agency of 2025 is not; one of them in the first
+year, so that 4 of the 6 people gone by period 2 retire rather than take a package."""
+
+
+def with_district_pyramid(scenario: Scenario) -> Scenario:
+    """The district with ``DISTRICT_NEAR_RETIREMENT`` (birth dates moved, service years with them)."""
+    schedule = scenario.settings.roadmap
+    older = sorted(
+        (s for s in scenario.staff if not s.retiring and not s.protected and s.birth_date),
+        key=lambda s: (s.birth_date, s.staff_id),
+    )
+    moved = {}
+    for s, day in zip(older, DISTRICT_NEAR_RETIREMENT, strict=False):
+        assert s.gender is not None and s.birth_date is not None
+        birth = add_months(day, -statutory_age_months(s.gender, day.year, schedule))
+        extra = (s.birth_date - birth).days / 365.25
+        moved[s.staff_id] = s.model_copy(
+            update={"birth_date": birth, "service_years": round(s.service_years + extra, 1)}
+        )
+    staff = tuple(moved.get(s.staff_id, s) for s in scenario.staff)
+    return scenario.model_copy(update={"staff": staff})
+
+
+def with_roadmap(scenario: Scenario, roadmap: dict[str, object]) -> Scenario:
+    return scenario.with_settings(scenario.settings.with_overrides(roadmap))
+
+
 def _verified(scenario: Scenario, plan: Plan) -> Scenario:
     report = check(scenario, plan)
     if not report.ok:
@@ -79,9 +142,11 @@ def _verified(scenario: Scenario, plan: Plan) -> Scenario:
 
 def build_all(out: Path) -> list[Path]:
     """Write both folders under ``out`` and return them."""
+    prov = with_roadmap(_verified(*province()), PROVINCE_ROADMAP)
+    dist = with_roadmap(with_district_pyramid(_verified(*district())), DISTRICT_ROADMAP)
     return [
-        write_scenario(_verified(*province()), out / "quang_ninh_province"),
-        write_scenario(_verified(*district()), out / "quang_ninh_district"),
+        write_scenario(prov, out / "quang_ninh_province"),
+        write_scenario(dist, out / "quang_ninh_district"),
     ]
 
 

@@ -42,14 +42,17 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from fractions import Fraction
 
 from models import (
     Department,
     Function,
     FunctionAssignment,
+    Gender,
     Organization,
     Plan,
+    RoadmapSettings,
     Role,
     Rule,
     Scenario,
@@ -60,6 +63,7 @@ from models import (
     exact,
 )
 from planner import names_vi as vi
+from planner.retirement import add_months, statutory_age_months
 
 KINDS: tuple[str, ...] = ("commune", "district", "province", "central", "ministry")
 SIZES: dict[str, tuple[int, int]] = {
@@ -180,6 +184,7 @@ class _Person:
     dept: str = ""  # a department id, or "exit"
     pinned: bool = False
     leader: bool = False
+    career_start: int = 24  # age when the career started (grade start + a late start)
 
     @property
     def org(self) -> str:
@@ -239,6 +244,7 @@ def _people(bp: Blueprint, rng: random.Random) -> list[_Person]:
         steps = _GRADES[grade]
         late = rng.randint(0, 6)  # careers start at different ages
         step = max(0, min(len(steps) - 1, (age - _GRADE_START[grade] - late) // 3))
+        p.career_start = _GRADE_START[grade] + late
         p.salary = steps[step] * base // 100
         if pos == "staff" and rng.random() < 0.05:
             p.fte_h = rng.choice((50, 60, 80))
@@ -626,6 +632,33 @@ def _largest_remainder(weights: Mapping[str, float], n: int, keys: Sequence[str]
     return out
 
 
+ROADMAP_START = date(2025, 7, 1)
+"""The date the generated ages refer to (SPEC §8 ``roadmap.start``'s default)."""
+
+
+def _life(p: _Person, rng: random.Random) -> tuple[date, float]:
+    """A birth date and service years (SPEC §8) that keep the 2018 profile's years to retirement.
+
+    The generator's ages were drawn against the 2018 ages (men 60, women 55):
+    ``retiring`` people were 1–2 years short, the others at least 3. Under the rising
+    schedule of the Labour Code 2019 the same distance is kept: a person ``retiring``
+    reaches the statutory age within the first year after ``ROADMAP_START`` (natural
+    attrition within one period); anyone else ``60|55 − age`` years and some days after
+    it. Service years run from the career start that set the salary step.
+    """
+    gender = Gender.F if p.female else Gender.M
+    if p.retiring:
+        target = ROADMAP_START + timedelta(days=rng.randint(1, 365))
+    else:
+        years = _RETIREMENT_AGE[p.female] - p.age
+        target = ROADMAP_START + timedelta(days=round(365.25 * years) + rng.randint(0, 364))
+    schedule = RoadmapSettings()
+    birth = add_months(target, -statutory_age_months(gender, target.year, schedule))
+    age = (ROADMAP_START - birth).days / 365.25
+    service = max(0.0, round(age - p.career_start - rng.random(), 1))
+    return birth, service
+
+
 def build(bp: Blueprint, rng: random.Random) -> tuple[Scenario, Plan]:
     """The scenario a blueprint describes, and the plan planted in it."""
     people = _people(bp, rng)
@@ -646,6 +679,9 @@ def build(bp: Blueprint, rng: random.Random) -> tuple[Scenario, Plan]:
         for o, name, m in bp.orgs
     )
     units = tuple(Unit(unit_id=u.unit_id, org_id=u.org_id, name=u.name) for u in bp.units)
+    # Birth dates from a generator of their own: the scenario drawn before is unchanged.
+    lives = random.Random(len(people) * 7919 + sum(p.salary for p in people))
+    life = {p.sid: _life(p, lives) for p in people}
     staff = tuple(
         Staff(
             staff_id=p.sid,
@@ -658,6 +694,9 @@ def build(bp: Blueprint, rng: random.Random) -> tuple[Scenario, Plan]:
             can_lead=p.can_lead,
             retiring=p.retiring,
             protected=p.protected,
+            birth_date=life[p.sid][0],
+            gender=Gender.F if p.female else Gender.M,
+            service_years=life[p.sid][1],
         )
         for p in people
     )

@@ -15,11 +15,14 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 
 from models import (
+    Lock,
+    LockKind,
     PeriodAssignment,
     PeriodRole,
     Roadmap,
     RoadmapResult,
     RoadmapSummary,
+    Role,
     Scenario,
     Settings,
     SolverInfo,
@@ -27,20 +30,27 @@ from models import (
 )
 from planner.check_roadmap import check_roadmap
 from planner.conflicts import describe
-from planner.cpsat.builder import BuiltModel
+from planner.cpsat.builder import BuiltModel, complete_hint
 from planner.cpsat.explain import explain_conflicts
 from planner.cpsat.extract import extract_plan
 from planner.cpsat.roadmap import (
     RoadmapModel,
+    add_roadmap_hint,
     build_roadmap,
     extract_people,
     roadmap_weights,
     set_roadmap_objective,
 )
 from planner.cpsat.runner import solve_once
-from planner.solve import Progress
+from planner.periods import period_scenario, retirement_periods
+from planner.solve import Progress, solve
 
 log = logging.getLogger("planner")
+
+WARM_START_STAFF = 100
+"""From this many staff, the search starts from a plan of the last period (``_warm_start``)."""
+WARM_START_SHARE = 0.3
+"""Share of the time limit the warm start may use."""
 
 _ROADMAP_TEXT = {
     "roadmap.norm_by": "the norms of §3 (deputies, posts, income raise, min_reduction) hold from period {v}",
@@ -115,6 +125,8 @@ def roadmap(
     holder = BuiltModel(
         model=built.model, var=built.views[0], guards=built.guards, payroll_scaled=built.payroll[0]
     )
+    if len(scenario.staff) >= WARM_START_STAFF:
+        _warm_start(built, holder, scenario, WARM_START_SHARE * limit, stop)
     spent = time.perf_counter() - start
     budget = limit if settings.solver.deterministic else max(0.5, limit - spent)
     solver, status = solve_once(
@@ -184,6 +196,68 @@ def roadmap(
         stats=stats,
         violations=violations,
     )
+
+
+def _warm_start(
+    built: RoadmapModel,
+    holder: BuiltModel,
+    scenario: Scenario,
+    budget: float,
+    stop: threading.Event | None,
+) -> bool:
+    """Hint the roadmap with a plan of its last period (True when the hint is complete).
+
+    The last period's view is solved as a §3 plan with everyone retired by then locked
+    out. Its retained staff hold their places in every period; people who retire within
+    the horizon stay as members until their retirement date (no package; the protected
+    may not leave early anyway); everyone else leaves at period 1. Each period's view is looser than
+    the norm's (or equal), so this is usually feasible; ``complete_hint`` then extends it
+    to every variable, and CP-SAT starts from it. Only the search is helped: the model
+    and its optimum are unchanged.
+    """
+    started = time.perf_counter()
+    T = scenario.settings.roadmap.periods
+    retire = retirement_periods(scenario)
+    gone = {s.staff_id for i, s in enumerate(scenario.staff) if retire[i] <= T}
+    final = period_scenario(scenario, T, retire)
+    kept_locks = tuple(
+        lk for lk in final.locks if lk.kind is not LockKind.STAFF or lk.id not in gone
+    )
+    exits = tuple(Lock(kind=LockKind.STAFF, id=sid, role=Role.EXIT) for sid in sorted(gone))
+    final = final.model_copy(update={"locks": kept_locks + exits})
+    one = solve(final, time_limit=max(1.0, 0.6 * budget), stop=stop, explain=False)
+    if one.plan is None:
+        log.info("roadmap warm start: no plan of the last period (%s)", one.status.value)
+        return False
+    dept = {d: i for i, d in enumerate(scenario.dept_ids)}
+    fidx = {f.function_id: i for i, f in enumerate(scenario.functions)}
+    placed = {fidx[f.function_id]: dept[f.dept_id] for f in one.plan.functions}
+    leads = {fidx[f.function_id]: f.lead_org for f in one.plan.functions if f.lead_org}
+    where = {a.staff_id: a for a in one.plan.staff}
+    roles = {
+        Role.HEAD: PeriodRole.HEAD,
+        Role.DEPUTY: PeriodRole.DEPUTY,
+        Role.MEMBER: PeriodRole.MEMBER,
+    }
+    home: dict[str, int] = {}
+    for f in scenario.functions:
+        if f.unit_id is not None:
+            home.setdefault(f.unit_id, placed[fidx[f.function_id]])
+    cells: dict[int, list[tuple[int, PeriodRole] | None]] = {}
+    for i, s in enumerate(scenario.staff):
+        a = where.get(s.staff_id)
+        if a is not None and a.role is not Role.EXIT and a.dept_id is not None:
+            cell: tuple[int, PeriodRole] | None = (dept[a.dept_id], roles[a.role])
+        elif retire[i] <= T:  # stays until the retirement date: no package
+            cell = (home.get(s.unit_id, 0), PeriodRole.MEMBER)
+        else:
+            cell = None
+        cells[i] = [cell if t < retire[i] else None for t in range(1, T + 1)]
+    add_roadmap_hint(built, cells, placed, leads)
+    left = budget - (time.perf_counter() - started)
+    done = complete_hint(holder, time_limit=max(0.5, left))
+    log.info("roadmap warm start: %s", "complete" if done else "partial hint")
+    return done
 
 
 def extract_roadmap(built: RoadmapModel, scenario: Scenario, solution: dict[int, int]) -> Roadmap:

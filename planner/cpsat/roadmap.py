@@ -335,3 +335,35 @@ def extract_people(
                 history[i].append(new[i])
         out.update(history)
     return out
+
+
+def add_roadmap_hint(
+    built: RoadmapModel,
+    cells: dict[int, list[tuple[int, PeriodRole] | None]],
+    placed: dict[int, int],
+    leads: dict[int, str],
+) -> None:
+    """Hint every decision variable: ``cells`` staff index -> per period (dept, role) or None,
+    ``placed`` function -> department, ``leads`` divided function -> lead organisation."""
+    model = built.model
+    model.clear_hints()
+    key = {PeriodRole.HEAD: "h", PeriodRole.DEPUTY: "v", PeriodRole.MEMBER: "m"}
+    k = len(built.views[0].scenario.departments)
+    for t, var in enumerate(built.views):
+        for c in var.classes:
+            counts: dict[tuple[int, str], int] = {}
+            for i in c.members:
+                cell = cells[i][t]
+                if cell is not None:
+                    role = key[cell[1]] if (c.index, cell[0]) in var.h else "m"
+                    counts[cell[0], role] = counts.get((cell[0], role), 0) + 1
+            for d in range(k):
+                for name in ("m", "h", "v"):
+                    table = getattr(var, name)
+                    if (c.index, d) in table:
+                        model.add_hint(table[c.index, d], counts.get((d, name), 0))
+    y, z = built.views[0].y, built.views[0].z
+    for (f, d), x in y.items():
+        model.add_hint(x, int(placed.get(f) == d))
+    for (f, o), x in z.items():
+        model.add_hint(x, int(leads.get(f) == o))
