@@ -8,6 +8,7 @@ from pathlib import Path
 
 from models import RoadmapResult, RoadmapSummary, Scenario
 from planner.check_roadmap import check_roadmap
+from planner.export.roadmap_export import write_roadmap_exports
 from planner.io import write_scenario
 from planner.io.plan_io import atomic_folder, is_plan_folder
 from planner.io.roadmap_io import write_roadmap_summary, write_roadmap_tables
@@ -15,8 +16,6 @@ from planner.io.roadmap_io import write_roadmap_summary, write_roadmap_tables
 log = logging.getLogger("planner")
 
 SCENARIO_COPY = "scenario"
-EXPORTS: list = []
-"""Writers ``(scenario, roadmap, summary, folder)`` of the people's exports (roadmap.xlsx, …)."""
 
 
 def write_roadmap_folder(
@@ -36,8 +35,7 @@ def write_roadmap_folder(
     with atomic_folder(folder, replace=is_plan_folder) as tmp:
         write_roadmap_tables(result.roadmap, summary, tmp)
         write_scenario(scenario, tmp / SCENARIO_COPY)
-        for export in EXPORTS:
-            export(scenario, result.roadmap, summary, tmp)
+        write_roadmap_exports(scenario, result.roadmap, summary, tmp)
     return Path(folder)
 
 

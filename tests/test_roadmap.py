@@ -377,3 +377,32 @@ def test_cli_roadmap_writes_and_exit_codes(tmp_path: Path) -> None:
     )
     assert infeasible.exit_code == 3
     assert not (tmp_path / "y" / "staff.csv").exists()
+
+
+def test_exports_are_written_and_neutralise_text(tmp_path: Path) -> None:
+    import zipfile
+
+    from planner.export.roadmap_export import write_roadmap_exports
+
+    hostile = '=HYPERLINK("http://x","y")'
+    sc = tiny(
+        [
+            person("h", position="head", salary=2_000_000),
+            person("m1", retires_on="2026-07-01"),
+            person("m2").model_copy(update={"name": hostile + "<script>"}),
+        ],
+        [work("f1", workload=1.0)],
+        roadmap={"periods": 2, "norm_by": 2, "reduction": [0, 0.3]},
+    )
+    result = roadmap(sc)
+    assert result.status is Status.OPTIMAL
+    write_roadmap_exports(sc, result.roadmap, to_roadmap_summary(result, sc), tmp_path)
+    with zipfile.ZipFile(tmp_path / "roadmap.xlsx") as z:
+        names = z.namelist()
+        sheets = [n for n in names if n.startswith("xl/worksheets/sheet")]
+        assert len(sheets) == 5  # periods, staff, departures, functions, summary
+        assert all("<f>" not in z.read(n).decode() for n in sheets)
+    page = (tmp_path / "roadmap.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "Payback" in page or "payback" in page
+    assert page.count("<svg") == 4 and "src=" not in page and "href=" not in page  # self-contained
