@@ -28,7 +28,7 @@ DATA = ROOT / "data"
 PROVINCE = DATA / "quang_ninh_province"
 TINY = ROOT / "tests" / "fixtures" / "tiny"
 UI = ROOT / "planner" / "ui"
-PAGES = ("scenario", "settings", "plan", "tradeoffs", "compare", "export")
+PAGES = ("scenario", "settings", "plan", "tradeoffs", "roadmap", "compare", "export")
 EMBEDDED = (
     sorted(p.name for p in DATA.iterdir() if (p / "scenario.toml").is_file())
     if DATA.is_dir()
@@ -412,6 +412,35 @@ def test_relax_steps() -> None:
     assert relax.relax(sc, "staff.protected") is None  # data, fixed in the files
     assert relax.relax(sc, "departments.count") is None  # departments.csv decides
     assert relax.relax(sc, "nonsense") is None
+
+
+# -- roadmap -------------------------------------------------------------------------------
+
+
+def test_roadmap_page_solves_and_shows_the_timeline(app) -> None:  # type: ignore[no-untyped-def]
+    at = app()
+    open_embedded(at, "quang_ninh_district")
+    visit(at, "roadmap")
+    at.number_input(key="roadmap.periods").set_value(2).run()
+    at.number_input(key="roadmap.norm_by").set_value(2).run()
+    at.text_input(key="roadmap.reduction").set_value("0.05, 0.155").run()
+    at.number_input(key="roadmap.time_limit").set_value(30.0).run()
+    at.button(key="roadmap.solve").click().run()
+    no_exception(at)
+    deadline = time.monotonic() + SOLVE_TIMEOUT
+    while "khoi.roadmap.result" not in at.session_state:
+        assert time.monotonic() < deadline, "the roadmap did not finish in time"
+        time.sleep(0.5)
+        at.run()
+        no_exception(at)
+    sc, result = at.session_state["khoi.roadmap.result"]
+    assert result.status.has_plan and sc.settings.roadmap.periods == 2
+    assert len(result.roadmap.periods) == 2
+    assert str(result.kpis.early_exits) in metric_values(at)
+    assert len(at.dataframe) == 1  # who leaves when and why
+    at.text_input(key="roadmap.reduction").set_value("0.2, 0.1").run()
+    no_exception(at)
+    assert any("must not decrease" in e.value for e in at.error)
 
 
 # -- languages -------------------------------------------------------------------------------

@@ -222,3 +222,33 @@ def test_english_browser_gets_english_and_settings_render(
         assert not page.refused, f"the app asked for other hosts: {page.refused}"
     finally:
         context.close()
+
+
+def test_roadmap_page_in_the_browser(server: str, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    context, page = _page(browser, locale="en-US", height=2400)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(server + "roadmap", wait_until="domcontentloaded")
+        page.wait_for_selector("h1:has-text('Roadmap')", timeout=60_000)
+        _settle(page)
+        for label, value in (("Periods (years)", "2"), ("Norm by period", "2")):
+            page.get_by_role("spinbutton", name=label).fill(value)
+            page.keyboard.press("Enter")
+            _settle(page)
+        page.get_by_role("button", name="Solve the roadmap").click()
+        page.wait_for_selector(
+            "[data-testid='stMetricLabel']:has-text('Early exits')", timeout=300_000
+        )
+        page.wait_for_selector("text=Who leaves, when and why", timeout=60_000)
+        _settle(page, 3)
+        page.screenshot(path=str(shots / "roadmap.png"))
+        assert page.get_by_role("button", name="Download roadmap.html").count() == 1
+        assert not page.locator("[data-testid='stException']").count()
+        assert not errors, errors
+        assert not page.refused, f"the app asked for other hosts: {page.refused}"
+    except Exception:
+        _failure_shot(page, "roadmap")
+        raise
+    finally:
+        context.close()

@@ -12,6 +12,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("planner/ui/settings.py", "nav.settings", ":material/tune:", "settings"),
     ("planner/ui/plan.py", "nav.plan", ":material/account_tree:", "plan"),
     ("planner/ui/tradeoffs.py", "nav.tradeoffs", ":material/show_chart:", "tradeoffs"),
+    ("planner/ui/roadmap.py", "nav.roadmap", ":material/timeline:", "roadmap"),
     ("planner/ui/compare.py", "nav.compare", ":material/compare_arrows:", "compare"),
     ("planner/ui/export.py", "nav.export", ":material/download:", "export"),
 )
