@@ -1,0 +1,88 @@
+"""Roadmap (SPEC §8) timings: district, province and a central-scale scenario, 5 yearly periods.
+
+    .venv/bin/python -m benchmarks.roadmap                  # all three, 60 s each
+    .venv/bin/python -m benchmarks.roadmap --only district --limit 30
+
+The goals of issue 13 (2 cores, in ``make bench``): district proven optimal under
+5 s; province a checked roadmap within 10 s, optimal or gap ≤ 1 % within 60 s;
+central (≈2,700 staff) a checked roadmap within 60 s. Each run prints the seconds
+to the first roadmap (the first progress report), the final status, objective,
+bound, gap and the roadmap's headline figures; ``--csv`` appends a row per run.
+Every roadmap returned has passed the independent checker (``planner.roadmap``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import resource
+import time
+from pathlib import Path
+
+from models import Scenario
+from planner.generate import generate
+from planner.io import read_scenario
+from planner.roadmap import roadmap
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def instances() -> dict[str, Scenario]:
+    return {
+        "district": read_scenario(DATA / "quang_ninh_district"),
+        "province": read_scenario(DATA / "quang_ninh_province"),
+        "central": generate("central", seed=1, size=2_700),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--only", choices=("district", "province", "central"))
+    ap.add_argument("--limit", type=float, default=60.0)
+    ap.add_argument("--csv", type=Path)
+    args = ap.parse_args()
+    rows = []
+    for name, sc in instances().items():
+        if args.only and name != args.only:
+            continue
+        sc = sc.with_settings(sc.settings.with_overrides({"roadmap.periods": 5}))
+        first: list[float] = []
+
+        def seen(
+            seconds: float, _objective: float, _bound: float, into: list[float] = first
+        ) -> None:
+            into.append(seconds)
+
+        start = time.perf_counter()
+        r = roadmap(sc, time_limit=args.limit, on_progress=seen)
+        wall = time.perf_counter() - start
+        k = r.kpis
+        row = {
+            "instance": name,
+            "staff": len(sc.staff),
+            "status": r.status.value,
+            "first_s": round(first[0], 2) if first else None,
+            "seconds": round(wall, 2),
+            "objective": r.objective,
+            "bound": r.bound,
+            "gap": r.gap,
+            "early_exits": k.early_exits,
+            "retirements": k.retirements,
+            "total_packages": k.total_packages,
+            "net_savings": k.net_savings,
+            "payback_period": k.payback_period,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        }
+        rows.append(row)
+        print("  ".join(f"{k}={v}" for k, v in row.items()), flush=True)
+    if args.csv and rows:
+        new = not args.csv.exists()
+        with args.csv.open("a", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            if new:
+                w.writeheader()
+            w.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()
