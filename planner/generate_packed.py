@@ -389,7 +389,16 @@ class _Packer:
             if d in self.banned:
                 continue  # one lacking skill per department keeps the donors' count small
             needed_here = {f.skill for f in self.fns if f.dept == d and f.skill}
-            choices = [k for k in _RARE_SKILLS if k not in needed_here]
+            # not a skill that a donor from this department took elsewhere
+            moved = [
+                p for _, ds in self.lacking.values() for p in ds
+                if self.unit_dept[p.unit.unit_id] == d
+            ]  # fmt: skip
+            choices = [
+                k
+                for k in _RARE_SKILLS
+                if k not in needed_here and not any(k in p.skills for p in moved)
+            ]
             fns = [f for f in self.fns if f.unit == u.unit_id and f.kind == "shared"]
             if not choices or not fns:
                 continue
@@ -408,7 +417,10 @@ class _Packer:
         pool = [
             p
             for p in self.retained
-            if p.dept != d and p.dept not in self.banned and p.position == "staff" and not p.pinned
+            if p.dept != d
+            and p.position == "staff"
+            and not p.pinned
+            and skill not in self.banned.get(self.unit_dept[p.unit.unit_id], ())
         ]
         self.rng.shuffle(pool)
         out: list[_Person] = []
@@ -711,7 +723,8 @@ def _make_infeasible(
         kept = Counter(p.org for p in people if p.dept != "exit")
         min_staff.update(kept)
         exits = sum(p.dept == "exit" for p in people)
-        mr = Fraction(math.ceil(Fraction(exits + 1, n) * 10**6), 10**6)
+        # the largest millionth with ceil(mr × n) = exits + 1: (exits + 1 − n / 10⁶, exits + 1]
+        mr = Fraction(math.floor(Fraction(exits + 1, n) * 10**6), 10**6)
         assert math.ceil(mr * n) == exits + 1
         settings["targets"]["min_reduction"] = float(mr)
         assert exact(float(mr)) == mr
