@@ -75,6 +75,7 @@ GOAL_FIRST = {"≤ 3,000": 10.0, "≤ 10,000": 30.0}
 CHECKPOINTS = (10.0, 30.0)
 GRACE = (1.05, 0.5)  # "within T s": wall ≤ T × 1.05 + 0.5
 SMALL = 300  # the size of every instance's small twin (tests)
+NA = object()  # a figure at a time beyond the run's limit
 
 
 # -- the instances -----------------------------------------------------------------------
@@ -659,8 +660,10 @@ def _count(xs: Any) -> dict[str, int]:
     return out
 
 
-def _median(values: list[float | None]) -> float | None:
-    vs = [v for v in values if v is not None]
+def _median(values: list[Any]) -> Any:
+    if values and all(v is NA for v in values):
+        return NA
+    vs = [v for v in values if v is not None and v is not NA]
     return statistics.median(vs) if vs else None
 
 
@@ -668,7 +671,9 @@ def _s(v: float | None, digits: int = 1) -> str:
     return "—" if v is None else f"{v:.{digits}f}"
 
 
-def _gap(v: float | None) -> str:
+def _gap(v: Any) -> str:
+    if v is NA:
+        return "n/a (limit below)"
     return "—" if v is None else f"{100 * v:.2f}%"
 
 
@@ -689,8 +694,8 @@ def band_table(results: dict[str, Any]) -> list[str]:
         n = len(feas)
         c10 = sum(1 for e in feas if sums[e["name"]]["checked10"] == sums[e["name"]]["runs"])
         c30 = sum(1 for e in feas if sums[e["name"]]["checked30"] == sums[e["name"]]["runs"])
-        g60 = [sums[e["name"]].get("gap60") for e in feas]
-        g120 = [sums[e["name"]].get("gap120") for e in feas] if band == BANDS[1] else []
+        g60 = [sums[e["name"]].get("gap60", NA) for e in feas]
+        g120 = [sums[e["name"]].get("gap120", NA) for e in feas] if band == BANDS[1] else []
         proved = sum(1 for e in feas if sums[e["name"]]["proved"] == sums[e["name"]]["runs"])
         det = sum(1 for e in infeas if sums[e["name"]]["detected"] == sums[e["name"]]["runs"])
         noplan = sum(1 for e in feas if any(r.get("status") == "timeout" for r in e["cpsat"]))
@@ -705,8 +710,8 @@ def band_table(results: dict[str, Any]) -> list[str]:
             lines.append(
                 f"| {band} | HiGHS | {n} | {sum(bool(h.get('plan10')) and h.get('check') is True for h in hf)}/{n} | "
                 f"{sum(bool(h.get('plan30')) and h.get('check') is True for h in hf)}/{n} | "
-                f"{_gap(_median([h.get('gap60') for h in hf]))} | {_worst([h.get('gap60') for h in hf])} | "
-                f"{_worst([h.get('gap120') for h in hf]) if band == BANDS[1] else 'n/a'} | "
+                f"{_gap(_median([h.get('gap60', NA) for h in hf]))} | {_worst([h.get('gap60', NA) for h in hf])} | "
+                f"{_worst([h.get('gap120', NA) for h in hf]) if band == BANDS[1] else 'n/a'} | "
                 f"{sum(h.get('status') == 'optimal' for h in hf)}/{n} | {len(infeas)} | "
                 f"{sum(h.get('status') == 'infeasible' for h in hi)}/{len(infeas)} | "
                 f"{sum(h.get('status') == 'timeout' for h in hf)} |"
@@ -714,9 +719,12 @@ def band_table(results: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _worst(gaps: list[float | None]) -> str:
+def _worst(gaps: list[Any]) -> str:
     if not gaps:
         return "—"
+    if all(g is NA for g in gaps):
+        return "n/a (limit below)"
+    gaps = [None if g is NA else g for g in gaps]
     if any(g is None for g in gaps):
         return f"no bound/plan on {sum(g is None for g in gaps)}"
     return _gap(max(g for g in gaps if g is not None))
@@ -800,8 +808,7 @@ def instance_table(results: dict[str, Any] | None = None) -> list[str]:
             f"| {inst.name} | {inst.size:,} | {inst.band} | {'; '.join(inst.flags)} | {expected} |"
         )
         if e is None:
-            if not results:
-                lines.append(head + " |" * 14)
+            lines.append(head + (" not run |" if results else " |") + " |" * 13)
             continue
         s = summary(e)
         h = s.get("highs") or {}
@@ -860,6 +867,12 @@ def family_section(results: dict[str, Any] | None = None) -> list[str]:
         L += ["### Goals", "", "| goal | where it stands | verdict |", "|---|---|---|"]
         L += [f"| {g} | {w} | {v} |" for g, w, v in goals(results)]
         L += ["", "### By size band", "", *band_table(results), ""]
+        L += [
+            "CP-SAT rows count an instance when every run met the figure; gaps are the worst run's.",
+            "HiGHS rows (the per-person MIP of `benchmarks/highs_baseline.py`, one solve with the main",
+            "limit): a plan by 10 s / 30 s in its trace with its final plan passing the checker.",
+            "",
+        ]
     else:
         L += ["Not run yet: `python -m benchmarks.family` fills the figures.", ""]
     L += ["### Instances", "", *instance_table(results), "", END]
