@@ -896,8 +896,9 @@ def write_section(path: Path, results: dict[str, Any] | None) -> None:
 
 CSV_FIELDS = [
     "instance", "band", "staff", "departments", "feasible", "solver", "seed", "time_limit",
-    "status", "objective", "bound", "gap", "wall_s", "first_s", "gap10", "gap30", "gap60",
-    "gap120", "peak_mb", "check_ok", "checked10", "checked30", "load1_start",
+    "status", "objective", "bound", "gap", "wall_s", "first_s",
+    *(f"{k}{m}" for m in (10, 30, 60, 120) for k in ("objective", "bound", "gap")),
+    "peak_mb", "check_ok", "checked10", "checked30", "load1_start",
 ]  # fmt: skip
 
 
@@ -922,7 +923,9 @@ def save(results: dict[str, Any], folder: Path) -> None:
                     "checked30": checked_by(e, i, 30.0) if solver == "cp-sat" else "",
                 }  # fmt: skip
                 for m in (10, 30, 60, 120):
-                    row[f"gap{m}"] = at(r, m)["gap"] if m <= e["time_limit"] else ""
+                    fig = at(r, m) if m <= e["time_limit"] else {}
+                    for k in ("objective", "bound", "gap"):
+                        row[f"{k}{m}"] = fig.get(k, "")
                 rows.append(row)
     with (folder / "latest.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=CSV_FIELDS)

@@ -355,7 +355,10 @@ class _Packer:
         return out
 
     def _exit_from(self, uid: str, k: int) -> int:
-        """Exit ``k`` people of a unit (retiring first, never protected, never its head); the rest."""
+        """Exit ``k`` people of a unit (retiring first, never protected, never its head).
+
+        Returns how many of the ``k`` could not exit (the unit keeps at least two).
+        """
         ppl = [p for p in self.by_unit[uid] if p.dept != "exit"]
         keep_min = 2
         order = sorted(
