@@ -182,6 +182,18 @@ def test_the_section_replaces_itself_between_its_markers(tmp_path) -> None:
 
 
 @pytest.mark.bench
+@pytest.mark.parametrize("name", [i.name for i in FAMILY])
+def test_each_instance_at_its_benchmark_size_is_what_it_claims(name: str) -> None:
+    """The instances the benchmark solves (up to 10,000 staff: ≈ 10 s for all of them)."""
+    inst = BY_NAME[name]
+    packed = inst.build()
+    assert len(packed.scenario.staff) == inst.size
+    report = check(packed.scenario, packed.plan)
+    want = set() if inst.feasible else TARGETED[inst.spec.infeasible]
+    assert report.constraint_ids == want, report.lines()[:10]
+
+
+@pytest.mark.bench
 def test_the_600_staff_merged_scenario_gets_a_checked_plan() -> None:
     """Issue 14: the merged structure at ≈ 600 staff gets a plan within the suite's time."""
     from planner.generate import generate
