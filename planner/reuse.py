@@ -60,7 +60,7 @@ LOWER_NARROWS = {
     "targets": ("max_leadership_posts", "max_payroll", "max_overstaff", "max_leader_share"),
     "departments": ("max_staff", "max_deputies", "max_deputy_share"),
 }
-FREE = {"scenario": ("name", "currency"), "solver": None}
+FREE = {"scenario": ("name", "currency"), "solver": None, "roadmap": None}
 """Settings that cannot change the feasible set or the ranking (None: the whole section)."""
 
 
