@@ -27,6 +27,7 @@ from models import (
     Settings,
     SolverInfo,
     Status,
+    exact,
 )
 from planner.check_roadmap import check_roadmap
 from planner.conflicts import describe
@@ -51,6 +52,10 @@ WARM_START_STAFF = 100
 """From this many staff, the search starts from a plan of the last period (``_warm_start``)."""
 WARM_START_SHARE = 0.3
 """Share of the time limit the warm start may use."""
+WORKERS = 4
+"""CP-SAT workers of a roadmap when ``workers = 0`` (automatic): on the province (5 periods,
+2 loaded cores) 8 time-sliced workers left the bound at 17 % of the objective after 60 s
+(the LP worker hardly ran), 4 workers brought it to 85 %."""
 
 _ROADMAP_TEXT = {
     "roadmap.norm_by": "the norms of §3 (deputies, posts, income raise, min_reduction) hold from period {v}",
@@ -125,12 +130,23 @@ def roadmap(
     holder = BuiltModel(
         model=built.model, var=built.views[0], guards=built.guards, payroll_scaled=built.payroll[0]
     )
+    hinted = False
     if len(scenario.staff) >= WARM_START_STAFF:
-        _warm_start(built, holder, scenario, WARM_START_SHARE * limit, stop)
+        hinted = _warm_start(built, holder, scenario, WARM_START_SHARE * limit, stop)
     spent = time.perf_counter() - start
+    if hinted and on_progress is not None:  # the completed warm start is a roadmap already
+        hint = built.model.proto.solution_hint
+        given = dict(zip(hint.vars, hint.values, strict=True))
+        w = roadmap_weights(scenario)
+        on_progress(spent, sum(w[t] * given[v.index] for t, v in built.terms.items()), 0.0)
     budget = limit if settings.solver.deterministic else max(0.5, limit - spent)
+    run_settings = settings
+    if not settings.solver.workers and not settings.solver.deterministic:
+        run_settings = settings.model_copy(
+            update={"solver": settings.solver.model_copy(update={"workers": WORKERS})}
+        )
     solver, status = solve_once(
-        holder, settings, budget, on_progress=on_progress, stop=stop, offset=spent
+        holder, run_settings, budget, on_progress=on_progress, stop=stop, offset=spent
     )
     name = solver.status_name(status)
     stats = {
@@ -158,15 +174,25 @@ def roadmap(
         )
     if name == "MODEL_INVALID":
         raise RuntimeError("CP-SAT rejected the roadmap model as invalid: a bug in planner/cpsat")
-    if name not in ("OPTIMAL", "FEASIBLE"):
+    if name not in ("OPTIMAL", "FEASIBLE") and not hinted:
         return RoadmapResult(
             status=Status.TIMEOUT, runtime=round(time.perf_counter() - start, 3), stats=stats
         )
-    solution = {i: int(v) for i, v in enumerate(solver.response_proto.solution)}
+    if name in ("OPTIMAL", "FEASIBLE"):
+        solution = {i: int(v) for i, v in enumerate(solver.response_proto.solution)}
+    else:  # no better roadmap in time: the completed warm start is one (checked below)
+        hint = built.model.proto.solution_hint
+        solution = dict(zip(hint.vars, hint.values, strict=True))
+        name = "FEASIBLE"
+        stats["first_roadmap"] = "warm start"
     values = {t: solution[v.index] for t, v in built.terms.items()}
     weights = roadmap_weights(scenario)
     objective = sum(weights[t] * values[t] for t in weights)
-    bound = objective if name == "OPTIMAL" else math.ceil(solver.best_objective_bound - 1e-6)
+    bound: int | None = (
+        objective if name == "OPTIMAL" else math.ceil(solver.best_objective_bound - 1e-6)
+    )
+    if "first_roadmap" in stats:
+        bound = None  # the search proved nothing
     result_roadmap = extract_roadmap(built, scenario, solution)
     report = check_roadmap(scenario, result_roadmap)
     result_roadmap = result_roadmap.model_copy(
@@ -183,7 +209,7 @@ def roadmap(
         for v in violations[:20]:
             log.error("  %s", v)
         final = Status.INVALID
-    gap = round(abs(objective - bound) / max(1, abs(objective)), 6)
+    gap = None if bound is None else round(abs(objective - bound) / max(1, abs(objective)), 6)
     return RoadmapResult(
         status=final,
         objective=objective,
@@ -225,7 +251,7 @@ def _warm_start(
     )
     exits = tuple(Lock(kind=LockKind.STAFF, id=sid, role=Role.EXIT) for sid in sorted(gone))
     final = final.model_copy(update={"locks": kept_locks + exits})
-    one = solve(final, time_limit=max(1.0, 0.6 * budget), stop=stop, explain=False)
+    one = solve(final, time_limit=max(1.0, min(0.6 * budget, 5.0)), stop=stop, explain=False)
     if one.plan is None:
         log.info("roadmap warm start: no plan of the last period (%s)", one.status.value)
         return False
@@ -243,21 +269,65 @@ def _warm_start(
     for f in scenario.functions:
         if f.unit_id is not None:
             home.setdefault(f.unit_id, placed[fidx[f.function_id]])
+    room = _Room(scenario, placed)
     cells: dict[int, list[tuple[int, PeriodRole] | None]] = {}
+    later = []
     for i, s in enumerate(scenario.staff):
         a = where.get(s.staff_id)
+        cell: tuple[int, PeriodRole] | None = None
         if a is not None and a.role is not Role.EXIT and a.dept_id is not None:
-            cell: tuple[int, PeriodRole] | None = (dept[a.dept_id], roles[a.role])
-        elif retire[i] <= T:  # stays until the retirement date: no package
-            cell = (home.get(s.unit_id, 0), PeriodRole.MEMBER)
-        else:
-            cell = None
+            cell = (dept[a.dept_id], roles[a.role])
+            room.take(cell[0], s.fte_h)
+        elif retire[i] <= T:
+            later.append(i)
         cells[i] = [cell if t < retire[i] else None for t in range(1, T + 1)]
+    # People who retire within the horizon stay until the date (no package) where a
+    # department has room for them in period 1 (C3's overstaff cap, C5's max_staff),
+    # their unit's first; the protected always (they may not leave early).
+    for i in sorted(later, key=lambda i: (not scenario.staff[i].protected, i)):
+        s = scenario.staff[i]
+        d = room.find(home.get(s.unit_id, 0), s.fte_h, force=s.protected)
+        if d is not None:
+            room.take(d, s.fte_h)
+            cells[i] = [(d, PeriodRole.MEMBER) if t < retire[i] else None for t in range(1, T + 1)]
     add_roadmap_hint(built, cells, placed, leads)
     left = budget - (time.perf_counter() - started)
     done = complete_hint(holder, time_limit=max(0.5, left))
     log.info("roadmap warm start: %s", "complete" if done else "partial hint")
     return done
+
+
+class _Room:
+    """Room left in each department in period 1 for the warm start: C3's upper bound
+    ``q · fte ≤ (q + p) · W + 100 q`` (``max_overstaff = p/q``) and C5's max_staff."""
+
+    def __init__(self, scenario: Scenario, placed: dict[int, int]) -> None:
+        self.sc = scenario
+        k = len(scenario.departments)
+        self.work = [0] * k
+        for f, d in placed.items():
+            self.work[d] += scenario.functions[f].workload_h
+        self.fte = [0] * k
+        self.heads = [0] * k
+        self.max_staff = [scenario.dept_limits(d)[1] for d in scenario.departments]
+        over = scenario.settings.targets.max_overstaff
+        self.over = None if over is None else exact(over)
+
+    def take(self, d: int, fte_h: int) -> None:
+        self.fte[d] += fte_h
+        self.heads[d] += 1
+
+    def fits(self, d: int, fte_h: int) -> bool:
+        if self.heads[d] + 1 > self.max_staff[d]:
+            return False
+        return self.over is None or self.fte[d] + fte_h <= (1 + self.over) * self.work[d] + 100
+
+    def find(self, first: int, fte_h: int, *, force: bool) -> int | None:
+        order = [first] + [d for d in range(len(self.fte)) if d != first]
+        for d in order:
+            if self.fits(d, fte_h):
+                return d
+        return first if force else None
 
 
 def extract_roadmap(built: RoadmapModel, scenario: Scenario, solution: dict[int, int]) -> Roadmap:
