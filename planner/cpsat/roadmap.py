@@ -238,7 +238,12 @@ def _add_terms(built: RoadmapModel, scenario: Scenario) -> None:
                     a = {"m": prev.m, "h": prev.h, "v": prev.v}[role][c.index, d]
                     b = table[c.index, d]
                     s = model.new_int_var(0, c.size, f"stay[{c.index},{d},{role},{t + 1}]")
-                    model.add_min_equality(s, [a, b])
+                    if c.size == 1:  # min of two Booleans, linearly: presolve keeps it cheap
+                        model.add(s <= a)
+                        model.add(s <= b)
+                        model.add(s >= a + b - 1)
+                    else:
+                        model.add_min_equality(s, [a, b])
                     built.stay[c.index, d, t + 1, role] = s
                     stays.append(s)
             move_parts.append(cur.r[c.index] - LinearExpr.sum(stays))
