@@ -99,9 +99,9 @@ def list_(
             t.add_column(
                 col,
                 justify="right" if col in ("id", "objective") else "left",
-                no_wrap=col != "note",
-                overflow="ellipsis",
-                max_width=30 if col == "scenario" else None,
+                no_wrap=col == "scenario",
+                overflow="ellipsis" if col == "scenario" else "fold",
+                max_width=16 if col == "scenario" else None,
             )
         for i in items:
             run = i.run or {}
