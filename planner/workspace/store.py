@@ -286,7 +286,9 @@ class Store:
                 }
             ],
         )
-        return int(conn.scalar(select(S.scenarios.c.id).where(S.scenarios.c.sha256 == sha)))
+        found = conn.scalar(select(S.scenarios.c.id).where(S.scenarios.c.sha256 == sha))
+        assert found is not None  # inserted above, or by a concurrent writer that committed
+        return int(found)
 
     def _new_item(
         self,
@@ -694,7 +696,7 @@ class Store:
             scenario = pseudonymise(scenario)
         if item.kind == "variant":
             assert scenario is not None
-            return write_scenario(scenario, out)
+            return write_scenario(scenario, Path(out))
         files = self.files_of(item)
         with atomic_folder(out, replace=is_plan_folder) as tmp:
             for rel, data in files.items():
