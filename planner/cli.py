@@ -437,7 +437,12 @@ def _register_more_commands() -> None:
     """Commands that live in their own modules register themselves on ``app``."""
     import importlib
 
-    for name in ("planner.cli_tradeoffs", "planner.cli_batch", "planner.cli_workspace"):
+    for name in (
+        "planner.cli_tradeoffs",
+        "planner.cli_batch",
+        "planner.cli_workspace",
+        "planner.cli_app",
+    ):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
