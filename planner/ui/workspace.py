@@ -130,6 +130,11 @@ def _variants_section(s: Any, variants: list[Any]) -> None:
         }
         for i in variants
     ]
+    newest = variants[0]
+    st.caption(
+        t("workspace.variants_count", n=len(variants), label=saved.label_of(newest),
+          author=newest.author, when=_when(newest))
+    )  # fmt: skip
     st.dataframe(rows, hide_index=True, width="stretch", key="ws.variants_table")
     _open_button(s, variants, "ws.variant")
 
@@ -163,6 +168,12 @@ def _runs_section(s: Any, runs: list[Any], by_id: dict[int, Any]) -> None:
                 t("workspace.col_note"): i.note,
             }
         )
+    newest = runs[0]
+    st.caption(
+        t("workspace.runs_count", n=len(runs), label=saved.label_of(newest),
+          status=status_text((newest.run or {}).get("status", "")),
+          author=newest.author, when=_when(newest))
+    )  # fmt: skip
     st.dataframe(rows, hide_index=True, width="stretch", key="ws.runs_table")
     with_plan = [i for i in runs if (i.run or {}).get("has_plan")]
     _open_button(s, with_plan, "ws.run")
