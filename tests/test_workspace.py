@@ -442,3 +442,39 @@ def test_postgres_password_never_printed(pg_server, pg_url, plan_folder):
     listed = _cli("workspace", "list", env={"KHOI_DATABASE_URL": pg_url})
     assert listed.returncode == 0 and "***" in listed.stdout
     assert pg_server.password not in run.stdout + run.stderr + listed.stdout + listed.stderr
+
+
+def test_no_personal_data_in_logs(sqlite_url, plan_folder, district, tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    with open_store(sqlite_url) as store:
+        store.save_variant(district, name="v", author="an")
+        store.save_plan_folder(plan_folder, name="r", author="an")
+        store.export("r", tmp_path / "out", anonymize=True)
+        store.diff("v", "r")
+        store.remove("v")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "workspace: saved run" in logged
+    for s in district.staff:
+        assert s.name not in logged and str(s.salary) not in logged
+
+
+def test_cli_saves_a_price_folder_as_a_result(sqlite_url, tmp_path):
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    (folder / "prices.csv").write_text(
+        "setting,current,relaxed,saving\ntargets.min_reduction,0.1,0.05,1200\n"
+    )
+    db = ["--db", sqlite_url]
+    run = _cli("workspace", "save", str(folder), "--name", "prices", *db)
+    assert run.returncode == 2 and "--scenario" in run.stderr
+    run = _cli(
+        "workspace", "save", str(folder), "--name", "prices", "--scenario", str(DISTRICT), *db
+    )
+    assert run.returncode == 0, run.stderr
+    (item,) = json.loads(_cli("workspace", "list", "--json", *db).stdout)
+    assert item["kind"] == "price" and item["payload"]["rows"][0]["saving"] == "1200"
+    run = _cli("workspace", "export", "prices", "--out", str(tmp_path / "back"), *db)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "back" / "prices.csv").read_bytes() == (folder / "prices.csv").read_bytes()
