@@ -586,11 +586,11 @@ class Store:
         """
         key = str(ref).strip()
         with self._tx() as conn:
-            rows = []
-            if key.lstrip("#").isdigit():
-                rows = list(conn.execute(self._query().where(S.items.c.id == int(key.lstrip("#")))))
-            if not rows and not key.startswith("#"):
-                rows = list(conn.execute(self._query().where(S.items.c.name == key)))
+            if key.lstrip("#").isdigit():  # names are never numbers (_check_name)
+                where = S.items.c.id == int(key.lstrip("#"))
+            else:
+                where = S.items.c.name == key
+            rows = list(conn.execute(self._query().where(where)))
             if not rows:
                 raise RefError(
                     f"{key!r}: no saved item has this id or name (see planner workspace list)"
@@ -663,10 +663,11 @@ class Store:
             for rel in ("staff.csv", "functions.csv", "departments.csv", "summary.json"):
                 if rel in files:
                     (tmp / rel).write_bytes(files[rel])
-            plan, summary = _read_checked(tmp, self.scenario_of(item), item.label)
+            scenario = self.scenario_of(item)
+            plan, summary = _read_checked(tmp, scenario, item.label)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        return plan, summary, self.scenario_of(item)
+        return plan, summary, scenario
 
     def export(
         self,
