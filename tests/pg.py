@@ -71,7 +71,9 @@ def _free_port() -> int:
 def start() -> Server:
     bindir = server_binaries()
     assert bindir is not None
-    base = Path(tempfile.mkdtemp(prefix="khoi-pg-"))
+    # as root, a folder the postgres user can reach whatever TMPDIR says
+    root = "/tmp" if os.geteuid() == 0 and os.path.isdir("/tmp") else None
+    base = Path(tempfile.mkdtemp(prefix="khoi-pg-", dir=root))
     run_as: list[str] = []
     password = secrets.token_hex(12)
     (base / "pw").write_text(password + "\n")
