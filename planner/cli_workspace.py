@@ -245,23 +245,30 @@ def _read(folder: Path):  # type: ignore[no-untyped-def]
 
 
 def _save_result(store, folder: Path, name, note, scenario_dir):  # type: ignore[no-untyped-def]
+    from planner.workspace import WorkspaceError
+
+    if scenario_dir is None:
+        copies = sorted(folder.glob("*/scenario/scenario.toml"))
+        if not copies:
+            raise WorkspaceError(
+                f"{folder}: say which scenario these results answer with --scenario DIR"
+            )
+        scenario_dir = copies[0].parent
+    return save_result_folder(store, folder, _read(scenario_dir), name=name, note=note)
+
+
+def save_result_folder(store, folder: Path, sc, *, name, note=""):  # type: ignore[no-untyped-def]
+    """Save the --out folder of ``planner pareto`` (frontier.csv) or ``planner price``
+    (prices.csv): the table's rows as the payload, every file kept byte for byte."""
     import polars as pl
 
-    from planner.workspace import WorkspaceError, default_author
+    from planner.workspace import default_author
 
     kind, table = (
         ("pareto", "frontier.csv")
         if (folder / "frontier.csv").is_file()
         else ("price", "prices.csv")
     )
-    if scenario_dir is None:
-        copies = sorted(folder.glob("*/scenario/scenario.toml"))
-        if not copies:
-            raise WorkspaceError(
-                f"{folder}: say which scenario these {kind} results answer with --scenario DIR"
-            )
-        scenario_dir = copies[0].parent
-    sc = _read(scenario_dir)
     rows = pl.read_csv(folder / table, infer_schema=False).to_dicts()
     files = {
         p.relative_to(folder).as_posix(): p.read_bytes()
@@ -272,6 +279,18 @@ def _save_result(store, folder: Path, name, note, scenario_dir):  # type: ignore
         kind, sc, {"table": table, "rows": rows}, name=name, note=note,
         author=default_author(), files=files,
     )  # fmt: skip
+
+
+def record_result(store, folder: Path, sc, name: str) -> None:  # type: ignore[no-untyped-def]
+    """``planner pareto/price … --save NAME``: save the folder just written, or exit 2."""
+    from planner.workspace import WorkspaceError
+
+    try:
+        with store:
+            item = save_result_folder(store, folder, sc, name=name)
+    except WorkspaceError as exc:
+        raise fail(f"--save {name}: {exc}") from None
+    err.print(f"saved {item.kind} {item.label} in {store.url}", markup=False, highlight=False)
 
 
 @ws.command()

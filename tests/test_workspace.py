@@ -478,3 +478,17 @@ def test_cli_saves_a_price_folder_as_a_result(sqlite_url, tmp_path):
     run = _cli("workspace", "export", "prices", "--out", str(tmp_path / "back"), *db)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "back" / "prices.csv").read_bytes() == (folder / "prices.csv").read_bytes()
+
+
+def test_pareto_save_keeps_the_frontier_and_its_plans(sqlite_url, tmp_path):
+    env = {"KHOI_DATABASE_URL": sqlite_url}
+    out = tmp_path / "pareto"
+    run = _cli(
+        "pareto", str(DISTRICT), "--x", "payroll", "--y", "disruption", "--points", "2",
+        "--time-limit", "10", "--out", str(out), "--save", "front", env=env,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    with open_store(sqlite_url) as store:
+        item = store.item("front")
+        assert item.kind == "pareto" and item.payload["table"] == "frontier.csv"
+        assert item.payload["rows"] and store.files_of(item) == _snapshot(out)
