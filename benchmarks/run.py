@@ -41,6 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.family import family_section
 from benchmarks.instances import BY_NAME, INSTANCES, ROOT, Instance, select
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -1229,6 +1230,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
     L += communes_section()
     L += diagnostics_section()
     L += other_runs_section()
+    L += family_section()  # issue 14's structural family (benchmarks/family.py)
     bullets = dominating(results)
     if bullets:
         L += ["## Where the time goes (CP-SAT, medians)", "", *bullets, ""]
@@ -1332,6 +1334,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         results = run_benchmarks(args)
         save(results)
+        if not args.only and not args.quick:  # the structural family (its own results folder)
+            from benchmarks import family
+
+            family.main(["--no-report"])
     write_report(results, args.out)
     print(f"wrote {args.out}, {args.out.parent / SVG_NAME}, {OUT['results'] / 'latest.csv'}")
     failed = [

@@ -378,7 +378,9 @@ def schema(
 
 @app.command()
 def generate(
-    kind: Annotated[str, typer.Argument(help="commune | district | province | central | ministry")],
+    kind: Annotated[
+        str, typer.Argument(help="commune | district | province | central | ministry | merged")
+    ],
     out_dir: Annotated[
         Path,
         typer.Option("--out", help="Scenario folder to write (or parent folder with --count)."),
