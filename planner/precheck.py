@@ -160,26 +160,26 @@ def precheck(sc: Scenario) -> list[Failure]:
     for s in sc.staff:
         if s.staff_id not in exit_locked:
             org_fte[sc.unit_org[s.unit_id]] += s.fte_h
-    for o, w in reserved.items():
-        if org_fte[o] < w:
+    for owner, w in reserved.items():
+        if org_fte[owner] < w:
             out.append(
                 Failure(
                     ("functions.kind",),
-                    f"organisation {o}'s reserved work needs {w / 100:.2f} FTE of its own staff "
-                    f"but it has {org_fte[o] / 100:.2f} (C10)",
+                    f"organisation {owner}'s reserved work needs {w / 100:.2f} FTE of its own "
+                    f"staff but it has {org_fte[owner] / 100:.2f} (C10)",
                 )
             )
     # C11 quotas and "every department used".
     quota = t.min_lead_tasks or 0
     divided = [f for f in sc.functions if f.kind is FunctionKind.DIVIDED]
     if quota:
-        for o in sc.lead_organizations:
-            can = sum(1 for f in divided if o in f.lead_candidates)
+        for lead in sc.lead_organizations:
+            can = sum(1 for f in divided if lead in f.lead_candidates)
             if can < quota:
                 out.append(
                     Failure(
                         ("targets.min_lead_tasks",),
-                        f"organisation {o} may lead {can} divided functions, fewer than "
+                        f"organisation {lead} may lead {can} divided functions, fewer than "
                         f"min_lead_tasks = {quota} (C11)",
                     )
                 )
