@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 
 from models import (
@@ -283,11 +283,18 @@ def choose_leads(sc: Scenario, where: dict[int, int]) -> dict[int, str]:
 
 
 # -- 3. staffing ----------------------------------------------------------------
+_ANY, _SKILL, _ORG, _LEAD = "any", "skill", "org", "lead"
+"""Kinds of candidate list: anyone, holders of a skill, members of an organisation, can_lead."""
+
+
 class Staffing:
     """Greedy person-level staffing of a fixed placement; see the module docstring.
 
     ``dept[i]`` (None = exit) and ``role[i]`` per staff index; running totals per
-    department keep every test O(1).
+    department (FTE, headcount, skill FTE, organisation FTE and headcount, posts)
+    keep every test O(1). Candidates come from lists sorted once by preference
+    (``_rank``) and scanned from a pointer past the people already placed, so a
+    pick does not rescan everyone.
     """
 
     def __init__(self, sc: Scenario, where: dict[int, int], lead: dict[int, str]) -> None:
@@ -332,52 +339,117 @@ class Staffing:
             uw = unit_work.get(s.unit_id)
             self.home.append(max(uw, key=lambda d: (uw[d], -d)) if uw else None)
         n = len(sc.staff)
+        self.n = n
         self.dept: list[int | None] = [None] * n
         self.role: list[Role] = [Role.EXIT] * n
         self.fixed = [False] * n  # locked or protected: never moved by the heuristic
         self.fte = [0] * k
         self.count = [0] * k
+        self.members: list[set[int]] = [set() for _ in range(k)]
         self.skill_fte: list[dict[str, int]] = [defaultdict(int) for _ in range(k)]
         self.org_fte: list[dict[str, int]] = [defaultdict(int) for _ in range(k)]
         self.org_count: list[dict[str, int]] = [defaultdict(int) for _ in range(k)]
         self.heads = [0] * k
         self.deputies = [0] * k
+        self.kept: dict[str, int] = defaultdict(int)  # retained staff per organisation
+        self.held: dict[str, int] = defaultdict(int)  # posts per organisation
         self.borrow = False  # in the second pass, people may move between departments
+        self.need_exits = _required_exits(sc)
+        self.min_staff = {o.org_id: o.min_staff for o in sc.organizations}
+        self.min_leaders = {o.org_id: o.min_leaders for o in sc.organizations}
+        self.max_keep = self._max_keep()
+        share = st.targets.max_leader_share
+        self.leader_share = None if share is None else exact(share)
+        self.scarcity = self._scarcity()
+        self.burden = [
+            round(sum(self.scarcity.get(sk, 0.0) for sk in s.skills), 1) for s in sc.staff
+        ]
+        self.homes: dict[int | None, list[int]] = defaultdict(list)
+        for i in range(n):
+            self.homes[self.home[i]].append(i)
+        self.workers: list[list[int]] = [[] for _ in range(k)]
+        for i, s in enumerate(sc.staff):
+            for d in self.unit_depts.get(s.unit_id, ()):
+                self.workers[d].append(i)
+        self._lists: dict[tuple, list[int]] = {}
+        self._ptr: dict[tuple, tuple[int, int]] = {}
+        self._epoch = 0  # bumped whenever someone is freed: pointers start over
+
+    def _max_keep(self) -> dict[str, int]:
+        """Most staff each organisation can keep: C7's exits with C9's minima of the others.
+
+        ``retained_o ≤ (headcount − exits required) − Σ_{o' ≠ o} min_staff_o'``. With the
+        minima at what a plan can keep (tight independence) this fixes every
+        organisation's retained count; filling past it would force exits that the
+        department it came from cannot spare.
+        """
+        if not self.need_exits:
+            return {o: self.n for o in self.min_staff}
+        keep = self.n - self.need_exits
+        total = sum(self.min_staff.values())
+        return {o: keep - (total - m) for o, m in self.min_staff.items()}
+
+    def _scarcity(self) -> dict[str, float]:
+        """Skill -> Σ workload requiring it / Σ fte of its holders (1 = every holder needed)."""
+        supply: dict[str, int] = defaultdict(int)
+        for s in self.sc.staff:
+            for sk in s.skills:
+                supply[sk] += s.fte_h
+        demand: dict[str, int] = defaultdict(int)
+        for needs in self.skill_need:
+            for sk, w in needs.items():
+                demand[sk] += w
+        return {sk: demand[sk] / max(supply[sk], 1) for sk in demand}
 
     # -- bookkeeping -------------------------------------------------------------
     def place(self, i: int, d: int, role: Role = Role.MEMBER) -> None:
         assert self.dept[i] is None
         s = self.sc.staff[i]
+        o = self.org[i]
         self.dept[i], self.role[i] = d, role
         self.fte[d] += s.fte_h
         self.count[d] += 1
+        self.members[d].add(i)
         for sk in s.skills:
             self.skill_fte[d][sk] += s.fte_h
-        self.org_fte[d][self.org[i]] += s.fte_h
-        self.org_count[d][self.org[i]] += 1
+        self.org_fte[d][o] += s.fte_h
+        self.org_count[d][o] += 1
+        self.kept[o] += 1
         self.heads[d] += role is Role.HEAD
         self.deputies[d] += role is Role.DEPUTY
+        self.held[o] += role in (Role.HEAD, Role.DEPUTY)
 
     def remove(self, i: int) -> None:
         d = self.dept[i]
         assert d is not None
         s = self.sc.staff[i]
+        o = self.org[i]
         self.fte[d] -= s.fte_h
         self.count[d] -= 1
+        self.members[d].discard(i)
         for sk in s.skills:
             self.skill_fte[d][sk] -= s.fte_h
-        self.org_fte[d][self.org[i]] -= s.fte_h
-        self.org_count[d][self.org[i]] -= 1
+        self.org_fte[d][o] -= s.fte_h
+        self.org_count[d][o] -= 1
+        self.kept[o] -= 1
         self.heads[d] -= self.role[i] is Role.HEAD
         self.deputies[d] -= self.role[i] is Role.DEPUTY
+        self.held[o] -= self.role[i] in (Role.HEAD, Role.DEPUTY)
         self.dept[i], self.role[i] = None, Role.EXIT
+        self._epoch += 1
 
     def set_role(self, i: int, role: Role) -> None:
         d = self.dept[i]
         assert d is not None
+        posts = (Role.HEAD, Role.DEPUTY)
         self.heads[d] += (role is Role.HEAD) - (self.role[i] is Role.HEAD)
         self.deputies[d] += (role is Role.DEPUTY) - (self.role[i] is Role.DEPUTY)
+        self.held[self.org[i]] += (role in posts) - (self.role[i] in posts)
         self.role[i] = role
+
+    @property
+    def exits(self) -> int:
+        return self.n - sum(self.count)
 
     # -- needs ---------------------------------------------------------------------
     def lower_needs_met_without(self, i: int) -> bool:
@@ -404,41 +476,93 @@ class Staffing:
         s = self.sc.staff[i]
         return self.fte[d] + s.fte_h <= self.cap_hi[d] and self.count[d] + 1 <= self.limits[d][1]
 
+    def _org_room(self, i: int) -> bool:
+        """May person i's organisation keep one more person (``_max_keep``)?"""
+        o = self.org[i]
+        return self.kept[o] < self.max_keep[o]
+
+    def _post_room(self, o: str, total: int) -> bool:
+        """Would one more post for o keep it within max_leader_share of ``total`` posts?"""
+        return self.leader_share is None or self.held[o] + 1 <= self.leader_share * total
+
     # -- candidate choice ------------------------------------------------------------
-    def _free(self, pool: list[int]) -> list[int]:
-        return [i for i in pool if self.dept[i] is None and not self.fixed[i]]
+    def _rank(self, i: int, lead: bool) -> tuple:
+        """Preference among candidates: for posts someone holding one today (no churn);
+        not retiring (the exit of a retiring person is free); holding few scarce skills
+        (``burden``: they may be needed elsewhere); then the cheaper."""
+        s = self.sc.staff[i]
+        return (lead and s.position is Position.STAFF, s.retiring, self.burden[i], s.salary, i)
 
-    def pick(self, d: int, pool: list[int], ok, *, lead: bool = False) -> int | None:
-        """The best free person of ``pool`` with ``ok(i)`` for department d.
-
-        Preference: their unit's work is in d (no disruption), not retiring (an
-        exit of a retiring person is free), for posts a current head or deputy,
-        then the cheaper.
-        """
-        best, best_key = None, None
-        sc = self.sc
-        for i in pool:
-            if self.dept[i] is not None or self.fixed[i] or not ok(i):
-                continue
-            s = sc.staff[i]
-            key = (
-                s.unit_id not in self.unit_depts or d not in self.unit_depts[s.unit_id],
-                (s.position is Position.STAFF) if lead else False,
-                s.retiring,
-                s.salary,
-                i,
+    def _list(self, scope: str, d: int | None, kind: str, arg: str | None, lead: bool) -> tuple:
+        """The sorted candidate list (built once): ``scope`` home (people whose unit's
+        work is mostly in d), work (some of it is in d) or all; ``kind`` filters."""
+        key = (scope, d, kind, arg, lead)
+        lst = self._lists.get(key)
+        if lst is None:
+            staff = self.sc.staff
+            base = (
+                self.homes.get(d, [])
+                if scope == "home"
+                else self.workers[d]  # type: ignore[index]
+                if scope == "work"
+                else range(self.n)
             )
-            if best_key is None or key < best_key:
-                best, best_key = i, key
-        if best is None and self.borrow:
-            # Nobody free: move someone another department can spare (C1 keeps one place).
-            for i in pool:
+            if kind == _SKILL:
+                base = [i for i in base if arg in staff[i].skills]
+            elif kind == _ORG:
+                base = [i for i in base if self.org[i] == arg]
+            elif kind == _LEAD:
+                base = [i for i in base if staff[i].can_lead]
+            lst = sorted(base, key=lambda i: self._rank(i, lead))
+            self._lists[key] = lst
+        return key, lst
+
+    def _free_in(self, key: tuple, lst: list[int]) -> Iterator[int]:
+        """The free people of ``lst`` in order; the pointer skips the placed prefix."""
+        pos, epoch = self._ptr.get(key, (0, self._epoch))
+        if epoch != self._epoch:
+            pos = 0
+        while pos < len(lst) and (self.dept[lst[pos]] is not None or self.fixed[lst[pos]]):
+            pos += 1
+        self._ptr[key] = (pos, self._epoch)
+        for j in range(pos, len(lst)):
+            i = lst[j]
+            if self.dept[i] is None and not self.fixed[i]:
+                yield i
+
+    def pick(
+        self,
+        d: int,
+        kind: str = _ANY,
+        arg: str | None = None,
+        *,
+        scope: str = "any",
+        ok: Callable[[int], bool] | None = None,
+        lead: bool = False,
+    ) -> int | None:
+        """The best free person for department d among ``kind``/``arg`` with ``ok(i)``.
+
+        ``scope`` home: people whose unit's work is mostly in d; any: first those whose
+        unit has work in d (no disruption), then anyone. Never past an organisation's
+        ``max_keep``. With ``borrow``, when nobody is free: someone another department
+        can spare (removed from there; the caller places them).
+        """
+        scopes = [("home", d)] if scope == "home" else [("work", d), ("all", None)]
+        for name, dd in scopes:
+            key, lst = self._list(name, dd, kind, arg, lead)
+            for i in self._free_in(key, lst):
+                if self._org_room(i) and (ok is None or ok(i)):
+                    return i
+        if self.borrow:
+            _, lst = self._list("all", None, kind, arg, lead)
+            for i in lst:
                 j = self.dept[i]
-                if j is None or j == d or not ok(i) or not self.lower_needs_met_without(i):
+                if j is None or j == d or (ok is not None and not ok(i)):
                     continue
-                self.remove(i)
-                return i
-        return best
+                if self.lower_needs_met_without(i):
+                    self.remove(i)
+                    return i
+        return None
 
     # -- the steps -------------------------------------------------------------------
     def pin(self) -> bool:
@@ -469,104 +593,148 @@ class Staffing:
                 self.fixed[i] = True
         return True
 
-    def cover(self, d: int, pool: list[int]) -> None:
-        """Cover department d's lower needs from ``pool`` (free people only)."""
-        sc = self.sc
-        staff = sc.staff
-        if not self.heads[d]:
-            i = self.pick(d, pool, lambda i: staff[i].can_lead, lead=True)
-            if i is not None:
-                self.place(i, d, Role.HEAD)
-        while self.deputies[d] < self.min_dep:
-            i = self.pick(d, pool, lambda i: staff[i].can_lead, lead=True)
+    def cover_skills(self) -> None:
+        """C4 first, across all departments, scarcest skill first.
+
+        A skill whose holders are all needed (scarcity 1: a unit lacks it and a few
+        people elsewhere hold it) must get every holder before any of them is taken as
+        a head, for a workload or for a commoner skill. Each skill goes first to the
+        departments from their own people, then from anyone.
+        """
+        skills = sorted(
+            {sk for needs in self.skill_need for sk in needs},
+            key=lambda sk: (-self.scarcity[sk], sk),
+        )
+        for sk in skills:
+            depts = [d for d in range(self.k) if self.skill_need[d].get(sk)]
+            for scope in ("home", "any"):
+                for d in depts:
+                    self._cover_skill(d, sk, scope)
+
+    def _cover_skill(self, d: int, sk: str, scope: str) -> None:
+        while self.skill_fte[d][sk] < self.skill_need[d][sk]:
+            i = self.pick(d, _SKILL, sk, scope=scope, ok=lambda i: self.room_for(i, d))
             if i is None:
+                return
+            self.place(i, d)
+
+    def appoint(self, d: int, role: Role, scope: str) -> bool:
+        """A head or deputy for d (C6), within max_leader_share where possible (C9).
+
+        In order: a member already there who holds a post today; a free person who
+        does; a member who can lead; a free person who can lead. Promoting a member
+        keeps the headcount (and the exits) as they are.
+        """
+        total = max(sum(self.heads) + sum(self.deputies) + 1, self.k * (1 + self.min_dep))
+        staff = self.sc.staff
+        for capped in (True, False):
+
+            def fits(i: int, capped: bool = capped) -> bool:
+                return staff[i].can_lead and (not capped or self._post_room(self.org[i], total))
+
+            inside = [
+                i
+                for i in self.members[d]
+                if self.role[i] is Role.MEMBER and not self.fixed[i] and fits(i)
+            ]
+            best = min(inside, key=lambda i: self._rank(i, True), default=None)
+            if best is not None and staff[best].position is not Position.STAFF:
+                self.set_role(best, role)
+                return True
+            i = self.pick(
+                d, _LEAD, scope=scope, lead=True, ok=lambda i: fits(i) and self.room_for(i, d)
+            )
+            if i is not None and (staff[i].position is not Position.STAFF or best is None):
+                self.place(i, d, role)
+                return True
+            if i is not None and self.borrow and self.dept[i] is None:
+                # ``pick`` borrowed i from another department: place them as a member
+                self.place(i, d)
+            if best is not None:
+                self.set_role(best, role)
+                return True
+        return False
+
+    def cover(self, d: int, scope: str) -> None:
+        """Cover department d's lower needs from ``scope`` (free people, or borrowed)."""
+        if not self.heads[d]:
+            self.appoint(d, Role.HEAD, scope)
+        while self.deputies[d] < self.min_dep:
+            if not self.appoint(d, Role.DEPUTY, scope):
                 break
-            self.place(i, d, Role.DEPUTY)
         for o, need in self.reserved_need[d].items():
             while self.org_fte[d][o] < need:
-                i = self.pick(d, pool, lambda i, o=o: self.org[i] == o)
+                i = self.pick(d, _ORG, o, scope=scope)
                 if i is None:
                     break
                 self.place(i, d)
-        for sk, need in self.skill_need[d].items():
-            while self.skill_fte[d][sk] < need:
-                i = self.pick(d, pool, lambda i, sk=sk: sk in staff[i].skills)
-                if i is None:
-                    break
-                self.place(i, d)
+        for sk in self.skill_need[d]:
+            self._cover_skill(d, sk, scope)
         for o in self.presence[d]:
             if not self.org_count[d][o]:
-                i = self.pick(d, pool, lambda i, o=o: self.org[i] == o)
+                i = self.pick(d, _ORG, o, scope=scope)
                 if i is not None:
                     self.place(i, d)
         while self.fte[d] < self.cap_lo[d] or self.count[d] < self.limits[d][0]:
-            i = self.pick(d, pool, lambda i: True)
+            i = self.pick(d, scope=scope)
             if i is None:
                 break
             self.place(i, d)
-        while self.dep_share < 1 and self.deputies[d] * self.dep_share.denominator > (
-            self.count[d] * self.dep_share.numerator
-        ):
-            i = self.pick(d, pool, lambda i: True)
+        while not self._share_ok(d, 0):
+            i = self.pick(d, scope=scope)
             if i is None:
                 break
             self.place(i, d)
+
+    def _spare_order(self, i: int) -> tuple:
+        """Who goes first when someone must: retiring (free), then the costliest."""
+        s = self.sc.staff[i]
+        return (not s.retiring, -s.salary, i)
+
+    def _spare(self, i: int) -> bool:
+        """Can person i exit: their department keeps its needs, their organisation C9."""
+        return self.lower_needs_met_without(i) and self._org_keeps(self.org[i])
 
     def trim(self) -> None:
         """Exits for C7 and the upper limits of C3/C5: drop people a department can spare."""
-        sc = self.sc
-        need = _required_exits(sc)
-
-        def spare_order(i: int) -> tuple:
-            s = sc.staff[i]
-            return (not s.retiring, -s.salary, i)
-
-        # Upper limits first (they are hard per department).
-        for d in range(self.k):
-            members = sorted((i for i, x in enumerate(self.dept) if x == d), key=spare_order)
-            for i in members:
+        for d in range(self.k):  # upper limits first (they are hard per department)
+            for i in sorted(self.members[d], key=self._spare_order):
                 if self.fte[d] <= self.cap_hi[d] and self.count[d] <= self.limits[d][1]:
                     break
                 if self.lower_needs_met_without(i):
                     self.remove(i)
-        exits = sum(1 for x in self.dept if x is None)
-        if exits >= need:
+        if self.exits >= self.need_exits:
             return
-        everyone = sorted((i for i, x in enumerate(self.dept) if x is not None), key=spare_order)
-        for i in everyone:
-            if exits >= need:
+        placed = sorted(
+            (i for i, x in enumerate(self.dept) if x is not None), key=self._spare_order
+        )
+        exits = self.exits
+        for i in placed:
+            if exits >= self.need_exits:
                 return
-            if self.lower_needs_met_without(i) and self._org_keeps(self.org[i]):
+            if self._spare(i):
                 self.remove(i)
                 exits += 1
 
     def _org_keeps(self, o: str) -> bool:
         """Would organisation o still keep its min_staff after one more exit?"""
-        minimum = next(x.min_staff for x in self.sc.organizations if x.org_id == o)
-        return sum(c[o] for c in self.org_count) - 1 >= minimum
+        return self.kept[o] - 1 >= self.min_staff[o]
 
     def org_minimums(self) -> None:
         """C9 staff: organisations below min_staff get people back, or swap in for others."""
-        sc = self.sc
-        need = _required_exits(sc)
-        for org in sc.organizations:
-            o = org.org_id
-            while sum(c[o] for c in self.org_count) < org.min_staff:
-                free = [i for i in range(len(sc.staff)) if self.org[i] == o]
-                exits = sum(1 for x in self.dept if x is None)
+        for o, minimum in self.min_staff.items():
+            while self.kept[o] < minimum:
                 placed = False
-                for d in sorted(
-                    range(self.k), key=lambda d: self.cap_hi[d] - self.fte[d], reverse=True
-                ):
-                    i = self.pick(d, free, lambda i, d=d: self.room_for(i, d))
+                for d in sorted(range(self.k), key=lambda d: self.fte[d] - self.cap_hi[d]):
+                    i = self.pick(d, _ORG, o, ok=lambda i, d=d: self.room_for(i, d))
                     if i is None:
                         continue
-                    if exits - 1 >= need:
+                    if self.exits - 1 >= self.need_exits:
                         self.place(i, d)
                         placed = True
                         break
                     # Keep the exits: swap out a spare person of an organisation above its minimum.
-                    out = self._spare_in(d, exclude_org=o, fte_at_most=None)
+                    out = self._spare_in(d, exclude_org=o)
                     if out is not None:
                         self.remove(out)
                         if self.room_for(i, d):
@@ -576,59 +744,43 @@ class Staffing:
                 if not placed:
                     return
 
-    def _spare_in(self, d: int, exclude_org: str, fte_at_most: int | None) -> int | None:
-        cands = [
-            i
-            for i, x in enumerate(self.dept)
-            if x == d
-            and self.org[i] != exclude_org
-            and self.lower_needs_met_without(i)
-            and self._org_keeps(self.org[i])
-        ]
+    def _spare_in(self, d: int, exclude_org: str) -> int | None:
+        cands = [i for i in self.members[d] if self.org[i] != exclude_org and self._spare(i)]
         return min(cands, key=lambda i: (not self.sc.staff[i].retiring, i)) if cands else None
 
     def posts(self) -> None:
         """C9 posts: organisations below min_leaders take a deputy post (C6 permitting)."""
         sc = self.sc
         cap = sc.settings.targets.max_leadership_posts
-        for org in sc.organizations:
-            o = org.org_id
-            while self._posts(o) < org.min_leaders:
+        for o, minimum in self.min_leaders.items():
+            while self.held[o] < minimum:
                 done = False
                 for d in range(self.k):
                     if self.deputies[d] >= self.limits[d][2]:
                         continue
                     if cap is not None and sum(self.heads) + sum(self.deputies) >= cap:
                         # swap an existing deputy of an organisation with posts to spare
-                        for j, x in enumerate(self.dept):
-                            if (
-                                x == d
-                                and self.role[j] is Role.DEPUTY
-                                and not self.fixed[j]
-                                and self._posts(self.org[j]) > self._min_leaders(self.org[j])
-                            ):
-                                self.set_role(j, Role.MEMBER)
-                                break
-                        else:
+                        spare = [
+                            j
+                            for j in self.members[d]
+                            if self.role[j] is Role.DEPUTY
+                            and not self.fixed[j]
+                            and self.held[self.org[j]] > self.min_leaders[self.org[j]]
+                        ]
+                        if not spare:
                             continue
-                    cand = [
+                        self.set_role(min(spare), Role.MEMBER)
+                    cand = sorted(
                         i
-                        for i, x in enumerate(self.dept)
-                        if x == d
-                        and self.org[i] == o
+                        for i in self.members[d]
+                        if self.org[i] == o
                         and sc.staff[i].can_lead
                         and self.role[i] is Role.MEMBER
                         and not self.fixed[i]
-                    ]
+                    )
                     if not cand:  # bring one in: free, or spared by another department
                         self.borrow = True
-                        i = self.pick(
-                            d,
-                            list(range(len(sc.staff))),
-                            lambda i, d=d: (
-                                self.org[i] == o and sc.staff[i].can_lead and self.room_for(i, d)
-                            ),
-                        )
+                        i = self.pick(d, _ORG, o, ok=lambda i, d=d: self._can_join(i, d))
                         self.borrow = False
                         if i is not None:
                             self.place(i, d)
@@ -640,6 +792,68 @@ class Staffing:
                 if not done:
                     return
 
+    def _can_join(self, i: int, d: int) -> bool:
+        return self.sc.staff[i].can_lead and self.room_for(i, d)
+
+    def spread_posts(self) -> None:
+        """C9 max_leader_share: an organisation holding too many posts hands one over.
+
+        A post of the over-represented organisation (not locked, leaving it its
+        min_leaders) goes to a member of the same department who can lead and whose
+        organisation has room, or to such a person brought in (free or spared).
+        """
+        if self.leader_share is None:
+            return
+        staff = self.sc.staff
+        for _ in range(4 * self.k):
+            total = sum(self.heads) + sum(self.deputies)
+            over = [o for o in self.held if self.held[o] > self.leader_share * total]
+            if not over:
+                return
+            o = max(over, key=lambda o: (self.held[o], o))
+            if self.held[o] - 1 < self.min_leaders.get(o, 0):
+                return
+            holders = [
+                i
+                for i in range(self.n)
+                if self.org[i] == o
+                and self.role[i] in (Role.HEAD, Role.DEPUTY)
+                and not self.fixed[i]
+            ]
+            done = False
+
+            def fits(i: int, o: str = o, total: int = total) -> bool:
+                return (
+                    staff[i].can_lead and self.org[i] != o and self._post_room(self.org[i], total)
+                )
+
+            for h in holders:
+                d = self.dept[h]
+                assert d is not None
+                inside = [
+                    i
+                    for i in self.members[d]
+                    if self.role[i] is Role.MEMBER and not self.fixed[i] and fits(i)
+                ]
+                if not inside:
+                    self.borrow = True
+                    i = self.pick(
+                        d, _LEAD, lead=True, ok=lambda i, d=d: fits(i) and self.room_for(i, d)
+                    )
+                    self.borrow = False
+                    if i is None:
+                        continue
+                    self.place(i, d)
+                    inside = [i]
+                new = min(inside, key=lambda i: self._rank(i, True))
+                role = self.role[h]
+                self.set_role(h, Role.MEMBER)
+                self.set_role(new, role)
+                done = True
+                break
+            if not done:
+                return
+
     def _share_ok(self, d: int, extra: int) -> bool:
         return self._share_ok_at(d, self.deputies[d] + extra, self.count[d])
 
@@ -648,38 +862,103 @@ class Staffing:
         q = self.dep_share
         return q >= 1 or deputies * q.denominator <= headcount * q.numerator
 
-    def _posts(self, o: str) -> int:
-        return sum(
-            1
-            for i, x in enumerate(self.dept)
-            if x is not None and self.org[i] == o and self.role[i] in (Role.HEAD, Role.DEPUTY)
-        )
+    def repair_skills(self) -> None:
+        """C4 still short somewhere: bring a holder in (``_bring``) until covered."""
+        for d in range(self.k):
+            for sk, need in self.skill_need[d].items():
+                while self.skill_fte[d][sk] < need:
+                    if not self._bring(d, sk):
+                        break
 
-    def _min_leaders(self, o: str) -> int:
-        return next(x.min_leaders for x in self.sc.organizations if x.org_id == o)
+    def _bring(self, d: int, sk: str) -> bool:
+        """Move one holder of sk into d, keeping every other department's needs and C7/C9.
+
+        The holder comes from a department that can spare them, or back from the exits;
+        d makes room by letting go a spare member without sk; an exit undone is made up
+        by another spare person leaving (of the holder's organisation when it is at its
+        ``max_keep``). Every step is undone when the move cannot be completed.
+        """
+        _, lst = self._list("all", None, _SKILL, sk, False)
+        order = sorted(
+            (i for i in lst if self.dept[i] != d and not self.fixed[i]),
+            key=lambda i: (self.dept[i] is not None, self._rank(i, False)),
+        )
+        for i in order:
+            j = self.dept[i]
+            if j is not None and not self.lower_needs_met_without(i):
+                continue
+            undo: list[tuple[int, int | None, Role]] = []
+            if j is not None:
+                undo.append((i, j, self.role[i]))
+                self.remove(i)
+            if not self.room_for(i, d):
+                m = min(
+                    (
+                        m
+                        for m in self.members[d]
+                        if sk not in self.sc.staff[m].skills and self.lower_needs_met_without(m)
+                    ),
+                    key=self._spare_order,
+                    default=None,
+                )
+                if m is not None:
+                    undo.append((m, d, self.role[m]))
+                    self.remove(m)
+            if self.room_for(i, d):
+                self.place(i, d)
+                undo.append((i, None, Role.EXIT))
+                if self._make_up_exits(i, undo):
+                    return True
+            self._undo(undo)
+        return False
+
+    def _make_up_exits(self, i: int, undo: list[tuple[int, int | None, Role]]) -> bool:
+        """After person i came back, restore C7's exits and i's organisation's max_keep."""
+        o = self.org[i]
+        while self.exits < self.need_exits or self.kept[o] > self.max_keep[o]:
+            only = o if self.kept[o] > self.max_keep[o] else None
+            cands = [
+                m
+                for m in range(self.n)
+                if m != i
+                and self.dept[m] is not None
+                and (only is None or self.org[m] == only)
+                and self._spare(m)
+            ]
+            if not cands:
+                return False
+            m = min(cands, key=self._spare_order)
+            undo.append((m, self.dept[m], self.role[m]))
+            self.remove(m)
+        return True
+
+    def _undo(self, undo: list[tuple[int, int | None, Role]]) -> None:
+        for i, d, role in reversed(undo):
+            if self.dept[i] is not None:
+                self.remove(i)
+            if d is not None:
+                self.place(i, d, role)
 
     def run(self) -> bool:
         if not self.pin():
             return False
-        n = len(self.sc.staff)
-        homes: dict[int | None, list[int]] = defaultdict(list)
-        for i in range(n):
-            homes[self.home[i]].append(i)
-        everyone = list(range(n))
         # Departments with the least own pool per unit of work first: they need the others most.
         order = sorted(
             range(self.k),
-            key=lambda d: sum(self.sc.staff[i].fte_h for i in homes[d]) / max(self.work[d], 1),
+            key=lambda d: sum(self.sc.staff[i].fte_h for i in self.homes[d]) / max(self.work[d], 1),
         )
+        self.cover_skills()
         for d in order:
-            self.cover(d, homes[d])
+            self.cover(d, "home")
         self.borrow = True
         for d in order:
-            self.cover(d, everyone)
+            self.cover(d, "any")
         self.borrow = False
         self.trim()
         self.org_minimums()
         self.posts()
+        self.spread_posts()
+        self.repair_skills()
         self.fill()
         return True
 
@@ -690,8 +969,6 @@ class Staffing:
         """
         sc = self.sc
         w = sc.settings.objective.weights()
-        need = _required_exits(sc)
-        exits = sum(1 for x in self.dept if x is None)
         t = sc.settings.targets
         if t.max_payroll is not None or t.min_income_raise is not None:
             return  # budgets: keep the trimmed plan rather than risk C8
@@ -706,9 +983,12 @@ class Staffing:
             ),
             key=lambda i: (sc.staff[i].salary, i),
         )
+        exits = self.exits
         for i in free:
-            if exits - 1 < need:
+            if exits - 1 < self.need_exits:
                 return
+            if not self._org_room(i):
+                continue
             # The department left with the least surplus (the imbalance term is the largest
             # surplus); one's own unit's department is worth its disruption weight.
             bonus = 100 * w["disruption"] // max(w["imbalance"], 1)
