@@ -749,51 +749,103 @@ class Staffing:
         return min(cands, key=lambda i: (not self.sc.staff[i].retiring, i)) if cands else None
 
     def posts(self) -> None:
-        """C9 posts: organisations below min_leaders take a deputy post (C6 permitting)."""
-        sc = self.sc
-        cap = sc.settings.targets.max_leadership_posts
+        """C9 posts: every organisation below min_leaders gets posts (``_post_for``)."""
         for o, minimum in self.min_leaders.items():
             while self.held[o] < minimum:
-                done = False
-                for d in range(self.k):
-                    if self.deputies[d] >= self.limits[d][2]:
-                        continue
-                    if cap is not None and sum(self.heads) + sum(self.deputies) >= cap:
-                        # swap an existing deputy of an organisation with posts to spare
-                        spare = [
-                            j
-                            for j in self.members[d]
-                            if self.role[j] is Role.DEPUTY
-                            and not self.fixed[j]
-                            and self.held[self.org[j]] > self.min_leaders[self.org[j]]
-                        ]
-                        if not spare:
-                            continue
-                        self.set_role(min(spare), Role.MEMBER)
-                    cand = sorted(
-                        i
-                        for i in self.members[d]
-                        if self.org[i] == o
-                        and sc.staff[i].can_lead
-                        and self.role[i] is Role.MEMBER
-                        and not self.fixed[i]
-                    )
-                    if not cand:  # bring one in: free, or spared by another department
-                        self.borrow = True
-                        i = self.pick(d, _ORG, o, ok=lambda i, d=d: self._can_join(i, d))
-                        self.borrow = False
-                        if i is not None:
-                            self.place(i, d)
-                            cand = [i]
-                    if cand and self._share_ok(d, 1):
-                        self.set_role(cand[0], Role.DEPUTY)
-                        done = True
-                        break
-                if not done:
-                    return
+                if not self._post_for(o):
+                    break
 
-    def _can_join(self, i: int, d: int) -> bool:
-        return self.sc.staff[i].can_lead and self.room_for(i, d)
+    def _post_for(self, o: str) -> bool:
+        """One more post for organisation o: promote one of its retained members who can
+        lead (``_promote``); else bring one in — free, or spared by another department —
+        keeping C7's exits and o's ``max_keep`` by letting a spare person go."""
+        staff = self.sc.staff
+        inside = sorted(
+            (
+                i
+                for i in range(self.n)
+                if self.org[i] == o
+                and self.dept[i] is not None
+                and self.role[i] is Role.MEMBER
+                and staff[i].can_lead
+                and not self.fixed[i]
+            ),
+            key=lambda i: self._rank(i, True),
+        )
+        if any(self._promote(i) for i in inside):
+            return True
+        outside = sorted(
+            (
+                i
+                for i in range(self.n)
+                if self.org[i] == o
+                and staff[i].can_lead
+                and not self.fixed[i]
+                and (self.dept[i] is None or self.role[i] is Role.MEMBER)
+            ),
+            key=lambda i: (self.dept[i] is not None, self._rank(i, True)),
+        )
+        for i in outside:
+            j = self.dept[i]
+            if j is not None and not self.lower_needs_met_without(i):
+                continue
+            for d in sorted(range(self.k), key=lambda d: (self.deputies[d], d)):
+                if d == j:
+                    continue
+                undo: list[tuple[int, int | None, Role]] = []
+                if j is not None:
+                    undo.append((i, j, self.role[i]))
+                    self.remove(i)
+                if self.room_for(i, d):
+                    self.place(i, d)
+                    undo.append((i, None, Role.EXIT))
+                    if self._make_up_exits(i, undo) and self._promote(i):
+                        return True
+                self._undo(undo)
+        return False
+
+    def _promote(self, c: int) -> bool:
+        """Make member c a deputy in their department, or hand them a post of an
+        organisation that holds more than its min_leaders (C6's caps kept)."""
+        d = self.dept[c]
+        assert d is not None
+        cap = self.sc.settings.targets.max_leadership_posts
+        posts = sum(self.heads) + sum(self.deputies)
+        seat = self.deputies[d] < self.limits[d][2] and self._share_ok(d, 1)
+        if seat and (cap is None or posts < cap):
+            self.set_role(c, Role.DEPUTY)
+            return True
+        o = self.org[c]
+
+        def spare_post(h: int) -> bool:
+            p = self.org[h]
+            return (
+                self.role[h] in (Role.HEAD, Role.DEPUTY)
+                and not self.fixed[h]
+                and p != o
+                and self.held[p] > self.min_leaders[p]
+            )
+
+        here = sorted(h for h in self.members[d] if spare_post(h))
+        if here:
+            h = here[0]
+            role = self.role[h]
+            self.set_role(h, Role.MEMBER)
+            self.set_role(c, role)
+            return True
+        if seat:  # only max_leadership_posts is in the way: a deputy elsewhere steps down
+            for h in range(self.n):
+                e = self.dept[h]
+                if (
+                    e is not None
+                    and self.role[h] is Role.DEPUTY
+                    and self.deputies[e] > self.min_dep
+                    and spare_post(h)
+                ):
+                    self.set_role(h, Role.MEMBER)
+                    self.set_role(c, Role.DEPUTY)
+                    return True
+        return False
 
     def spread_posts(self) -> None:
         """C9 max_leader_share: an organisation holding too many posts hands one over.
