@@ -285,6 +285,8 @@ def choose_leads(sc: Scenario, where: dict[int, int]) -> dict[int, str]:
 # -- 3. staffing ----------------------------------------------------------------
 _ANY, _SKILL, _ORG, _LEAD = "any", "skill", "org", "lead"
 """Kinds of candidate list: anyone, holders of a skill, members of an organisation, can_lead."""
+BORROW_TRIES = 20
+"""Candidates a borrow tries to replace in their department before giving up (bounds its cost)."""
 
 
 class Staffing:
@@ -554,14 +556,46 @@ class Staffing:
                 if self._org_room(i) and (ok is None or ok(i)):
                     return i
         if self.borrow:
-            _, lst = self._list("all", None, kind, arg, lead)
-            for i in lst:
+            return self._borrow(d, kind, arg, ok, lead)
+        return None
+
+    def _borrow(
+        self, d: int, kind: str, arg: str | None, ok: Callable[[int], bool] | None, lead: bool
+    ) -> int | None:
+        """Someone of ``kind``/``arg`` that another department can spare, removed from there.
+
+        First someone their department can do without; else someone whose department
+        is only short of a workload or headcount without them, after a free person
+        takes their place there (C1 keeps one place per person).
+        """
+        _, lst = self._list("all", None, kind, arg, lead)
+        movable = [
+            i
+            for i in lst
+            if self.dept[i] not in (None, d)
+            and not self.fixed[i]
+            and self.role[i] is Role.MEMBER
+            and (ok is None or ok(i))
+        ]
+        for i in movable:
+            if self.lower_needs_met_without(i):
+                self.remove(i)
+                return i
+        self.borrow = False
+        try:
+            for i in movable[:BORROW_TRIES]:
                 j = self.dept[i]
-                if j is None or j == d or (ok is not None and not ok(i)):
-                    continue
+                assert j is not None
+                r = self.pick(j, ok=lambda r, j=j: self.room_for(r, j))
+                if r is None:
+                    return None  # nobody free at all
+                self.place(r, j)
                 if self.lower_needs_met_without(i):
                     self.remove(i)
                     return i
+                self.remove(r)
+        finally:
+            self.borrow = True
         return None
 
     # -- the steps -------------------------------------------------------------------
