@@ -488,12 +488,14 @@ class Staffing:
         return self.leader_share is None or self.held[o] + 1 <= self.leader_share * total
 
     # -- candidate choice ------------------------------------------------------------
-    def _rank(self, i: int, lead: bool) -> tuple:
+    def _rank(self, i: int, lead: bool, skill: bool = False) -> tuple:
         """Preference among candidates: for posts someone holding one today (no churn);
-        not retiring (the exit of a retiring person is free); holding few scarce skills
-        (``burden``: they may be needed elsewhere); then the cheaper."""
+        not retiring (the exit of a retiring person is free); for a skill, holding few
+        other scarce skills (``burden``: they may be needed elsewhere); then the cheaper.
+        """
         s = self.sc.staff[i]
-        return (lead and s.position is Position.STAFF, s.retiring, self.burden[i], s.salary, i)
+        burden = self.burden[i] if skill else 0.0
+        return (lead and s.position is Position.STAFF, s.retiring, burden, s.salary, i)
 
     def _list(self, scope: str, d: int | None, kind: str, arg: str | None, lead: bool) -> tuple:
         """The sorted candidate list (built once): ``scope`` home (people whose unit's
@@ -515,7 +517,7 @@ class Staffing:
                 base = [i for i in base if self.org[i] == arg]
             elif kind == _LEAD:
                 base = [i for i in base if staff[i].can_lead]
-            lst = sorted(base, key=lambda i: self._rank(i, lead))
+            lst = sorted(base, key=lambda i: self._rank(i, lead, kind == _SKILL))
             self._lists[key] = lst
         return key, lst
 
