@@ -1048,6 +1048,7 @@ class Staffing:
         self.spread_posts()
         self.repair_skills()
         self.fill()
+        self.retire_first()
         return True
 
     def fill(self) -> None:
@@ -1091,6 +1092,72 @@ class Staffing:
                 )
                 self.place(i, d)
                 exits -= 1
+
+    def retire_first(self) -> None:
+        """Fewer involuntary exits: a retiring member makes way for someone who is not.
+
+        A retained retiring member r of department d (their exit is free) and an exiting
+        person x who is not retiring trade places when d keeps every lower need with x
+        instead of r (workload within C3's bounds, skills, reserved work, lead presence)
+        and r's organisation keeps its min_staff; the headcounts and C7's exits are
+        unchanged, the objective drops by one involuntary exit. With a budget (C8) only
+        when x costs no more than r. x goes preferably where their unit's work is.
+        """
+        sc = self.sc
+        staff = sc.staff
+        t = sc.settings.targets
+        budget = t.max_payroll is not None or t.min_income_raise is not None
+        retiring: list[list[int]] = [[] for _ in range(self.k)]
+        for i in range(self.n):
+            d = self.dept[i]
+            movable = self.role[i] is Role.MEMBER and not self.fixed[i]
+            if d is not None and staff[i].retiring and movable:
+                retiring[d].append(i)
+        if not any(retiring):
+            return
+        waiting = sorted(
+            (
+                i
+                for i in range(self.n)
+                if self.dept[i] is None and not self.fixed[i] and not staff[i].retiring
+            ),
+            key=lambda i: (staff[i].salary, i),
+        )
+        for x in waiting:
+            mine = self.unit_depts.get(staff[x].unit_id, set())
+            for d in sorted(range(self.k), key=lambda d: (d not in mine, d)):
+                r = next((r for r in retiring[d] if self._trade_ok(x, r, d, budget)), None)
+                if r is not None:
+                    retiring[d].remove(r)
+                    self.remove(r)
+                    self.place(x, d)
+                    break
+            if not any(retiring):
+                return
+
+    def _trade_ok(self, x: int, r: int, d: int, budget: bool) -> bool:
+        """Would department d keep its lower needs with x in place of member r?"""
+        sx, sr = self.sc.staff[x], self.sc.staff[r]
+        if budget and sx.salary > sr.salary:
+            return False
+        fte = self.fte[d] - sr.fte_h + sx.fte_h
+        if not self.cap_lo[d] <= fte <= self.cap_hi[d]:
+            return False
+        for sk in sr.skills:
+            gain = sx.fte_h if sk in sx.skills else 0
+            if self.skill_fte[d][sk] - sr.fte_h + gain < self.skill_need[d].get(sk, 0):
+                return False
+        ox, orr = self.org[x], self.org[r]
+        if ox != orr:
+            if self.kept[orr] - 1 < self.min_staff[orr]:
+                return False
+            if self.org_fte[d][orr] - sr.fte_h < self.reserved_need[d].get(orr, 0):
+                return False
+            if orr in self.presence[d] and self.org_count[d][orr] <= 1:
+                return False
+        elif self.org_fte[d][orr] - sr.fte_h + sx.fte_h < self.reserved_need[d].get(orr, 0):
+            return False
+        return True
 
     def plan(self) -> Plan:
         sc = self.sc
