@@ -285,6 +285,8 @@ def choose_leads(sc: Scenario, where: dict[int, int]) -> dict[int, str]:
 # -- 3. staffing ----------------------------------------------------------------
 _ANY, _SKILL, _ORG, _LEAD = "any", "skill", "org", "lead"
 """Kinds of candidate list: anyone, holders of a skill, members of an organisation, can_lead."""
+TIGHT_SKILL = 0.9
+"""Scarcity (need / supply) from which a skill's holders are chosen by best fit of their FTE."""
 BORROW_TRIES = 20
 """Candidates a borrow tries to replace in their department before giving up (bounds its cost)."""
 
@@ -344,7 +346,8 @@ class Staffing:
         self.n = n
         self.dept: list[int | None] = [None] * n
         self.role: list[Role] = [Role.EXIT] * n
-        self.fixed = [False] * n  # locked or protected: never moved by the heuristic
+        self.fixed = [False] * n  # locked: never moved by the heuristic
+        self.stays = [s.protected for s in sc.staff]  # protected (C7): may move, never exit
         self.fte = [0] * k
         self.count = [0] * k
         self.members: list[set[int]] = [set() for _ in range(k)]
@@ -625,8 +628,7 @@ class Staffing:
                 d = self.home[i]
                 if d is None:
                     d = min(range(self.k), key=lambda j: self.fte[j] - self.cap_lo[j])
-                self.place(i, d)
-                self.fixed[i] = True
+                self.place(i, d)  # where their work is; they may still move (``stays``)
         return True
 
     def cover_skills(self) -> None:
@@ -649,10 +651,31 @@ class Staffing:
 
     def _cover_skill(self, d: int, sk: str, scope: str) -> None:
         while self.skill_fte[d][sk] < self.skill_need[d][sk]:
-            i = self.pick(d, _SKILL, sk, scope=scope, ok=lambda i: self.room_for(i, d))
+            i = None
+            if self.scarcity[sk] >= TIGHT_SKILL:
+                i = self._best_fit(d, sk, scope, self.skill_need[d][sk] - self.skill_fte[d][sk])
+            if i is None:
+                i = self.pick(d, _SKILL, sk, scope=scope, ok=lambda i: self.room_for(i, d))
             if i is None:
                 return
             self.place(i, d)
+
+    def _best_fit(self, d: int, sk: str, scope: str, short: int) -> int | None:
+        """For a skill nearly every holder of which is needed: the free holder whose fte
+        covers ``short`` with the least to spare (else the largest), so that no
+        department takes a whole FTE where a part-timer would do."""
+        scopes = [("home", d)] if scope == "home" else [("work", d), ("all", None)]
+        best, best_key = None, None
+        for name, dd in scopes:
+            key, lst = self._list(name, dd, _SKILL, sk, False)
+            for i in self._free_in(key, lst):
+                if not (self._org_room(i) and self.room_for(i, d)):
+                    continue
+                f = self.sc.staff[i].fte_h
+                k = (f < short, f if f >= short else -f, name != "work" and scope == "any")
+                if best_key is None or k < best_key:
+                    best, best_key = i, k
+        return best
 
     def appoint(self, d: int, role: Role, scope: str) -> bool:
         """A head or deputy for d (C6), within max_leader_share where possible (C9).
@@ -728,8 +751,11 @@ class Staffing:
         return (not s.retiring, -s.salary, i)
 
     def _spare(self, i: int) -> bool:
-        """Can person i exit: their department keeps its needs, their organisation C9."""
-        return self.lower_needs_met_without(i) and self._org_keeps(self.org[i])
+        """Can person i exit: not protected, their department keeps its needs, their
+        organisation C9."""
+        return (
+            not self.stays[i] and self.lower_needs_met_without(i) and self._org_keeps(self.org[i])
+        )
 
     def trim(self) -> None:
         """Exits for C7 and the upper limits of C3/C5: drop people a department can spare."""
@@ -737,7 +763,7 @@ class Staffing:
             for i in sorted(self.members[d], key=self._spare_order):
                 if self.fte[d] <= self.cap_hi[d] and self.count[d] <= self.limits[d][1]:
                     break
-                if self.lower_needs_met_without(i):
+                if not self.stays[i] and self.lower_needs_met_without(i):
                     self.remove(i)
         if self.exits >= self.need_exits:
             return
@@ -984,7 +1010,9 @@ class Staffing:
                     (
                         m
                         for m in self.members[d]
-                        if sk not in self.sc.staff[m].skills and self.lower_needs_met_without(m)
+                        if sk not in self.sc.staff[m].skills
+                        and not self.stays[m]
+                        and self.lower_needs_met_without(m)
                     ),
                     key=self._spare_order,
                     default=None,
@@ -1110,7 +1138,7 @@ class Staffing:
         retiring: list[list[int]] = [[] for _ in range(self.k)]
         for i in range(self.n):
             d = self.dept[i]
-            movable = self.role[i] is Role.MEMBER and not self.fixed[i]
+            movable = self.role[i] is Role.MEMBER and not self.fixed[i] and not self.stays[i]
             if d is not None and staff[i].retiring and movable:
                 retiring[d].append(i)
         if not any(retiring):
