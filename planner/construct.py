@@ -202,7 +202,60 @@ def pack_units(sc: Scenario, rng: random.Random | None = None) -> dict[int, int]
             break
         if not moved:
             return None
+    _feed_small_departments(sc, where, load, apart, forced_together)
     return where
+
+
+def _feed_small_departments(
+    sc: Scenario,
+    where: dict[int, int],
+    load: list[int],
+    apart: list[tuple[set[int], set[int]]],
+    forced_together: dict[int, list[int]],
+) -> None:
+    """Move work into departments too small for their min_staff under max_overstaff.
+
+    C3's cap ``(1 + max_overstaff) × workload + 1 FTE`` must hold ``min_staff`` people
+    (C5): a department needs at least ``(min_staff × mean fte − 1 FTE) / (1 +
+    max_overstaff)`` of work. While one has less, the function that best fills the gap
+    moves there from the department with the most work, when that one keeps enough,
+    its domain is allowed, it is not pinned or tied by ``together``, and no ``apart``
+    rule breaks.
+    """
+    over = sc.settings.targets.max_overstaff
+    if over is None or not sc.staff:
+        return
+    fs, depts = sc.functions, sc.departments
+    mean = sum(s.fte_h for s in sc.staff) / len(sc.staff)
+    floor = [max(0.0, (sc.dept_limits(dept)[0] * mean - 100) / (1 + float(over))) for dept in depts]
+    hosted = [0] * len(depts)
+    for e in where.values():
+        hosted[e] += 1
+    for d in range(len(depts)):
+        for _ in range(len(fs)):
+            gap = floor[d] - load[d]
+            if gap <= 0:
+                break
+            cands = [
+                f
+                for f, e in where.items()
+                if e != d
+                and depts[d].hosts(fs[f].domain)
+                and f not in forced_together
+                and not _pinned(sc, fs[f].function_id)
+                and hosted[e] > 1
+                and load[e] - max(fs[f].workload_h, 1) >= floor[e]
+                and not _breaks_apart([f], d, where, apart)
+            ]
+            if not cands:
+                break
+            f = min(cands, key=lambda f: (abs(max(fs[f].workload_h, 1) - gap), f))
+            w = max(fs[f].workload_h, 1)
+            load[where[f]] -= w
+            hosted[where[f]] -= 1
+            load[d] += w
+            hosted[d] += 1
+            where[f] = d
 
 
 def _pinned(sc: Scenario, function_id: str) -> bool:
