@@ -534,6 +534,10 @@ class Staffing:
         s = self.sc.staff[i]
         return self.fte[d] + s.fte_h <= self.cap_hi[d] and self.count[d] + 1 <= self.limits[d][1]
 
+    def _room_in(self, d: int, also: Callable[[int], bool] | None = None) -> Callable[[int], bool]:
+        """``room_for(·, d)`` (and ``also``) as a filter for ``pick``."""
+        return lambda i: self.room_for(i, d) and (also is None or also(i))
+
     def _org_room(self, i: int) -> bool:
         """May person i's organisation keep one more person (``_max_keep``)?"""
         o = self.org[i]
@@ -644,7 +648,7 @@ class Staffing:
             for i in movable[:BORROW_TRIES]:
                 j = self.dept[i]
                 assert j is not None
-                r = self.pick(j, ok=lambda r, j=j: self.room_for(r, j))
+                r = self.pick(j, ok=self._room_in(j))
                 if r is None:
                     return None  # nobody free at all
                 self.place(r, j)
@@ -753,15 +757,13 @@ class Staffing:
             if best is not None and staff[best].position is not Position.STAFF:
                 self.set_role(best, role)
                 return True
-            i = self.pick(
-                d, _LEAD, scope=scope, lead=True, ok=lambda i: fits(i) and self.room_for(i, d)
-            )
+            # borrow from another department only when nobody here can be promoted
+            borrow, self.borrow = self.borrow, self.borrow and best is None
+            i = self.pick(d, _LEAD, scope=scope, lead=True, ok=self._room_in(d, fits))
+            self.borrow = borrow
             if i is not None and (staff[i].position is not Position.STAFF or best is None):
                 self.place(i, d, role)
                 return True
-            if i is not None and self.borrow and self.dept[i] is None:
-                # ``pick`` borrowed i from another department: place them as a member
-                self.place(i, d)
             if best is not None:
                 self.set_role(best, role)
                 return True
@@ -841,7 +843,7 @@ class Staffing:
             while self.kept[o] < minimum:
                 placed = False
                 for d in sorted(range(self.k), key=lambda d: self.fte[d] - self.cap_hi[d]):
-                    i = self.pick(d, _ORG, o, ok=lambda i, d=d: self.room_for(i, d))
+                    i = self.pick(d, _ORG, o, ok=self._room_in(d))
                     if i is None:
                         continue
                     if self.exits - 1 >= self.need_exits:
@@ -1004,9 +1006,7 @@ class Staffing:
                 ]
                 if not inside:
                     self.borrow = True
-                    i = self.pick(
-                        d, _LEAD, lead=True, ok=lambda i, d=d: fits(i) and self.room_for(i, d)
-                    )
+                    i = self.pick(d, _LEAD, lead=True, ok=self._room_in(d, fits))
                     self.borrow = False
                     if i is None:
                         continue
