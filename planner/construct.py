@@ -18,17 +18,31 @@ Steps (all quantities in hundredths of an FTE, as in the model):
    functions (split by domain where no department may host all of them),
    ``together`` groups whole, joint work by domain — are packed largest first
    into the allowed department (C2, locks, avoiding ``apart`` pairs) with the
-   least work so far; blocks are split until every department hosts work.
+   least work so far; blocks are split until every department hosts work, and
+   a department with too little work for its ``min_staff`` under
+   ``max_overstaff`` (C3 with C5) gets work moved in.
 2. ``choose_leads``: each divided function's most suitable candidate, then the
    C11 quotas (``min_lead_tasks``) by handing functions to organisations short
    of them.
-3. ``Staffing``: locks and protected staff first; then, department by
-   department from the people whose unit's work is there, a head and the
-   minimum deputies, each organisation's reserved work (C10), each required
-   skill (C4), the lead organisations' presence (C11), the workload with its
-   slack (C3) and ``min_staff`` (C5); then the same needs from anyone not yet
-   placed; then the global targets by trimming (C7), adding or swapping
-   (C9 staff and posts) — never breaking what a department already covers.
+3. ``Staffing``, in this order, each step keeping what the earlier ones cover:
+
+   - locks first; protected staff where their work is (they may move, never exit);
+   - every department's skills (C4), scarcest skill first (scarcity = workload
+     requiring it / FTE of its holders), from the department's own people, then
+     from anyone; a nearly exhausted skill by best fit of FTE. Commoner needs
+     later cannot take a holder a rarer skill needs;
+   - department by department from its own people, then from anyone (moving
+     people another department can spare): a head and the minimum deputies
+     (promoting members where possible), reserved work (C10), lead presence
+     (C11), the workload with its slack (C3), ``min_staff`` (C5);
+   - no organisation keeps more than C7 and the others' C9 minima allow
+     (``_max_keep``), so that the required exits are possible at all;
+   - trimming for C7 and the upper limits; C9 minima of staff and posts (promote,
+     swap a spare post, or bring someone in); C9's leader share (hand posts over);
+     skills still short, by moving a holder in (``_bring``);
+   - then the objective: keep people whose exit costs more than their salary
+     saves (``fill``), and let retiring members make way for those who are not
+     (``retire_first``).
 """
 
 from __future__ import annotations
@@ -1109,6 +1123,7 @@ class Staffing:
                 self.place(i, d, role)
 
     def run(self) -> bool:
+        """All steps of the module docstring; False when a lock cannot be met."""
         if not self.pin():
             return False
         # Departments with the least own pool per unit of work first: they need the others most.
