@@ -23,6 +23,7 @@ from planner.cli import (
     EXIT_TIMEOUT,
     ScenarioArg,
     SetOpt,
+    _workspace_for,
     app,
     err,
     load,
@@ -30,6 +31,16 @@ from planner.cli import (
 )
 
 TimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", help="Seconds for each solve.")]
+SaveOpt = Annotated[
+    str | None,
+    typer.Option("--save", help="Also keep the result in the workspace under this name."),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Workspace for --save (default KHOI_DATABASE_URL or the embedded file)."
+    ),
+]
 
 
 def _term(option: str, value: str) -> str:
@@ -88,6 +99,8 @@ def pareto(
     ] = 6,
     time_limit: TimeLimitOpt = None,
     sets: SetOpt = None,
+    save: SaveOpt = None,
+    db: DbOpt = None,
 ) -> None:
     """Trade-off curve between two terms: DIR/frontier.csv, DIR/frontier.svg and one plan folder per point.
 
@@ -101,6 +114,7 @@ def pareto(
         err.print(f"--x and --y are both {x}: choose two different terms", markup=False)
         raise typer.Exit(EXIT_INPUT)
     sc = load(scenario, sets)
+    store = _workspace_for(save, db) if save is not None else None
     result = run_pareto(
         sc, x, y, points=points, time_limit=time_limit, out=out_dir, on_step=_step_printer()
     )
@@ -129,6 +143,10 @@ def pareto(
         + f"; written to {out_dir}",
         highlight=False,
     )
+    if store is not None and save is not None:
+        from planner.cli_workspace import record_result
+
+        record_result(store, out_dir, sc, save)
     raise typer.Exit(EXIT_OK)
 
 
@@ -138,6 +156,8 @@ def price(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for prices.csv.")],
     time_limit: TimeLimitOpt = None,
     sets: SetOpt = None,
+    save: SaveOpt = None,
+    db: DbOpt = None,
 ) -> None:
     """The price of each policy: the objective saved by relaxing it one step (DIR/prices.csv).
 
@@ -147,6 +167,7 @@ def price(
     from planner.tradeoffs import price as run_price
 
     sc = load(scenario, sets)
+    store = _workspace_for(save, db) if save is not None else None
     base = solve(sc, time_limit=time_limit)
     if not base.status.has_plan:
         if base.status is Status.INFEASIBLE:
@@ -194,6 +215,10 @@ def price(
         for note in notes:
             out.print(f"  {note}", markup=False, highlight=False)
     out.print(f"wrote {out_dir / 'prices.csv'}", highlight=False)
+    if store is not None and save is not None:
+        from planner.cli_workspace import record_result
+
+        record_result(store, out_dir, sc, save)
     raise typer.Exit(EXIT_OK)
 
 
