@@ -102,9 +102,9 @@ def _settings(sc: Scenario) -> Scenario | None:
             )
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(x) for x in first["loc"])
-        st.error(t("roadmap.bad_settings", error=f"{where}: {first['msg']}"))
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        st.error(t("roadmap.bad_settings", error=f"{where}: {err['msg']}"))
         return None
     except ValueError as exc:  # a milestone that is not a number
         st.error(t("roadmap.bad_settings", error=str(exc)))
