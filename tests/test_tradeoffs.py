@@ -239,7 +239,7 @@ def test_price_without_proof_never_passes_search_for_a_price():
     # A relaxed solve that times out is credited with the base plan (saving 0); a relaxed
     # plan that keeps every policy (the 6,500 plan) is a better base for every row, so
     # neither row reports a price.
-    from planner.tradeoffs import Relaxation, _best_base, _price_row
+    from planner.tradeoffs.price import Relaxation, _best_base, _price_row
 
     sc = trade_scenario()
     ends = pareto(sc, "involuntary_exits", "payroll", points=2).points
