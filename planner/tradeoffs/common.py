@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,3 +22,47 @@ def write_csv(frame: pl.DataFrame, path: Path) -> None:
 def write_text(path: Path, text: str) -> None:
     """Write a text file in one step (see :func:`planner.io.durable.write_text_atomically`)."""
     durable.write_text_atomically(path, text)
+
+
+DEFAULT_BUDGET = 120.0
+"""Seconds for a whole ``planner price`` or ``planner pareto`` run when none is given: the
+answer a planner waits for in the app (two minutes), whatever the number of solves."""
+MIN_SOLVE = 0.5
+"""A solve is not started with less than this many seconds of the budget left."""
+
+
+class Budget:
+    """One time budget for a run of several solves, shared out as the run goes.
+
+    Each solve gets ``left / solves_left`` seconds (:meth:`share`), computed when it
+    starts: what an earlier solve did not use (it was proven early) passes on to the
+    ones after it. ``reserve`` seconds are kept back for the work after the solves
+    (writing plan folders). In deterministic mode the
+    solver's limit is CP-SAT deterministic time, which the wall clock only
+    approximates; the budget is then a guide, not a guarantee.
+    """
+
+    def __init__(self, seconds: float | None, *, reserve: float = 0.0) -> None:
+        self.seconds = DEFAULT_BUDGET if seconds is None else float(seconds)
+        if self.seconds <= 0:
+            raise ValueError(f"time limit must be positive, not {self.seconds}")
+        self.reserve = reserve
+        self.start = time.perf_counter()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def left(self) -> float:
+        return self.seconds - self.elapsed()
+
+    def share(self, solves_left: int, weight: float = 1.0) -> float | None:
+        """Seconds for the next solve, or None when the budget is spent (under :data:`MIN_SOLVE`).
+
+        ``weight`` > 1 gives the next solve that many shares (e.g. the base plan of
+        ``price``, which every row depends on), never more than what is left.
+        """
+        n = max(1, solves_left)
+        usable = self.left() - self.reserve
+        if usable < MIN_SOLVE:
+            return None
+        return max(MIN_SOLVE, min(usable, usable * weight / (n - 1 + weight)))

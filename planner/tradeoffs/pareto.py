@@ -20,9 +20,12 @@ import polars as pl
 
 from models import TERMS, ObjectiveMode, Plan, Scenario, SolveResult, Status
 from planner.solve import solve
-from planner.tradeoffs.common import Step, write_csv, write_text
+from planner.tradeoffs.common import Budget, Step, write_csv, write_text
 
 log = logging.getLogger("planner")
+
+WRITE_RESERVE = 1.0
+"""Seconds of the budget kept per point for writing its plan folder (``out``)."""
 
 # -- one ε-constrained lexicographic solve ------------------------------------------------
 
@@ -158,6 +161,7 @@ def pareto(
     points: int = 6,
     time_limit: float | None = None,
     out: str | os.PathLike[str] | None = None,
+    base: SolveResult | None = None,
     on_step: Step | None = None,
 ) -> ParetoResult:
     """The trade-off between terms ``x`` and ``y`` by the ε-constraint method.
@@ -171,13 +175,22 @@ def pareto(
     when a solve is not proven optimal). Points not proven optimal keep status
     feasible and ``proven`` false.
 
+    The sweep shares one time budget (:class:`~planner.tradeoffs.common.Budget`):
+    each solve gets an equal share of what is left for the solves still to come,
+    so a point proven early passes its time on; :data:`WRITE_RESERVE` seconds a
+    point are kept for writing the plan folders. Points the budget cannot reach
+    are not solved (the log says so).
+
     Parameters
     ----------
     points
         Number of ε values including both ends (≥ 2).
     time_limit
-        Seconds for each solve (default ``[solver] time_limit``); the sweep makes
-        at most ``points`` solves.
+        Seconds for the whole sweep (default :data:`~planner.tradeoffs.common.DEFAULT_BUDGET`).
+    base
+        The scenario's own result when already solved (e.g. the plan on screen):
+        its plan is the hint of the first end (every plan of the scenario is
+        feasible there).
     out
         When given, write ``out/frontier.csv``, ``out/point_01`` … (plan folders
         of SPEC §5, in the order of increasing x) and ``out/frontier.svg``.
@@ -187,6 +200,7 @@ def pareto(
     check_terms(x, y)
     if points < 2:
         raise ValueError(f"points must be at least 2 (the two ends), not {points}")
+    budget = Budget(time_limit, reserve=WRITE_RESERVE * points if out is not None else 0.0)
     total = points
     tried: list[ParetoPoint] = []
     failed: list[Status] = []  # statuses of the solves without a plan
@@ -195,7 +209,14 @@ def pareto(
         priority: tuple[str, str], eps: int | None, hint: Plan | None, label: str
     ) -> ParetoPoint | None:
         bounds = {} if eps is None else {y: eps}
-        result = solve_bounded(scenario, priority, bounds, time_limit=time_limit, hint=hint)
+        limit = budget.share(total - len(tried) - len(failed))
+        if limit is None:
+            log.warning("pareto %s: not solved, the sweep's time limit is spent", label)
+            failed.append(Status.TIMEOUT)
+            if on_step is not None:
+                on_step(len(tried) + len(failed), total, label)
+            return None
+        result = solve_bounded(scenario, priority, bounds, time_limit=limit, hint=hint)
         result = result.model_copy(
             update={"stats": {**result.stats, "pareto": {"x": x, "y": y, "eps": eps}}}
         )
@@ -210,13 +231,13 @@ def pareto(
             on_step(len(tried) + len(failed), total, label)
         return point
 
-    end_a = attempt((x, y), None, None, f"min {x}")
+    end_a = attempt((x, y), None, base.plan if base is not None else None, f"min {x}")
     if end_a is None:
         return _pareto_result(scenario, x, y, tried, first_status=failed[0], out=out)
     end_b = attempt((y, x), None, end_a.result.plan, f"min {y}")
     if end_b is not None:
         grid = epsilon_grid(end_b.y, end_a.y, points)
-        total = len(tried) + len(grid)
+        total = len(tried) + len(failed) + len(grid)
         neighbour = end_b
         for eps in grid:
             point = attempt((x, y), eps, neighbour.result.plan, f"{y} ≤ {eps}")
@@ -226,6 +247,13 @@ def pareto(
         log.warning(
             "pareto: no plan minimising %s within the time limit; the frontier has one end only", y
         )
+    log.info(
+        "pareto: %d of %d solve(s) proven in %.1f s of %.0f s",
+        sum(p.proven for p in tried),
+        total,
+        budget.elapsed(),
+        budget.seconds,
+    )
     return _pareto_result(scenario, x, y, tried, first_status=end_a.result.status, out=out)
 
 

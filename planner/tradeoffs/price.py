@@ -18,7 +18,7 @@ import polars as pl
 from models import TERMS, Scenario, Settings, SolveResult, Status, exact
 from planner.check import check
 from planner.cpsat.guards import row
-from planner.tradeoffs.common import Step, write_csv
+from planner.tradeoffs.common import Budget, Step, write_csv
 
 log = logging.getLogger("planner")
 
@@ -253,37 +253,60 @@ def price(
     ``"involuntary_exits −2"``). Rows are sorted: binding policies by saving,
     then the others in the order of :func:`relaxations`.
 
+    The run shares one time budget (:class:`~planner.tradeoffs.common.Budget`):
+    the base solve (when not given) gets a quarter of it, each relaxed solve an
+    equal share of what is left, so a solve proven early passes its time on.
+    Rows the budget cannot reach are not solved: the base plan stands in for them
+    (``status`` timeout, ``proven`` false, ``note`` says so).
+
     Parameters
     ----------
     time_limit
-        Seconds for each solve (default ``[solver] time_limit``).
+        Seconds for the whole run (default :data:`~planner.tradeoffs.common.DEFAULT_BUDGET`).
     base
         The scenario's own result when already solved (the CLI solves it first to
         report infeasibility); solved here otherwise. Without a plan, the result
-        is an empty table.
+        is an empty table. Its plan is the hint of every relaxed solve (it
+        satisfies every relaxed scenario).
     out
         When given, write ``out/prices.csv``.
     """
     from planner.solve import solve
 
+    budget = Budget(time_limit)
+    todo = relaxations(scenario)
     if base is None:
-        base = solve(scenario, time_limit=time_limit, explain=False)
+        base_limit = budget.share(len(todo) + 1, weight=max(1.0, len(todo) / 3))
+        base = (
+            solve(scenario, time_limit=base_limit, explain=False)
+            if base_limit is not None
+            else SolveResult(status=Status.TIMEOUT)
+        )
     rows: list[dict[str, object]] = []
     if base.plan is None or base.objective is None or not base.status.has_plan:
         log.warning(
             "price: the scenario itself has no plan (%s); nothing to price", base.status.value
         )
     else:
-        todo = relaxations(scenario)
         solved = []
         for n, rel in enumerate(todo, start=1):
-            solved.append(
-                (rel, solve(rel.scenario, time_limit=time_limit, hint=base.plan, explain=False))
-            )
+            limit = budget.share(len(todo) - n + 1)
+            if limit is None:
+                relaxed = SolveResult(status=Status.TIMEOUT, stats={"skipped": True})
+            else:
+                relaxed = solve(rel.scenario, time_limit=limit, hint=base.plan, explain=False)
+            solved.append((rel, relaxed))
             if on_step is not None:
                 on_step(n, len(todo), rel.setting)
         best = _best_base(scenario, base, [r for _, r in solved])
         rows = [_price_row(rel, base, best, relaxed) for rel, relaxed in solved]
+        log.info(
+            "price: %d of %d row(s) proven in %.1f s of %.0f s",
+            sum(bool(r["proven"]) for r in rows),
+            len(rows),
+            budget.elapsed(),
+            budget.seconds,
+        )
     frame = pl.DataFrame(rows, schema=PRICE_SCHEMA)
     if not frame.is_empty():
         frame = (
@@ -338,8 +361,11 @@ def _price_row(
     else:
         # The base plan satisfies the relaxed scenario: it stands in for a worse or missing plan.
         value, terms = objective, best.terms
-        found = relaxed.status.value if not relaxed.status.has_plan else "a worse plan"
-        notes.append(f"relaxed solve: {found}; the base plan stands in")
+        if relaxed.stats.get("skipped"):
+            notes.append("not solved: the run's time limit was spent; the base plan stands in")
+        else:
+            found = relaxed.status.value if not relaxed.status.has_plan else "a worse plan"
+            notes.append(f"relaxed solve: {found}; the base plan stands in")
     saving = objective - value
     return {
         "setting": rel.setting,
