@@ -20,6 +20,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from models.problems import Problem, ScenarioError
 from models.settings import Settings
@@ -238,6 +239,10 @@ class Scenario(BaseModel):
     rules: tuple[Rule, ...] = ()
     locks: tuple[Lock, ...] = ()
     departments_given: bool = True
+    warnings: SkipJsonSchema[tuple[str, ...]] = Field(default=(), exclude=True, repr=False)
+    """What the reader found worth saying but not wrong (``file:row:column: message``, e.g. a
+    rule naming a domain no function has). Not input: never written, and scenarios derived
+    with :meth:`with_settings` start without. Readers add theirs here."""
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
@@ -333,6 +338,31 @@ def _duplicates(table: str, column: str, ids: list[str]) -> list[Problem]:
     return out
 
 
+def rule_warnings(sc: Scenario) -> list[Problem]:
+    """Rule operands ``domain:NAME`` that name a domain no function of the scenario has.
+
+    SPEC §2: ``domain:NAME`` is every function of that domain, here none, so the rule
+    holds vacuously. Worth a warning (a misspelt domain looks the same), not an error:
+    one rule file is shared by many scenarios, not all of which have every domain.
+    """
+    domains = set(sc.domains)
+    out = []
+    for i, r in enumerate(sc.rules):
+        for col in ("a", "b"):
+            t = getattr(r, col)
+            if t.startswith("domain:") and t.removeprefix("domain:") not in domains:
+                name = t.removeprefix("domain:")
+                out.append(
+                    Problem(
+                        "rules",
+                        i,
+                        col,
+                        f"no function has domain '{name}': the rule holds vacuously here",
+                    )
+                )
+    return out
+
+
 def cross_reference_problems(sc: Scenario) -> list[Problem]:
     """Every problem between tables: unique ids, dangling references, rule and lock targets."""
     p: list[Problem] = []
@@ -347,7 +377,6 @@ def cross_reference_problems(sc: Scenario) -> list[Problem]:
     depts = {d.dept_id for d in sc.departments}
     staff = {s.staff_id for s in sc.staff}
     functions = {f.function_id: f for f in sc.functions}
-    domains = {f.domain for f in sc.functions}
     for table, rows in (
         ("organizations", sc.organizations),
         ("units", sc.units),
@@ -379,14 +408,9 @@ def cross_reference_problems(sc: Scenario) -> list[Problem]:
     for i, r in enumerate(sc.rules):
         for col in ("a", "b"):
             t = getattr(r, col)
-            if t.startswith("domain:"):
-                if t.removeprefix("domain:") not in domains:
-                    p.append(
-                        Problem(
-                            "rules", i, col, f"no function has domain '{t.removeprefix('domain:')}'"
-                        )
-                    )
-            elif t not in functions:
+            # domain:NAME of a domain no function has is an empty set: the rule holds
+            # vacuously (a shared rule file; rule_warnings says so), not a problem.
+            if not t.startswith("domain:") and t not in functions:
                 p.append(Problem("rules", i, col, f"unknown function '{t}'"))
     for i, lk in enumerate(sc.locks):
         if lk.dept_id is not None and lk.dept_id not in depts:

@@ -85,6 +85,9 @@ says why a run is ``bad_input``, ``error`` or ``invalid``."""
 
 OnProgress = Callable[[int, int, dict[str, Any], bool], None]
 """``on_progress(done, total, row, resumed)``: called once per run as it finishes or is skipped."""
+OnWarning = Callable[[str, list[str]], None]
+"""``on_warning(message, runs)``: called once per distinct reader warning (``Scenario.warnings``)
+after the runs, with the names of the runs whose scenario gave it."""
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,8 @@ def run_task(task: Mapping[str, Any]) -> dict[str, Any]:
         "error": "; ".join(result.violations[:5]) or None,
         "elapsed": round(time.perf_counter() - start, 3),
     }
+    if base.warnings:  # not a column of results.csv: said once per message by execute()
+        row["warnings"] = list(base.warnings)
     return row
 
 
@@ -387,8 +392,14 @@ def execute(
     workers: int | None = None,
     exports: bool = True,
     on_progress: OnProgress | None = None,
+    on_warning: OnWarning | None = None,
 ) -> pl.DataFrame:
-    """Run every run not already finished and return the results table (rows in run order)."""
+    """Run every run not already finished and return the results table (rows in run order).
+
+    Reader warnings of the runs' scenarios (a rule file shared by many communes names a
+    domain most of them lack) are reported once per distinct message, after the runs:
+    to ``on_warning``, or to the log.
+    """
     rows: dict[str, dict[str, Any]] = {}
     total, done = len(runs), 0
     pending = []
@@ -464,6 +475,15 @@ def execute(
     )
     if out is not None:
         write_results(frame, out)
+    warned: dict[str, list[str]] = {}
+    for run in runs:
+        for message in rows[run.name].get("warnings") or ():
+            warned.setdefault(message, []).append(run.name)
+    for message, names in warned.items():
+        if on_warning is not None:
+            on_warning(message, names)
+        else:
+            log.warning("%s (%d run(s), first %s)", message, len(names), names[0])
     return frame
 
 
@@ -512,6 +532,7 @@ def sweep(
     time_limit: float | None = None,
     exports: bool = True,
     on_progress: OnProgress | None = None,
+    on_warning: OnWarning | None = None,
 ) -> pl.DataFrame:
     """Solve ``scenario`` under every combination of ``grid`` and return one row per run.
 
@@ -545,6 +566,7 @@ def sweep(
         workers=workers,
         exports=exports,
         on_progress=on_progress,
+        on_warning=on_warning,
     )
 
 
@@ -602,6 +624,7 @@ def batch(
     overrides: Mapping[str, Any] | None = None,
     exports: bool = True,
     on_progress: OnProgress | None = None,
+    on_warning: OnWarning | None = None,
 ) -> pl.DataFrame:
     """Solve many scenarios (a ``{name: Scenario}`` or a folder of scenario folders).
 
@@ -609,6 +632,7 @@ def batch(
     each plan folder is ``out/<name>``. Scenario folders are read by the workers (in
     parallel); one that cannot be read is a ``bad_input`` row with its problems in
     ``error``. ``overrides`` (``{"section.key": value}``) apply to every scenario.
+    Reader warnings go to ``on_warning`` (or the log) once per distinct message.
     """
     runs = plan_batch(scenarios, time_limit=time_limit, overrides=overrides)
     return execute(
@@ -618,6 +642,7 @@ def batch(
         workers=workers,
         exports=exports,
         on_progress=on_progress,
+        on_warning=on_warning,
     )
 
 

@@ -75,6 +75,8 @@ def load(path: Path, sets: list[str] | None = None, **solver: object) -> Scenari
 
     try:
         scenario = read_scenario(path)
+        for warning in scenario.warnings:  # valid, but worth knowing (e.g. a vacuous rule)
+            _line(f"warning: {warning}")
         overrides = parse_sets(sets)
         overrides.update({f"solver.{k}": v for k, v in solver.items() if v is not None})
         if overrides:

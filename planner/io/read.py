@@ -43,6 +43,7 @@ from models import (
     Staff,
     Unit,
 )
+from models.scenario import rule_warnings
 from planner.io.errors import WHOLE, InputError, InputProblem, error_column, error_message, preview
 
 TABLES: dict[str, type[BaseModel]] = {
@@ -481,7 +482,10 @@ def _assemble(
         out.append(InputProblem(departments.file, 0, WHOLE, message))
     tables = {stem: tuple(r.models) for stem, r in rows.items()}
     try:
-        return Scenario(settings=settings, **tables)  # type: ignore[arg-type]
+        scenario = Scenario(settings=settings, **tables)  # type: ignore[arg-type]
+        # Warnings, located like problems: the scenario is valid, but the user should know.
+        warnings = [str(_locate(w, rows, key_lines)) for w in rule_warnings(scenario)]
+        return scenario.model_copy(update={"warnings": (*scenario.warnings, *warnings)})
     except ValidationError as exc:
         for err in exc.errors():
             error = err.get("ctx", {}).get("error")
