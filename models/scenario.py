@@ -239,10 +239,14 @@ class Scenario(BaseModel):
     rules: tuple[Rule, ...] = ()
     locks: tuple[Lock, ...] = ()
     departments_given: bool = True
+    # Reader notes: not input, never serialised, and left out of == and hash (NOTES).
     warnings: SkipJsonSchema[tuple[str, ...]] = Field(default=(), exclude=True, repr=False)
     """What the reader found worth saying but not wrong (``file:row:column: message``, e.g. a
-    rule naming a domain no function has). Not input: never written, and scenarios derived
-    with :meth:`with_settings` start without. Readers add theirs here."""
+    rule naming a domain no function has). Scenarios derived with :meth:`with_settings`
+    start without. Readers add theirs here."""
+    settings_text: SkipJsonSchema[str | None] = Field(default=None, exclude=True, repr=False)
+    """The ``scenario.toml`` text as read, kept (through :meth:`with_settings`) so that the
+    writer can keep a planner's comments and layout when it writes the settings back."""
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
@@ -260,13 +264,30 @@ class Scenario(BaseModel):
         return self
 
     def with_settings(self, settings: Settings) -> Scenario:
-        """The same tables under other settings, validated again (departments D1…Dk follow ``count``)."""
+        """The same tables under other settings, validated again (departments D1…Dk follow ``count``).
+
+        ``settings_text`` is kept: the settings written back keep the file's comments.
+        """
         data = {
             name: getattr(self, name)
             for name in ("organizations", "units", "staff", "functions", "rules", "locks")
         }
         departments = self.departments if self.departments_given else ()
-        return Scenario(settings=settings, departments=departments, **data)
+        return Scenario(
+            settings=settings,
+            departments=departments,
+            settings_text=self.settings_text,
+            **data,  # type: ignore[arg-type]
+        )
+
+    def __eq__(self, other: object) -> bool:
+        """Equal inputs: the reader's notes (:data:`NOTES`) do not count."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _COMPARED)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, f) for f in _COMPARED))
 
     # -- lookups, computed once -------------------------------------------------
     @cached_property
@@ -336,6 +357,11 @@ def _duplicates(table: str, column: str, ids: list[str]) -> list[Problem]:
         else:
             seen[v] = i
     return out
+
+
+NOTES = ("warnings", "settings_text")
+"""Fields of :class:`Scenario` that are the reader's notes, not input."""
+_COMPARED = tuple(f for f in Scenario.model_fields if f not in NOTES)
 
 
 def rule_warnings(sc: Scenario) -> list[Problem]:

@@ -159,7 +159,10 @@ def read_scenario(path: str | Path, *, limits: Limits | None = None) -> Scenario
     scenario = _assemble(settings, rows, key_lines, out) if complete else None
     if out or scenario is None:
         raise InputError(out)
-    return scenario
+    # Kept so that writing the settings back keeps the planner's comments and layout.
+    data = _read_bytes(folder / SETTINGS_FILE, [], limits.max_file_bytes)
+    text = None if data is None else _decode(data, SETTINGS_FILE, [])
+    return scenario.model_copy(update={"settings_text": text})
 
 
 # -- finding and loading tables ---------------------------------------------------

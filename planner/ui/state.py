@@ -107,6 +107,7 @@ def rebuild(scenario: Scenario, **changes: Any) -> Scenario:
         "departments": scenario.departments if scenario.departments_given else (),
         "rules": scenario.rules,
         "locks": scenario.locks,
+        "settings_text": scenario.settings_text,  # comments kept when written back
     }
     fields.update(changes)
     return Scenario(**fields)
