@@ -33,6 +33,7 @@ app: $(STAMP)
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
 
 bench: $(STAMP)
+	$(PY) -m benchmarks.communes
 	$(PY) -m benchmarks.run
 	$(PY) -m pytest -m bench tests
 

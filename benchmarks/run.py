@@ -974,7 +974,7 @@ def communes_section() -> list[str]:
     lines = ["## Every commune (`benchmarks/communes.py`)", ""]
     lines += [
         "Figures from `benchmarks/results/communes.json`, written by "
-        "`python -m benchmarks.communes` (not re-run by this script).",
+        "`python -m benchmarks.communes` (`make bench` runs it before this script).",
         "",
         "| mode | communes | processes | total s | batch s | median s / commune | p95 s | "
         "statuses | peak MB / worker | goal (< 300 s) |",
@@ -992,6 +992,14 @@ def communes_section() -> list[str]:
             f"{_s(f.get('peak_rss_mb_worker'), 0)} | "
             f"{'met' if f.get('goal_met') else 'not met'} ({f.get('date', '')}) |"
         )
+    split = (data.get("full") or {}).get("split_ms") if isinstance(data.get("full"), dict) else None
+    if isinstance(split, dict) and split:
+        steps = "; ".join(f"{k} {v:.1f}" for k, v in split.items() if k != "total")
+        lines += [
+            "",
+            f"Where a plan's time goes (full mode, ms per commune, steps timed one by one): "
+            f"{steps}; total {split.get('total', 0):.1f}.",
+        ]
     return [*lines, ""]
 
 
