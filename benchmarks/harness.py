@@ -10,6 +10,7 @@ drive the instances of ``benchmarks/instances.py``. The report is written by
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import multiprocessing as mp
@@ -63,7 +64,7 @@ def cpsat_job(payload: dict[str, Any]) -> dict[str, Any]:
     import resource
     import threading
 
-    import planner.solve as ps
+    ps = importlib.import_module("planner.solve")  # planner.solve is the function
     from benchmarks.highs_baseline import IdleClock
     from planner.check import check, objective_value
     from planner.cpsat import runner
