@@ -98,7 +98,9 @@ class Run:
     columns: dict[str, Any]
     overrides: dict[str, Any]
     run_hash: str
-    source: dict[str, Any]  # {"scenario": model_dump} or {"path": "folder"}, plus "scenario_key"
+    source: dict[
+        str, Any
+    ]  # {"scenario": model_dump, "settings_text"} or {"path": "folder"}, plus "scenario_key"
 
 
 # -- planning ---------------------------------------------------------------------------
@@ -213,7 +215,11 @@ def _scenario(task: Mapping[str, Any]) -> Scenario:
     if key not in _SCENARIOS:
         if len(_SCENARIOS) >= 8:
             _SCENARIOS.clear()
-        _SCENARIOS[key] = Scenario.model_validate(task["scenario"])
+        # The settings' text is not part of the dump: sent beside it, so that the plan
+        # folders' scenario copies keep the planner's comments.
+        _SCENARIOS[key] = Scenario.model_validate(task["scenario"]).model_copy(
+            update={"settings_text": task.get("settings_text")}
+        )
     return _SCENARIOS[key]
 
 
@@ -591,7 +597,11 @@ def plan_sweep(
                 columns={"run": f"run_{i:0{width}d}", **combo},
                 overrides=overrides,
                 run_hash=run_hash(key, normalized(overrides, scenario.settings)),
-                source={"scenario": data, "scenario_key": key},
+                source={
+                    "scenario": data,
+                    "scenario_key": key,
+                    "settings_text": scenario.settings_text,
+                },
             )
         )
     return runs
@@ -657,12 +667,19 @@ def plan_batch(
     if time_limit is not None:
         extra["solver.time_limit"] = time_limit
     _check_keys(extra)
-    items: list[tuple[str, dict[str, str | dict[str, Any]]]]
+    items: list[tuple[str, dict[str, Any]]]
     if isinstance(scenarios, Mapping):
         from planner.io import scenario_sha256
 
         items = [
-            (name, {"scenario": sc.model_dump(mode="json"), "scenario_key": scenario_sha256(sc)})
+            (
+                name,
+                {
+                    "scenario": sc.model_dump(mode="json"),
+                    "scenario_key": scenario_sha256(sc),
+                    "settings_text": sc.settings_text,
+                },
+            )
             for name, sc in scenarios.items()
         ]
     else:

@@ -99,3 +99,23 @@ def test_fresh_document_without_template():
         f"[{s}]" for s in Settings.model_fields
     ]
     assert Settings.model_validate(tomllib.loads(text)) == Settings()
+
+
+def test_sweep_plan_folders_keep_the_comments(tmp_path: Path):
+    """A sweep sends the scenario to its workers as data: the settings' text goes along."""
+    from planner.batch import sweep
+
+    source = _annotated(EMBEDDED[0], tmp_path)
+    sc = read_scenario(source)
+    frame = sweep(
+        sc,
+        {"targets.min_reduction": [sc.settings.targets.min_reduction]},
+        out=tmp_path / "runs",
+        workers=1,
+        exports=False,
+        time_limit=20,
+    )
+    folder = tmp_path / "runs" / frame["folder"][0] / "scenario" / "scenario.toml"
+    text = folder.read_text(encoding="utf-8")
+    before = (source / "scenario.toml").read_text(encoding="utf-8")
+    assert _comments(text) == _comments(before)
