@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from benchmarks.family import family_section
 from benchmarks.harness import (
     AXIS,
     ONE_PERCENT,
@@ -662,6 +663,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
     L += communes_section()
     L += diagnostics_section()
     L += other_runs_section()
+    L += family_section()  # issue 14's structural family (benchmarks/family.py)
     bullets = dominating(results)
     if bullets:
         L += ["## Where the time goes (CP-SAT, medians)", "", *bullets, ""]

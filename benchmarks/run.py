@@ -128,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         results = run_benchmarks(args, save)
         save(results)
+        if not args.only and not args.quick:  # the structural family (its own results folder)
+            from benchmarks import family
+
+            family.main(["--no-report"])
     write_report(results, args.out)
     print(f"wrote {args.out}, {args.out.parent / SVG_NAME}, {OUT['results'] / 'latest.csv'}")
     failed = [

@@ -351,7 +351,9 @@ def _write_many(scenarios: Iterable[tuple[str, Scenario]], out_dir: Path) -> Non
 
 @app.command()
 def generate(
-    kind: Annotated[str, typer.Argument(help="commune | district | province | central | ministry")],
+    kind: Annotated[
+        str, typer.Argument(help="commune | district | province | central | ministry | merged")
+    ],
     out_dir: Annotated[
         Path,
         typer.Option("--out", help="Scenario folder to write (or parent folder with --count)."),

@@ -11,13 +11,16 @@ district   25–45                 6 organisations, one unit each,       1 (< 30
 province   150–220               6 organisations, 27–33 units          6
 central    2,720                 5 agencies, 36 units                  19
 ministry   10,000                2 ministries, 41 units, ≈1,000 work   40
+merged     2,700                 5 organisations, 36 units (issue 14), 19, no departments.csv
+                                 units packed whole, ≈ 2 a department
 ========== ===================== ===================================== =====================
 
 ``size`` is the number of staff, exactly; the structure of the kind stays the
 same (only a commune's number of organisations and a district's number of
 departments follow it). Allowed sizes: commune 4–60, district 24–400,
-province 100–2,000, central 400–50,000, ministry 1,000–100,000; a ministry
-gets one function per ten staff.
+province 100–2,000, central 400–50,000, ministry 1,000–100,000, merged
+150–20,000; a ministry gets one function per ten staff. ``merged`` is built by
+``planner.generate_packed`` (its units and departments scale with the size).
 
 How feasibility is guaranteed: the builder plants a plan first. It draws the
 people, picks the exits (everyone retiring, then the highest salaries, until
@@ -61,13 +64,14 @@ from models import (
 )
 from planner import names_vi as vi
 
-KINDS: tuple[str, ...] = ("commune", "district", "province", "central", "ministry")
+KINDS: tuple[str, ...] = ("commune", "district", "province", "central", "ministry", "merged")
 SIZES: dict[str, tuple[int, int]] = {
     "commune": (4, 60),
     "district": (24, 400),
     "province": (100, 2_000),
     "central": (400, 50_000),
     "ministry": (1_000, 100_000),
+    "merged": (150, 20_000),
 }
 BASE_SALARY_2018 = 1_390_000
 
@@ -1168,12 +1172,15 @@ _DEFAULT_SIZE = {
     "province": (150, 220),
     "central": (2_720, 2_720),
     "ministry": (10_000, 10_000),
+    "merged": (2_700, 2_700),
 }
 
 
 def blueprint(kind: str, rng: random.Random, size: int | None = None) -> Blueprint:
     """The blueprint of a kind (see the module docstring), drawn from ``rng``."""
     if kind not in _BLUEPRINTS:
+        if kind == "merged":
+            raise ValueError("kind 'merged' is built by planner.generate_packed, not a blueprint")
         raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
     lo, hi = SIZES[kind]
     if size is None:
@@ -1188,6 +1195,16 @@ def generate_with_witness(
 ) -> tuple[Scenario, Plan]:
     """A scenario of ``kind`` and the feasible plan planted in it."""
     rng = random.Random(seed)
+    if kind == "merged":
+        from planner.generate_packed import build_packed, merged
+
+        lo, hi = SIZES[kind]
+        if size is None:
+            size = _DEFAULT_SIZE[kind][0]
+        elif not lo <= size <= hi:
+            raise ValueError(f"size {size} is outside {lo}–{hi} for kind {kind!r}")
+        packed = build_packed(merged(size), rng)
+        return packed.scenario, packed.plan
     return build(blueprint(kind, rng, size), rng)
 
 

@@ -11,12 +11,24 @@ from datetime import UTC, datetime
 from functools import partial
 from importlib.metadata import version
 
-from models import Plan, Scenario, Settings, SolveResult, SolverInfo, Status, Summary
-from planner.check import check
+from models import (
+    ObjectiveMode,
+    Plan,
+    Scenario,
+    Settings,
+    SolveResult,
+    SolverInfo,
+    Status,
+    Summary,
+)
+from planner.check import check, objective_value
 from planner.conflicts import describe
+from planner.construct import construct, placements
 from planner.cpsat.builder import BuiltModel, Homes, add_plan_hint, build, complete_hint
 from planner.cpsat.explain import explain_conflicts
 from planner.cpsat.extract import extract_plan
+from planner.cpsat.lns import improve
+from planner.cpsat.objective import set_objective
 from planner.cpsat.restrict import place_functions, work_homes
 from planner.cpsat.runner import RunOutcome, run
 from planner.reuse import reuse_optimum
@@ -37,6 +49,12 @@ STOP_RESERVE = 0.02
 a ministry-scale search took 1.3 s to wind down after its limit."""
 WARM_START_STALL = 0.05
 """The restricted search stops when its plan has not improved for this share of the limit."""
+
+CONSTRUCT_TRIES = 4
+"""Packings the constructive first plan tries (``planner.construct.placements``)."""
+LNS_SHARE = 0.4
+"""From WARM_START_STAFF staff, the share of the limit the large-neighbourhood search
+(``cpsat/lns.py``) improves the first plan before the full model takes over."""
 
 Progress = Callable[[float, float, float], None]
 
@@ -106,11 +124,20 @@ def solve(
     limit = settings.solver.time_limit
     start = time.perf_counter()
     first: RunOutcome | None = None  # a restricted model's outcome, when it found a plan
-    if (
-        hint is None
-        and len(scenario.staff) >= WARM_START_STAFF
-        and not settings.solver.deterministic
-    ):
+    constructed: RunOutcome | None = None  # the constructive plan's figures, when it holds
+    made: Plan | None = None  # the constructive plan
+    large = len(scenario.staff) >= WARM_START_STAFF
+    if hint is None and not settings.solver.deterministic:
+        # A plan a planner would write by hand (units packed into departments, then
+        # staffed), checked: the search starts from it and it is kept if the search
+        # finds nothing better (issue 14: no plan at all on unseen shapes).
+        constructed, made = _construct(scenario, settings, start, term_bounds, on_progress)
+        # Small scenarios: CP-SAT's own first plans are good there, and a hint steered
+        # the province's search away from its optimum (worse plans at 30 s); the
+        # constructive plan is kept as the fallback. Large ones start from it.
+        if large:
+            hint = made
+    if hint is None and large and not settings.solver.deterministic:
         # Large scenarios: a first plan from a restricted model, then the full model
         # starts from it. Exact: a restricted plan satisfies every constraint, and the
         # final bound is the full model's. First "follow the work" (functions placed
@@ -143,6 +170,7 @@ def solve(
             hint=hint,
             on_progress=on_progress,
             stop=stop,
+            lns_seconds=LNS_SHARE * limit if constructed is not None and large else 0.0,
         )
         if outcome.status in ("optimal", "feasible"):
             plan = extract_plan(built.var, outcome.solution)
@@ -150,8 +178,25 @@ def solve(
     if first is not None and plan is None and outcome.status in ("timeout", "infeasible"):
         # The full model found nothing in its time: keep the restricted plan, unproven.
         outcome, plan = first, hint
+    if constructed is not None and (
+        (plan is None and outcome.status == "timeout")
+        or (
+            plan is not None
+            and outcome.objective is not None
+            and constructed.objective is not None
+            and constructed.objective < outcome.objective
+        )
+    ):
+        # The search found nothing, or worse than the constructive plan: keep that,
+        # unproven but with the search's bound, which holds for every plan. (An
+        # "infeasible" cannot follow a plan that the checker accepted.)
+        bound = outcome.bound if plan is not None else None
+        outcome, plan = constructed, made
+        outcome.bound = bound
     if outcome is first:
         outcome.status, outcome.bound = "feasible", None
+    if outcome is constructed:
+        outcome.status = "feasible"
     runtime = time.perf_counter() - start
     stats = {**outcome.stats, "ortools": ortools_version}
     if outcome.status == "infeasible":
@@ -211,11 +256,15 @@ def _run_model(
     hint: Plan | None = None,
     on_progress: Progress | None = None,
     stop: threading.Event | None = None,
+    lns_seconds: float = 0.0,
 ) -> tuple[RunOutcome, BuiltModel]:
     """Build (optionally restricted, ``build``), bound, hint and run one model.
 
     A hint is completed to every variable (``complete_hint``) when the plan
-    satisfies the model; otherwise CP-SAT gets the plan's decisions only.
+    satisfies the model; otherwise CP-SAT gets the plan's decisions only. With
+    ``lns_seconds`` (weighted mode), a completed hint is first improved by the
+    large-neighbourhood search (``cpsat/lns.py``), whose best solution becomes
+    the full run's hint.
     """
     called = time.perf_counter()
     built = build(scenario, restricted=restricted, homes=homes, placed=placed)
@@ -226,11 +275,35 @@ def _run_model(
     def left() -> float:  # deterministic time is not spent by building (see solve)
         return time_limit if deterministic else time_limit - (time.perf_counter() - called)
 
+    completed = False
     if hint is not None:
         add_plan_hint(built, hint)
-        complete_hint(
+        completed = complete_hint(
             built, time_limit=max(0.5, min(10.0, 0.2 * left())), deterministic=deterministic
         )
+    if (
+        completed
+        and lns_seconds > 0
+        and settings.objective.mode is ObjectiveMode.WEIGHTED
+        and not deterministic
+        and not (stop is not None and stop.is_set())
+    ):
+        proto = built.model.proto
+        solution = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
+        set_objective(built.model, built.var, settings.objective.mode)
+        better = improve(
+            built,
+            solution,
+            settings,
+            min(lns_seconds, 0.8 * left()),
+            on_progress=on_progress,
+            stop=stop,
+            offset=time.perf_counter() - start,
+        )
+        built.model.clear_hints()
+        for i, v in sorted(better.solution.items()):
+            proto.solution_hint.vars.append(i)
+            proto.solution_hint.values.append(v)
     log.info(
         "model: %d classes for %d staff, %d functions, %d departments",
         len(built.var.classes),
@@ -246,6 +319,45 @@ def _run_model(
 
     outcome = run(built, settings, left(), on_progress=progress, stop=stop)
     return outcome, built
+
+
+def _construct(
+    scenario: Scenario,
+    settings: Settings,
+    start: float,
+    term_bounds: dict[str, int] | None,
+    on_progress: Progress | None,
+) -> tuple[RunOutcome | None, Plan | None]:
+    """The best checked constructive plan (``planner.construct``) over a few packings.
+
+    Returns its figures as a run outcome (unproven: bound None) and the plan, or
+    (None, None) when no packing gives a plan that passes the checker and the
+    ε-bounds of a trade-off sweep.
+    """
+    best: tuple[int, Plan, dict[str, int]] | None = None
+    for where in placements(scenario, tries=CONSTRUCT_TRIES, seed=settings.solver.seed):
+        plan = construct(scenario, where)
+        if plan is None:
+            continue
+        report = check(scenario, plan)
+        if not report.ok:
+            continue
+        if any(report.terms[t] > b for t, b in (term_bounds or {}).items()):
+            continue
+        value = objective_value(report.terms, scenario.settings)
+        if best is None or value < best[0]:
+            best = (value, plan, report.terms)
+    if best is None:
+        log.info("constructive plan: none of the packings passed the checker")
+        return None, None
+    value, plan, terms = best
+    if on_progress is not None:
+        on_progress(time.perf_counter() - start, value, 0.0)
+    log.info("constructive plan: objective %d after %.2f s", value, time.perf_counter() - start)
+    outcome = RunOutcome(
+        status="feasible", values=dict(terms), objective=value, stats={"first_plan": "construct"}
+    )
+    return outcome, plan
 
 
 def _warm_start(

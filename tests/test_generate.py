@@ -25,6 +25,7 @@ DEFAULT_SIZES = {
     "province": (150, 220),
     "central": (2_720, 2_720),
     "ministry": (10_000, 10_000),
+    "merged": (2_700, 2_700),
 }
 
 

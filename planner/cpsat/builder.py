@@ -80,6 +80,8 @@ def add_plan_hint(built: BuiltModel, plan: Plan) -> None:
     var, sc = built.var, built.var.scenario
     model = built.model
     model.clear_hints()
+    # The symmetry cuts admit one labelling of interchangeable departments only.
+    plan = symmetry.canonical_plan(sc, plan)
     dept = {d: i for i, d in enumerate(sc.dept_ids)}
     sidx = {s.staff_id: i for i, s in enumerate(sc.staff)}
     where: dict[int, tuple[int | None, Role]] = {}
