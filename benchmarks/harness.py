@@ -10,7 +10,6 @@ drive the instances of ``benchmarks/instances.py``. The report is written by
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import math
 import multiprocessing as mp
@@ -64,7 +63,7 @@ def cpsat_job(payload: dict[str, Any]) -> dict[str, Any]:
     import resource
     import threading
 
-    ps = importlib.import_module("planner.solve")  # planner.solve is the function
+    import planner.solve as ps
     from benchmarks.highs_baseline import IdleClock
     from planner.check import check, objective_value
     from planner.cpsat import runner

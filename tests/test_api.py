@@ -38,14 +38,33 @@ def test_every_name_is_its_function_whatever_was_imported_first():
         "batch": batch,
     }
     for name in NAMES:
-        assert getattr(planner, name) is expected[name], name
-        assert inspect.getdoc(getattr(planner, name)), f"planner.{name} has no docstring"
+        api = getattr(planner, name)
+        # solve, check and batch share their module's name: an object that is both
+        assert getattr(api, "__wrapped__", api) is expected[name], name
+        assert callable(api) and inspect.getdoc(api) == inspect.getdoc(expected[name]), name
+        assert inspect.signature(api) == inspect.signature(expected[name]), name
         assert name in dir(planner) and name in planner.__all__
     # the modules stay reachable, and pickling (process pools, Dask) finds functions by module
     assert importlib.import_module("planner.solve").solve is solve
     assert importlib.import_module("planner.batch").run_task.__module__ == "planner.batch"
     importlib.import_module("planner.cli")
     assert planner.cli.__name__ == "planner.cli"  # other submodules are plain attributes
+
+
+def test_a_module_imported_by_its_name_is_still_the_module(monkeypatch: pytest.MonkeyPatch):
+    """``import planner.solve as m`` (tests, scripts) reads and patches the module."""
+    import planner
+    import planner.solve as m
+    from planner.solve import to_summary
+
+    assert m.to_summary is to_summary and m.WARM_START_STAFF > 0
+    calls: list[object] = []
+    real = importlib.import_module("planner.solve").solve
+    monkeypatch.setattr(m, "solve", lambda *a, **k: calls.append(a) or "patched")
+    assert importlib.import_module("planner.solve").solve is not real  # the module was patched
+    assert planner.solve("x") == "patched" and calls == [("x",)]
+    monkeypatch.undo()
+    assert importlib.import_module("planner.solve").solve is real
 
 
 def test_import_planner_is_lazy():

@@ -21,7 +21,6 @@ moment is certain) leaves the earlier folder intact and at most a hidden
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import re
@@ -38,6 +37,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import planner.solve as solve_module
 from planner.check import check
 from planner.cli import app
 from planner.io import read_scenario
@@ -45,8 +45,6 @@ from planner.io.plan_io import read_plan
 from planner.solve import solve, to_summary
 from planner.writer import write_plan_folder
 from tests.fixtures.scenario_files import TINY
-
-solve_module = importlib.import_module("planner.solve")  # planner.solve is the function
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANNER = Path(sys.executable).with_name("planner")

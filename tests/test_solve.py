@@ -4,8 +4,6 @@ conflicts, and every plan passing the independent checker."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
 from models import Department, Lock, Organization, Rule, Status, Unit
@@ -302,7 +300,7 @@ def test_deterministic_plan_does_not_depend_on_the_wall_clock(monkeypatch, mode:
     import time
     from pathlib import Path
 
-    solve_module = importlib.import_module("planner.solve")  # planner.solve is the function
+    import planner.solve as solve_module
     from planner.io import read_scenario
 
     sc = read_scenario(Path(__file__).resolve().parents[1] / "data" / "quang_ninh_province")

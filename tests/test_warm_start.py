@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from ortools.sat.python import cp_model
 
+import planner.solve as solve_module
 from models import Department, Lock, Rule, Status
 from planner.check import check
 from planner.cpsat.builder import add_plan_hint, build, complete_hint
@@ -15,8 +14,6 @@ from planner.cpsat.restrict import NEED_MARGIN, home_departments, place_function
 from planner.cpsat.runner import run
 from planner.io import read_scenario
 from tests.tiny import person, tiny, work
-
-solve_module = importlib.import_module("planner.solve")  # planner.solve is the function
 
 
 @pytest.fixture(scope="module")
