@@ -157,7 +157,7 @@ def price(
 
     sc = load(scenario, sets)
     # One budget for the run: the base gets a quarter of it (every row depends on it).
-    budget = Budget(time_limit)
+    budget = Budget(time_limit, deterministic=sc.settings.solver.deterministic)
     rows = len(relaxations(sc))
     base = solve(sc, time_limit=budget.share(rows + 1, weight=max(1.0, rows / 3)) or 1.0)
     if not base.status.has_plan:

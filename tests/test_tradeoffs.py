@@ -477,6 +477,11 @@ def test_budget_shares_what_is_left():
     assert b.left() < MIN_SOLVE and b.share(1) is None
     with pytest.raises(ValueError):
         Budget(0)
+    # deterministic: the shares follow the budget handed out, never the wall clock
+    d = Budget(10.0, deterministic=True)
+    d.start -= 100.0
+    assert [d.share(4), d.share(3), d.share(2), d.share(1)] == pytest.approx([2.5] * 4)
+    assert d.share(1) is None
 
 
 @pytest.mark.skipif(not (DISTRICT / "scenario.toml").exists(), reason="no embedded district")

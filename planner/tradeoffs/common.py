@@ -37,23 +37,30 @@ class Budget:
     Each solve gets ``left / solves_left`` seconds (:meth:`share`), computed when it
     starts: what an earlier solve did not use (it was proven early) passes on to the
     ones after it. ``reserve`` seconds are kept back for the work after the solves
-    (writing plan folders). In deterministic mode the
-    solver's limit is CP-SAT deterministic time, which the wall clock only
-    approximates; the budget is then a guide, not a guarantee.
+    (writing plan folders).
+
+    ``deterministic``: the solves' limits are CP-SAT deterministic time, and the
+    plans must not depend on the machine's load, so the shares may not either: what
+    is left is the budget less the shares already handed out (no wall clock), and
+    the budget is a guide to the wall time, not a guarantee.
     """
 
-    def __init__(self, seconds: float | None, *, reserve: float = 0.0) -> None:
+    def __init__(
+        self, seconds: float | None, *, reserve: float = 0.0, deterministic: bool = False
+    ) -> None:
         self.seconds = DEFAULT_BUDGET if seconds is None else float(seconds)
         if self.seconds <= 0:
             raise ValueError(f"time limit must be positive, not {self.seconds}")
         self.reserve = reserve
+        self.deterministic = deterministic
+        self.allotted = 0.0
         self.start = time.perf_counter()
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
 
     def left(self) -> float:
-        return self.seconds - self.elapsed()
+        return self.seconds - (self.allotted if self.deterministic else self.elapsed())
 
     def share(self, solves_left: int, weight: float = 1.0) -> float | None:
         """Seconds for the next solve, or None when the budget is spent (under :data:`MIN_SOLVE`).
@@ -65,4 +72,6 @@ class Budget:
         usable = self.left() - self.reserve
         if usable < MIN_SOLVE:
             return None
-        return max(MIN_SOLVE, min(usable, usable * weight / (n - 1 + weight)))
+        share = max(MIN_SOLVE, min(usable, usable * weight / (n - 1 + weight)))
+        self.allotted += share
+        return share

@@ -200,7 +200,11 @@ def pareto(
     check_terms(x, y)
     if points < 2:
         raise ValueError(f"points must be at least 2 (the two ends), not {points}")
-    budget = Budget(time_limit, reserve=WRITE_RESERVE * points if out is not None else 0.0)
+    budget = Budget(
+        time_limit,
+        reserve=WRITE_RESERVE * points if out is not None else 0.0,
+        deterministic=scenario.settings.solver.deterministic,
+    )
     total = points
     tried: list[ParetoPoint] = []
     failed: list[Status] = []  # statuses of the solves without a plan

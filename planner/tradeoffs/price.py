@@ -273,7 +273,7 @@ def price(
     """
     from planner.solve import solve
 
-    budget = Budget(time_limit)
+    budget = Budget(time_limit, deterministic=scenario.settings.solver.deterministic)
     todo = relaxations(scenario)
     if base is None:
         base_limit = budget.share(len(todo) + 1, weight=max(1.0, len(todo) / 3))
