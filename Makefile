@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test app bench lint fmt clean browser screenshots
+.PHONY: demo test app bench lint fmt clean browser postgres screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,15 +22,21 @@ demo: $(STAMP)
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser tests will be skipped"
 
-test: $(STAMP) browser
+# Debian's PostgreSQL server for the workspace tests (installed when missing); the tests
+# start their own throwaway cluster in a temporary folder (tests/pg.py), no service is used.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) || echo "postgresql not installed: PostgreSQL tests will be skipped"
+
+test: $(STAMP) browser postgres
 	$(PY) -m pytest -n 2 tests
 
 # Renew the README's screenshots (docs/screenshots/) from the browser test.
 screenshots: $(STAMP) browser
 	KHOI_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/test_browser.py
 
+# 127.0.0.1 only; a team server: planner app --address 0.0.0.0 (needs sign-in, docs/workspace.md)
 app: $(STAMP)
-	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
+	$(VENV)/bin/planner app --address 127.0.0.1 --port 8501
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.communes

@@ -131,6 +131,20 @@ def solve(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
+    save: Annotated[
+        str | None,
+        typer.Option(
+            "--save",
+            help="Also record the run in the workspace under this name (planner workspace).",
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Workspace for --save (default KHOI_DATABASE_URL or the embedded SQLite file).",
+        ),
+    ] = None,
 ) -> None:
     """Solve a scenario and write the plan folder of SPEC §5.
 
@@ -158,6 +172,7 @@ def solve(
             " it will not be replaced; choose another folder"
         )
         raise typer.Exit(EXIT_INPUT)
+    store = _workspace_for(save, db) if save is not None else None
     proven = previous_from_folder(hint) if hint is not None else None
     previous = proven[1].plan if proven is not None else read_plan(hint) if hint else None
     stop = threading.Event()
@@ -171,11 +186,45 @@ def solve(
     except OSError as exc:  # the folder cannot be written: say so, no traceback
         _line(f"--out {out_dir}: cannot write the plan folder: {exc}")
         raise typer.Exit(EXIT_INPUT) from None
+    if store is not None:
+        _record(store, save, sc, result, summary, out_dir)
     if as_json:
         print(summary.model_dump_json(indent=2))
     elif not quiet:
         print_result(result)
     raise typer.Exit(exit_code(result))
+
+
+def _workspace_for(name: str, db: str | None):  # type: ignore[no-untyped-def]
+    """The store for ``--save NAME``, checked before the solve: exit 2 on a bad URL or a taken name."""
+    from planner.cli_workspace import fail, open_db
+    from planner.workspace import RefError
+
+    store = open_db(db)
+    try:
+        taken = store.item(name)
+    except RefError:
+        return store
+    store.close()
+    raise fail(f"--save {name}: the name is taken by #{taken.id}; choose another")
+
+
+def _record(store, name, sc, result, summary, out_dir) -> None:  # type: ignore[no-untyped-def]
+    """Save the run just written (its plan folder, or the outcome without a plan)."""
+    from planner.cli_workspace import fail
+    from planner.workspace import WorkspaceError, default_author
+
+    try:
+        with store:
+            if result.status.has_plan:
+                item = store.save_plan_folder(
+                    out_dir, name=name, author=default_author(), scenario=sc
+                )
+            else:
+                item = store.save_run(sc, result, summary, name=name, author=default_author())
+    except WorkspaceError as exc:
+        raise fail(f"--save {name}: {exc}") from None
+    err.print(f"saved run {item.label} in {store.url}", markup=False, highlight=False)
 
 
 def _finish(sc, result, out_dir, sha, writer, stop=None):  # type: ignore[no-untyped-def]
@@ -411,7 +460,12 @@ def _register_more_commands() -> None:
     """Commands that live in their own modules register themselves on ``app``."""
     import importlib
 
-    for name in ("planner.cli_tradeoffs", "planner.cli_batch"):
+    for name in (
+        "planner.cli_tradeoffs",
+        "planner.cli_batch",
+        "planner.cli_workspace",
+        "planner.cli_app",
+    ):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -23,6 +23,7 @@ from planner.cli import (
     EXIT_TIMEOUT,
     ScenarioArg,
     SetOpt,
+    _workspace_for,
     app,
     err,
     load,
@@ -35,6 +36,16 @@ TimeLimitOpt = Annotated[
         "--time-limit",
         min=1.0,
         help="Seconds for the whole run, shared by its solves (default 120).",
+    ),
+]
+SaveOpt = Annotated[
+    str | None,
+    typer.Option("--save", help="Also keep the result in the workspace under this name."),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Workspace for --save (default KHOI_DATABASE_URL or the embedded file)."
     ),
 ]
 
@@ -95,6 +106,8 @@ def pareto(
     ] = 6,
     time_limit: TimeLimitOpt = None,
     sets: SetOpt = None,
+    save: SaveOpt = None,
+    db: DbOpt = None,
 ) -> None:
     """Trade-off curve between two terms: DIR/frontier.csv, DIR/frontier.svg and one plan folder per point.
 
@@ -108,6 +121,7 @@ def pareto(
         err.print(f"--x and --y are both {x}: choose two different terms", markup=False)
         raise typer.Exit(EXIT_INPUT)
     sc = load(scenario, sets)
+    store = _workspace_for(save, db) if save is not None else None
     result = run_pareto(
         sc, x, y, points=points, time_limit=time_limit, out=out_dir, on_step=_step_printer()
     )
@@ -136,6 +150,10 @@ def pareto(
         + f"; written to {out_dir}",
         highlight=False,
     )
+    if store is not None and save is not None:
+        from planner.cli_workspace import record_result
+
+        record_result(store, out_dir, sc, save)
     raise typer.Exit(EXIT_OK)
 
 
@@ -145,6 +163,8 @@ def price(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for prices.csv.")],
     time_limit: TimeLimitOpt = None,
     sets: SetOpt = None,
+    save: SaveOpt = None,
+    db: DbOpt = None,
 ) -> None:
     """The price of each policy: the objective saved by relaxing it one step (DIR/prices.csv).
 
@@ -156,6 +176,7 @@ def price(
     from planner.tradeoffs.common import Budget
 
     sc = load(scenario, sets)
+    store = _workspace_for(save, db) if save is not None else None
     # One budget for the run: the base gets a quarter of it (every row depends on it).
     budget = Budget(time_limit, deterministic=sc.settings.solver.deterministic)
     rows = len(relaxations(sc))
@@ -208,6 +229,10 @@ def price(
         for note in notes:
             out.print(f"  {note}", markup=False, highlight=False)
     out.print(f"wrote {out_dir / 'prices.csv'}", highlight=False)
+    if store is not None and save is not None:
+        from planner.cli_workspace import record_result
+
+        record_result(store, out_dir, sc, save)
     raise typer.Exit(EXIT_OK)
 
 

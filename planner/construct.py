@@ -625,7 +625,7 @@ class Staffing:
                         i = self.pick(
                             d,
                             list(range(len(sc.staff))),
-                            lambda i, d=d: (
+                            lambda i, d=d, o=o: (
                                 self.org[i] == o and sc.staff[i].can_lead and self.room_for(i, d)
                             ),
                         )

@@ -31,6 +31,7 @@ from planner.cpsat.lns import improve
 from planner.cpsat.objective import set_objective
 from planner.cpsat.restrict import place_functions, work_homes
 from planner.cpsat.runner import RunOutcome, run
+from planner.precheck import precheck
 from planner.reuse import reuse_optimum
 
 log = logging.getLogger("planner")
@@ -123,6 +124,18 @@ def solve(
         hint = previous[1].plan
     limit = settings.solver.time_limit
     start = time.perf_counter()
+    failed = precheck(scenario)
+    if failed:
+        # A counting argument already proves that no plan exists: say which settings
+        # clash at once instead of searching (at scale, instead of a "timeout").
+        names = list(dict.fromkeys(failed[0].conflicts))
+        return SolveResult(
+            status=Status.INFEASIBLE,
+            runtime=round(time.perf_counter() - start, 3),
+            conflicts=names,
+            conflict_details=[describe(name, scenario) for name in names],
+            stats={"precheck": [f.reason for f in failed], "ortools": ortools_version},
+        )
     first: RunOutcome | None = None  # a restricted model's outcome, when it found a plan
     constructed: RunOutcome | None = None  # the constructive plan's figures, when it holds
     made: Plan | None = None  # the constructive plan
@@ -178,10 +191,12 @@ def solve(
     if first is not None and plan is None and outcome.status in ("timeout", "infeasible"):
         # The full model found nothing in its time: keep the restricted plan, unproven.
         outcome, plan = first, hint
+    weighted = settings.objective.mode is ObjectiveMode.WEIGHTED
     if constructed is not None and (
         (plan is None and outcome.status == "timeout")
         or (
-            plan is not None
+            weighted  # a lexicographic result is not judged by its weighted sum
+            and plan is not None
             and outcome.objective is not None
             and constructed.objective is not None
             and _rank(constructed, settings) < _rank(outcome, settings)

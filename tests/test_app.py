@@ -28,7 +28,7 @@ DATA = ROOT / "data"
 PROVINCE = DATA / "quang_ninh_province"
 TINY = ROOT / "tests" / "fixtures" / "tiny"
 UI = ROOT / "planner" / "ui"
-PAGES = ("scenario", "settings", "plan", "tradeoffs", "compare", "export")
+PAGES = ("scenario", "settings", "plan", "tradeoffs", "compare", "export", "workspace")
 EMBEDDED = (
     sorted(p.name for p in DATA.iterdir() if (p / "scenario.toml").is_file())
     if DATA.is_dir()

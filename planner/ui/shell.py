@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.ui import state
+from planner.ui import saved, state
 from planner.ui.i18n import language_switch, t
 
 PAGES: tuple[tuple[str, str, str, str], ...] = (
@@ -14,6 +14,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("planner/ui/tradeoffs.py", "nav.tradeoffs", ":material/show_chart:", "tradeoffs"),
     ("planner/ui/compare.py", "nav.compare", ":material/compare_arrows:", "compare"),
     ("planner/ui/export.py", "nav.export", ":material/download:", "export"),
+    ("planner/ui/workspace.py", "nav.workspace", ":material/inventory_2:", "workspace"),
 )
 
 
@@ -44,9 +45,14 @@ def pages() -> list[st.Page]:
 
 
 def start() -> None:
-    """Before any page: open the default scenario, collect a finished solve, draw the sidebar."""
+    """Before any page: sign-in on a team server, reopen the last saved item or the default
+    scenario, collect a finished solve (and record it in the workspace), draw the sidebar."""
+    if not saved.gate():
+        st.stop()
+    saved.open_last()
     state.init()
     state.collect()
+    saved.record_finished()
     language_switch()
     sc = state.scenario()
     with st.sidebar:
@@ -57,3 +63,4 @@ def start() -> None:
                 st.caption(t("app.edited"))
         if state.running():
             st.caption(t("app.solving"))
+        saved.sidebar()

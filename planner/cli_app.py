@@ -1,0 +1,119 @@
+"""``planner app``: start the web app, on 127.0.0.1 unless told otherwise.
+
+Staff names and salaries are personal data. Served on any other address (a team
+server), the app requires Streamlit's sign-in (``st.login``, OIDC, configured in the
+``[auth]`` section of ``.streamlit/secrets.toml``) and records the signed-in user as the
+author of every save; it refuses to start without it unless ``--allow-anonymous``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from planner.cli import EXIT_INPUT, app, err
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+
+
+def is_local(address: str) -> bool:
+    """Whether ``address`` is reachable only from this machine (loopback)."""
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: assume it is reachable from elsewhere
+
+
+def secrets_files(cwd: Path) -> list[Path]:
+    """Where Streamlit reads secrets.toml: the user's, then the app folder's."""
+    return [Path.home() / ".streamlit" / "secrets.toml", cwd / ".streamlit" / "secrets.toml"]
+
+
+def auth_problem(cwd: Path) -> str | None:
+    """Why sign-in is not configured (None when it is): an ``[auth]`` section with
+    ``redirect_uri``, ``cookie_secret`` and a provider (``client_id`` and
+    ``server_metadata_url``, directly or in a named sub-section)."""
+    auth: dict[str, Any] = {}
+    for path in secrets_files(cwd):
+        if path.is_file():
+            try:
+                auth.update(tomllib.loads(path.read_text(encoding="utf-8")).get("auth", {}))
+            except (tomllib.TOMLDecodeError, OSError) as exc:
+                return f"{path}: cannot be read ({type(exc).__name__})"
+    if not auth:
+        return "no [auth] section in .streamlit/secrets.toml"
+    missing = [k for k in ("redirect_uri", "cookie_secret") if not auth.get(k)]
+    providers = [auth] + [v for v in auth.values() if isinstance(v, dict)]
+    if not any(p.get("client_id") and p.get("server_metadata_url") for p in providers):
+        missing.append("client_id and server_metadata_url (of a provider)")
+    return f"[auth] lacks {', '.join(missing)}" if missing else None
+
+
+@app.command("app")
+def app_command(
+    address: Annotated[
+        str, typer.Option(help="Address to serve on; anything but loopback needs sign-in.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8501,
+    allow_anonymous: Annotated[
+        bool,
+        typer.Option(
+            "--allow-anonymous",
+            help="Serve a non-local address without sign-in (anyone who reaches it sees personal data).",
+        ),
+    ] = False,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Workspace database (default KHOI_DATABASE_URL or the embedded SQLite file);"
+            " put a password in KHOI_DATABASE_URL, not here.",
+        ),
+    ] = None,
+) -> None:
+    """Start the web app (Streamlit). Example: planner app --address 0.0.0.0 --port 8501"""
+    env = dict(os.environ)
+    env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+    if db:
+        from planner.cli_workspace import open_db
+
+        open_db(db).close()  # a bad URL is reported now (masked), not in the browser
+        env["KHOI_DATABASE_URL"] = db
+    if not is_local(address):
+        problem = auth_problem(Path.cwd())
+        if problem is None:
+            env["KHOI_REQUIRE_LOGIN"] = "1"
+        elif allow_anonymous:
+            err.print(
+                f"warning: serving {address} without sign-in ({problem}): anyone who reaches"
+                " it sees staff names and salaries",
+                markup=False,
+                highlight=False,
+            )
+        else:
+            err.print(
+                f"refusing to serve {address} without sign-in: {problem}. Configure Streamlit's"
+                " sign-in (docs/workspace.md), serve 127.0.0.1, or pass --allow-anonymous.",
+                markup=False,
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_INPUT)
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.address", address, "--server.port", str(port), "--server.headless", "true",
+    ]  # fmt: skip
+    try:
+        code = subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)

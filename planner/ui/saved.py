@@ -1,0 +1,223 @@
+"""The app's side of the workspace (planner.workspace): who is signed in, the shared store,
+opening a saved variant or run, and recording every finished solve.
+
+The store is opened once per database URL for the whole server (``st.cache_resource``):
+every browser session reads the same database, so two tabs see each other's saves on
+their next run. Nothing here raises into a page: a store that cannot be opened is
+reported on the Workspace page and the rest of the app works as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import streamlit as st
+
+from models import Scenario, SolveResult, Status
+from planner.ui import state
+
+log = logging.getLogger(__name__)
+
+LAST = "last_item"
+
+
+@st.cache_resource(show_spinner=False)
+def _open(url: str) -> Any:
+    from planner.workspace import open_store
+
+    return open_store(url)
+
+
+def store() -> Any | None:
+    """The shared store, or None (the reason is kept for the Workspace page)."""
+    from planner.workspace import WorkspaceError, default_url
+
+    try:
+        s = _open(default_url())
+    except WorkspaceError as exc:
+        state.put("ws.error", str(exc))
+        return None
+    state.drop("ws.error")
+    return s
+
+
+def error() -> str | None:
+    return state.get("ws.error")
+
+
+def auth_configured() -> bool:
+    """Whether secrets.toml has an ``[auth]`` section (Streamlit's OIDC sign-in)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all
+        return False
+
+
+def signed_in() -> bool:
+    try:
+        return bool(auth_configured() and st.user.is_logged_in)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def user() -> str:
+    """The author of a save: the signed-in user's e-mail (or name), else ``KHOI_AUTHOR``,
+    else the login name of the server's user."""
+    if signed_in():
+        email = st.user.get("email") or st.user.get("name")
+        if email:
+            return str(email)
+    from planner.workspace import default_author
+
+    return default_author()
+
+
+def login_required() -> bool:
+    """The launcher (``planner app``) asks for sign-in when it serves a non-local address."""
+    return os.environ.get("KHOI_REQUIRE_LOGIN") == "1"
+
+
+def gate() -> bool:
+    """On a team server, nothing is shown before sign-in. True when the page may render."""
+    if not login_required() or signed_in():
+        return True
+    from planner.ui.i18n import t
+
+    st.title("Khối")
+    if not auth_configured():
+        st.error(t("workspace.auth_missing"))
+        return False
+    st.info(t("workspace.sign_in_needed"))
+    if st.button(t("workspace.sign_in"), key="ws.login", type="primary"):
+        st.login()
+    return False
+
+
+def sidebar() -> None:
+    """Sign in / out, when sign-in is configured."""
+    if not auth_configured():
+        return
+    from planner.ui.i18n import t
+
+    if signed_in():
+        st.caption(t("workspace.signed_in_as", user=user()))
+        if st.button(t("workspace.sign_out"), key="ws.logout"):
+            st.logout()
+    elif st.button(t("workspace.sign_in"), key="ws.login_side"):
+        st.login()
+
+
+# -- opening --------------------------------------------------------------------------------
+
+
+def result_of(plan: Any, summary: Any) -> SolveResult:
+    """A stored run as the result the pages show (its plan was checked on the way out)."""
+    return SolveResult(
+        status=Status(summary.status),
+        objective=summary.objective,
+        bound=summary.bound,
+        gap=summary.gap,
+        runtime=summary.runtime_s,
+        terms=dict(summary.terms),
+        kpis=summary.kpis,
+        plan=plan,
+        conflicts=list(summary.conflicts),
+        stats=dict(summary.stats),
+    )
+
+
+def label_of(item: Any) -> str:
+    return f"#{item.id}" + (f" {item.name}" if item.name else "")
+
+
+def open_item(s: Any, ref: str | int, *, remember: bool = True) -> Any:
+    """Make a saved variant (its scenario, edits over its base) or run (its scenario and
+    plan) the session's current one. Raises WorkspaceError."""
+    item = s.item(ref)
+    label = label_of(item)
+    if item.kind == "variant":
+        sc: Scenario = s.scenario_of(item)
+        base = s.base_of(item) or sc
+        state.set_source(base, "workspace", label)
+        if base != sc:
+            state.set_scenario(sc)
+        state.put("ws.variant", item.id)
+    elif item.kind == "run":
+        sc = s.scenario_of(item)
+        state.set_source(sc, "workspace", label)
+        state.put("ws.variant", item.parent_id)
+        if (item.run or {}).get("has_plan"):
+            plan, summary, _ = s.plan_of(item)
+            result = result_of(plan, summary)
+            state.open_result(sc, result, label)
+            state.put("last_plan", plan)
+            state.put("ws.recorded_result", result)  # already in the store
+    else:
+        sc = s.scenario_of(item)
+        state.set_source(sc, "workspace", label)
+    state.put("ws.current", item.id)
+    if remember:
+        s.remember(user(), LAST, str(item.id))
+    log.info("workspace: opened %s #%d", item.kind, item.id)
+    return item
+
+
+def open_last() -> None:
+    """On a first visit, reopen the item this user opened or saved last (if it still exists)."""
+    if state.get("source") is not None or state.get("ws.tried_last"):
+        return
+    state.put("ws.tried_last", True)
+    if not state.io_available():
+        return
+    s = store()
+    if s is None:
+        return
+    from planner.workspace import WorkspaceError
+
+    try:
+        last = s.recall(user(), LAST)
+        if last:
+            open_item(s, last, remember=False)
+    except WorkspaceError as exc:
+        log.info("workspace: the last item could not be reopened (%s)", type(exc).__name__)
+    except Exception:  # noqa: BLE001 - a broken store must not keep the app from starting
+        log.exception("workspace: reopening the last item failed")
+
+
+# -- recording ------------------------------------------------------------------------------
+
+
+def record_finished() -> None:
+    """Save a solve that has just finished into the workspace (once), as a run of the
+    variant the session came from. ``KHOI_RECORD_RUNS=0`` turns this off."""
+    if os.environ.get("KHOI_RECORD_RUNS", "1") == "0":
+        return
+    j = state.job()
+    if j is None or not j.done or j.result is None or state.get("ws.recorded") is j:
+        return
+    state.put("ws.recorded", j)
+    s = store()
+    if s is None:
+        return
+    from planner.io import scenario_sha256
+    from planner.solve import to_summary
+    from planner.ui.i18n import t
+
+    try:
+        with st.spinner(t("workspace.recording")):
+            item = s.save_run(
+                j.scenario,
+                j.result,
+                to_summary(j.result, j.scenario, scenario_sha256(j.scenario)),
+                name=None,
+                author=user(),
+                note=j.label,
+                parent=state.get("ws.variant"),
+            )
+        state.put("ws.last_run", item.id)
+        state.put("ws.recorded_result", j.result)
+    except Exception as exc:  # noqa: BLE001 - the solve is shown anyway; the page says why
+        state.put("ws.record_error", f"{type(exc).__name__}: {exc}")
+        log.warning("workspace: a finished run was not recorded (%s)", type(exc).__name__)

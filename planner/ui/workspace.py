@@ -1,0 +1,254 @@
+"""Workspace page: save the current variant, reopen saved variants and runs, the history of
+runs with their figures and who ran them, compare saved plans, delete with confirmation.
+
+Everything comes from the shared store (``planner.ui.saved``), read afresh on every run,
+so a save made in another tab or by a colleague shows after a refresh.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from planner.ui import saved, state
+from planner.ui.common import fmt_num, status_text
+from planner.ui.i18n import t
+
+
+def _when(item: Any) -> str:
+    return item.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def render() -> None:
+    st.title(t("workspace.title"))
+    s = saved.store()
+    if s is None:
+        st.error(t("workspace.unavailable", reason=saved.error() or ""))
+        return
+    st.caption(t("workspace.intro", db=s.url, user=saved.user()))
+    problem = state.get("ws.record_error")
+    if problem:
+        st.warning(t("workspace.record_failed", reason=problem))
+    flash = state.get("ws.flash")
+    if flash:
+        st.success(flash)
+        state.drop("ws.flash")
+    from planner.workspace import WorkspaceError
+
+    try:
+        items = s.items()
+    except WorkspaceError as exc:
+        st.error(str(exc))
+        return
+    _save_section(s)
+    variants = [i for i in items if i.kind == "variant"]
+    runs = [i for i in items if i.kind == "run"]
+    _variants_section(s, variants)
+    _runs_section(s, runs, {i.id: i for i in items})
+    _delete_section(s, items)
+
+
+def _save_section(s: Any) -> None:
+    from planner.workspace import WorkspaceError
+
+    st.subheader(t("workspace.save_title"))
+    sc = state.scenario()
+    if sc is None:
+        st.info(t("common.no_scenario"))
+        return
+    current = state.source().get("name", "")
+    st.caption(t("workspace.save_intro", scenario=sc.settings.scenario.name, source=current))
+    with st.form("ws.save_form", clear_on_submit=True):
+        name = st.text_input(t("workspace.name"), key="ws.name", max_chars=200)
+        note = st.text_area(t("workspace.note"), key="ws.note", height=80)
+        submitted = st.form_submit_button(t("workspace.save"), type="primary")
+    if submitted:
+        if not name.strip():
+            st.error(t("workspace.name_needed"))
+            return
+        try:
+            item = s.save_variant(
+                sc,
+                name=name.strip(),
+                note=note,
+                author=saved.user(),
+                base=state.base(),
+                parent=state.get("ws.variant"),
+            )
+        except WorkspaceError as exc:
+            st.error(str(exc))
+            return
+        state.put("ws.variant", item.id)
+        state.put("ws.current", item.id)
+        s.remember(saved.user(), saved.LAST, str(item.id))
+        state.put("ws.flash", t("workspace.saved", label=saved.label_of(item)))
+        st.rerun()
+
+
+def _open_button(s: Any, options: list[Any], key: str) -> None:
+    from planner.workspace import WorkspaceError
+
+    if not options:
+        return
+    labels = {i.id: f"{saved.label_of(i)} · {i.author} · {_when(i)}" for i in options}
+    cols = st.columns([4, 1])
+    pick = cols[0].selectbox(
+        t("workspace.pick"),
+        [i.id for i in options],
+        format_func=lambda i: labels[i],
+        key=f"{key}.pick",
+        label_visibility="collapsed",
+    )
+    if cols[1].button(t("workspace.open"), key=f"{key}.open", width="stretch"):
+        try:
+            item = saved.open_item(s, pick)
+        except WorkspaceError as exc:
+            st.error(str(exc))
+            return
+        state.put("ws.flash", t("workspace.opened", label=saved.label_of(item)))
+        st.rerun()
+
+
+def _variants_section(s: Any, variants: list[Any]) -> None:
+    st.subheader(t("workspace.variants"))
+    if not variants:
+        st.info(t("workspace.no_variants"))
+        return
+    current = state.get("ws.current")
+    rows = [
+        {
+            "#": i.id,
+            t("workspace.col_name"): (i.name or "") + (" ◀" if i.id == current else ""),
+            t("workspace.col_scenario"): i.scenario_name,
+            t("workspace.col_changes"): ", ".join(
+                f"{d['key']} = {d['after']}" for d in (i.settings_diff or [])
+            ),
+            t("workspace.col_author"): i.author,
+            t("workspace.col_when"): _when(i),
+            t("workspace.col_note"): i.note,
+        }
+        for i in variants
+    ]
+    newest = variants[0]
+    st.caption(
+        t("workspace.variants_count", n=len(variants), label=saved.label_of(newest),
+          author=newest.author, when=_when(newest))
+    )  # fmt: skip
+    st.dataframe(rows, hide_index=True, width="stretch", key="ws.variants_table")
+    _open_button(s, variants, "ws.variant")
+
+
+def _runs_section(s: Any, runs: list[Any], by_id: dict[int, Any]) -> None:
+    st.subheader(t("workspace.history"))
+    if not runs:
+        st.info(t("workspace.no_runs"))
+        return
+    rows = []
+    for i in runs:
+        r, k = i.run or {}, (i.run or {}).get("kpis", {})
+        parent = by_id.get(i.parent_id) if i.parent_id else None
+        rows.append(
+            {
+                "#": i.id,
+                t("workspace.col_name"): i.name or "",
+                t("workspace.col_variant"): saved.label_of(parent) if parent else "",
+                t("workspace.col_status"): status_text(r.get("status", "")),
+                t("workspace.col_objective"): fmt_num(r.get("objective")),
+                t(
+                    "workspace.col_departments"
+                ): f"{k.get('units_before', '')} → {k.get('departments_after', '')}",
+                t(
+                    "workspace.col_posts"
+                ): f"{k.get('posts_before', '')} → {k.get('posts_after', '')}",
+                t("workspace.col_headcount"): fmt_num(k.get("headcount_after")),
+                t("workspace.col_savings"): fmt_num(k.get("savings")),
+                t("workspace.col_author"): i.author,
+                t("workspace.col_when"): _when(i),
+                t("workspace.col_note"): i.note,
+            }
+        )
+    newest = runs[0]
+    st.caption(
+        t("workspace.runs_count", n=len(runs), label=saved.label_of(newest),
+          status=status_text((newest.run or {}).get("status", "")),
+          author=newest.author, when=_when(newest))
+    )  # fmt: skip
+    st.dataframe(rows, hide_index=True, width="stretch", key="ws.runs_table")
+    with_plan = [i for i in runs if (i.run or {}).get("has_plan")]
+    _open_button(s, with_plan, "ws.run")
+    if len(with_plan) >= 2:
+        _compare(s, with_plan)
+
+
+def _compare(s: Any, runs: list[Any]) -> None:
+    from planner.workspace import WorkspaceError
+
+    labels = {i.id: saved.label_of(i) for i in runs}
+    chosen = st.multiselect(
+        t("workspace.compare_pick"),
+        [i.id for i in runs],
+        default=[i.id for i in runs[:2]],
+        format_func=lambda i: labels[i],
+        max_selections=6,
+        key="ws.compare",
+    )
+    if st.button(t("workspace.compare"), key="ws.compare_go", disabled=len(chosen) < 1):
+        picked = []
+        try:
+            for item_id in chosen:
+                plan, summary, sc = s.plan_of(item_id)
+                result = saved.result_of(plan, summary)
+                state.open_result(sc, result, labels[item_id])
+                picked.append(labels[item_id])
+        except WorkspaceError as exc:
+            st.error(str(exc))
+            return
+        kept = state.kept()
+        st.session_state["compare.pick"] = [
+            f"{k['label']} ({k['created']})" for k in kept if k["label"] in picked
+        ][-len(picked) :]
+        st.switch_page("planner/ui/compare.py")
+
+
+def _delete_section(s: Any, items: list[Any]) -> None:
+    from planner.workspace import WorkspaceError
+
+    if not items:
+        return
+    with st.expander(t("workspace.delete_title")):
+        labels = {
+            i.id: f"{saved.label_of(i)} · {t('workspace.kind_' + i.kind) if i.kind in ('variant', 'run') else i.kind} · {_when(i)}"
+            for i in items
+        }
+        pick = st.selectbox(
+            t("workspace.delete_pick"),
+            [i.id for i in items],
+            format_func=lambda i: labels[i],
+            key="ws.delete.pick",
+        )
+        if st.button(t("workspace.delete"), key="ws.delete"):
+            state.put("ws.confirm", pick)
+        if state.get("ws.confirm") == pick:
+            st.warning(t("workspace.delete_confirm", label=labels[pick]))
+            yes, no = st.columns(2)
+            if yes.button(t("workspace.delete_yes"), key="ws.delete.yes", type="primary"):
+                state.drop("ws.confirm")
+                try:
+                    item = s.remove(pick)
+                except WorkspaceError as exc:
+                    st.error(str(exc))
+                    return
+                if state.get("ws.current") == item.id:
+                    state.drop("ws.current")
+                if state.get("ws.variant") == item.id:
+                    state.drop("ws.variant")
+                state.put("ws.flash", t("workspace.deleted", label=saved.label_of(item)))
+                st.rerun()
+            if no.button(t("workspace.delete_no"), key="ws.delete.no"):
+                state.drop("ws.confirm")
+                st.rerun()
+
+
+if __name__ == "__main__":
+    render()
