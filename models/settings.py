@@ -124,7 +124,7 @@ class SolverSettings(_Section):
 
     time_limit: Annotated[float, Field(gt=0.0, le=86_400.0)] = 30.0
     workers: Annotated[int, Field(ge=0, le=256)] = 0
-    seed: Annotated[int, Field(ge=0)] = 0
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0  # CP-SAT random_seed is a 32-bit int
     deterministic: bool = False
     log: bool = False
 

@@ -13,6 +13,7 @@ import math
 import pytest
 
 import planner.solve as solve_module
+from benchmarks.family import BY_NAME, FAMILY, SMALL
 from models import Scenario, Status
 from planner.check import check, objective_value
 from planner.construct import construct, pack_units, placements
@@ -127,3 +128,28 @@ def test_large_path_improves_the_constructive_plan(open600, monkeypatch):
     assert res.status in (Status.FEASIBLE, Status.OPTIMAL)
     assert check(open600, res.plan).ok
     assert res.objective <= firsts[0]
+
+
+# -- the structural family (issue 14): a constructive plan on every feasible shape ----------
+
+
+@pytest.mark.parametrize("name", [i.name for i in FAMILY if i.feasible])
+def test_constructive_plan_on_every_feasible_family_instance(name: str) -> None:
+    """At a small size, some packing's greedy plan passes the checker, within 25 %
+    of the planted plan's objective (the plan anyone could write by hand)."""
+    inst = BY_NAME[name].at(min(SMALL, BY_NAME[name].size))
+    packed = inst.build()
+    sc = packed.scenario
+    plans = [construct(sc, w) for w in placements(sc)]
+    reports = [check(sc, p) for p in plans if p is not None]
+    good = [r for r in reports if r.ok]
+    assert good, [r.lines()[:3] for r in reports]
+    best = min(objective_value(r.terms, sc.settings) for r in good)
+    planted = objective_value(check(sc, packed.plan).terms, sc.settings)
+    assert best <= 1.25 * planted
+
+
+def test_constructive_plan_on_the_district():
+    sc = read_scenario("data/quang_ninh_district")
+    reports = [check(sc, construct(sc, w)) for w in placements(sc)]
+    assert any(r.ok for r in reports), [r.lines()[:3] for r in reports]
