@@ -39,6 +39,7 @@ app: $(STAMP)
 	$(VENV)/bin/planner app --address 127.0.0.1 --port 8501
 
 bench: $(STAMP)
+	$(PY) -m benchmarks.communes
 	$(PY) -m benchmarks.run
 	$(PY) -m pytest -m bench tests
 

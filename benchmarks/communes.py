@@ -10,7 +10,10 @@ mode: ``full`` plan folders, or ``tables_only``)::
     .venv/bin/python -m benchmarks.communes --n 200 --tables-only
 
 Every run starts from an empty output folder (no resumed runs). Goal: all 3,321
-communes generated and solved in under 5 minutes on 2 cores.
+communes generated and solved in under 5 minutes on 2 cores. ``make bench`` runs
+the full batch with every export. The figures include where a plan's time goes
+(``split_ms``: read, solve, check, tables, scenario copy and each export, timed one
+by one in this process over the first ``--split`` communes).
 """
 
 from __future__ import annotations
@@ -59,6 +62,57 @@ def generate(n: int, seed: int, folder: Path) -> float:
     return time.perf_counter() - start
 
 
+def split(scenarios: Path, k: int) -> dict[str, float]:
+    """Mean milliseconds a plan spends in each step, over the first ``k`` scenario folders.
+
+    The steps of ``planner.batch.run_task`` with every export, one at a time in this
+    process (one CP-SAT worker, as in a batch of 2 processes on 2 cores); ``flush`` is
+    the plan folder's one flush to disk and rename.
+    """
+    import tempfile
+
+    from planner.check import check
+    from planner.export import EXPORTERS, FILE_NAMES
+    from planner.io import read_scenario, scenario_sha256, write_scenario
+    from planner.io.plan_io import atomic_folder, write_plan_tables
+    from planner.solve import solve, to_summary
+
+    times: dict[str, list[float]] = {}
+
+    def timed(step: str, fn, *args):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        value = fn(*args)
+        times.setdefault(step, []).append(time.perf_counter() - start)
+        return value
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for folder in sorted(p for p in scenarios.iterdir() if p.is_dir())[:k]:
+            sc = timed("read", read_scenario, folder)
+            sc = sc.with_settings(sc.settings.with_overrides({"solver.workers": 1}))
+            result = timed("solve", solve, sc)
+            if result.plan is None:
+                continue
+            timed("check", check, sc, result.plan)
+            summary = to_summary(result, sc, scenario_sha256(sc))
+            # as in the batch: built in a temporary folder, flushed once, then put in place
+            start = time.perf_counter()
+            inside = 0.0
+            with atomic_folder(Path(tmp) / folder.name) as out:
+                for step, fn, args in (
+                    ("tables", write_plan_tables, (result.plan, summary, out)),
+                    ("scenario_copy", write_scenario, (sc, out / "scenario")),
+                    *(
+                        (fmt, writer, (sc, result.plan, summary, out / FILE_NAMES[fmt]))
+                        for fmt, writer in EXPORTERS.items()
+                    ),
+                ):
+                    timed(step, fn, *args)
+                    inside += times[step][-1]
+            times.setdefault("flush", []).append(time.perf_counter() - start - inside)
+    means = {step: round(1000 * statistics.mean(v), 2) for step, v in times.items()}
+    return {**means, "total": round(sum(means.values()), 2)}
+
+
 def quantile(values: list[float], q: float) -> float:
     return (
         statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1]
@@ -98,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         "--work", type=Path, default=ROOT / "out" / "bench_communes", help="scratch folder"
     )
     ap.add_argument("--results", type=Path, default=RESULTS)
+    ap.add_argument("--split", type=int, default=100, help="communes timed step by step (0: none)")
     args = ap.parse_args(argv)
 
     scenarios, plans = args.work / "scenarios", args.work / "plans"
@@ -109,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     frame = batch(scenarios, out=plans, workers=args.workers, time_limit=args.time_limit,
                   exports=not args.tables_only)  # fmt: skip
     wall = time.perf_counter() - start
+
+    split_ms = split(scenarios, args.split) if args.split and not args.tables_only else None
 
     elapsed = frame["elapsed"].drop_nulls().to_list()
     solve = frame["runtime"].drop_nulls().to_list()
@@ -137,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_avg_1m_at_end": round(
             os.getloadavg()[0], 1
         ),  # other work on the machine skews wall times
+        "split_ms": split_ms,
         "goal_s": GOAL_S,
         "goal_met": generate_s + wall < GOAL_S,
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),

@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from models.problems import Problem, ScenarioError
 from models.settings import Settings, exact
@@ -285,6 +286,14 @@ class Scenario(BaseModel):
     rules: tuple[Rule, ...] = ()
     locks: tuple[Lock, ...] = ()
     departments_given: bool = True
+    # Reader notes: not input, never serialised, and left out of == and hash (NOTES).
+    warnings: SkipJsonSchema[tuple[str, ...]] = Field(default=(), exclude=True, repr=False)
+    """What the reader found worth saying but not wrong (``file:row:column: message``, e.g. a
+    rule naming a domain no function has). Scenarios derived with :meth:`with_settings`
+    start without. Readers add theirs here."""
+    settings_text: SkipJsonSchema[str | None] = Field(default=None, exclude=True, repr=False)
+    """The ``scenario.toml`` text as read, kept (through :meth:`with_settings`) so that the
+    writer can keep a planner's comments and layout when it writes the settings back."""
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
@@ -302,13 +311,30 @@ class Scenario(BaseModel):
         return self
 
     def with_settings(self, settings: Settings) -> Scenario:
-        """The same tables under other settings, validated again (departments D1…Dk follow ``count``)."""
+        """The same tables under other settings, validated again (departments D1…Dk follow ``count``).
+
+        ``settings_text`` is kept: the settings written back keep the file's comments.
+        """
         data = {
             name: getattr(self, name)
             for name in ("organizations", "units", "staff", "functions", "rules", "locks")
         }
         departments = self.departments if self.departments_given else ()
-        return Scenario(settings=settings, departments=departments, **data)
+        return Scenario(
+            settings=settings,
+            departments=departments,
+            settings_text=self.settings_text,
+            **data,  # type: ignore[arg-type]
+        )
+
+    def __eq__(self, other: object) -> bool:
+        """Equal inputs: the reader's notes (:data:`NOTES`) do not count."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _COMPARED)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, f) for f in _COMPARED))
 
     # -- lookups, computed once -------------------------------------------------
     @cached_property
@@ -380,6 +406,36 @@ def _duplicates(table: str, column: str, ids: list[str]) -> list[Problem]:
     return out
 
 
+NOTES = ("warnings", "settings_text")
+"""Fields of :class:`Scenario` that are the reader's notes, not input."""
+_COMPARED = tuple(f for f in Scenario.model_fields if f not in NOTES)
+
+
+def rule_warnings(sc: Scenario) -> list[Problem]:
+    """Rule operands ``domain:NAME`` that name a domain no function of the scenario has.
+
+    SPEC §2: ``domain:NAME`` is every function of that domain, here none, so the rule
+    holds vacuously. Worth a warning (a misspelt domain looks the same), not an error:
+    one rule file is shared by many scenarios, not all of which have every domain.
+    """
+    domains = set(sc.domains)
+    out = []
+    for i, r in enumerate(sc.rules):
+        for col in ("a", "b"):
+            t = getattr(r, col)
+            if t.startswith("domain:") and t.removeprefix("domain:") not in domains:
+                name = t.removeprefix("domain:")
+                out.append(
+                    Problem(
+                        "rules",
+                        i,
+                        col,
+                        f"no function has domain '{name}': the rule holds vacuously here",
+                    )
+                )
+    return out
+
+
 def cross_reference_problems(sc: Scenario) -> list[Problem]:
     """Every problem between tables: unique ids, dangling references, rule and lock targets."""
     p: list[Problem] = []
@@ -394,7 +450,6 @@ def cross_reference_problems(sc: Scenario) -> list[Problem]:
     depts = {d.dept_id for d in sc.departments}
     staff = {s.staff_id for s in sc.staff}
     functions = {f.function_id: f for f in sc.functions}
-    domains = {f.domain for f in sc.functions}
     for table, rows in (
         ("organizations", sc.organizations),
         ("units", sc.units),
@@ -426,14 +481,9 @@ def cross_reference_problems(sc: Scenario) -> list[Problem]:
     for i, r in enumerate(sc.rules):
         for col in ("a", "b"):
             t = getattr(r, col)
-            if t.startswith("domain:"):
-                if t.removeprefix("domain:") not in domains:
-                    p.append(
-                        Problem(
-                            "rules", i, col, f"no function has domain '{t.removeprefix('domain:')}'"
-                        )
-                    )
-            elif t not in functions:
+            # domain:NAME of a domain no function has is an empty set: the rule holds
+            # vacuously (a shared rule file; rule_warnings says so), not a problem.
+            if not t.startswith("domain:") and t not in functions:
                 p.append(Problem("rules", i, col, f"unknown function '{t}'"))
     for i, lk in enumerate(sc.locks):
         if lk.dept_id is not None and lk.dept_id not in depts:

@@ -85,6 +85,9 @@ says why a run is ``bad_input``, ``error`` or ``invalid``."""
 
 OnProgress = Callable[[int, int, dict[str, Any], bool], None]
 """``on_progress(done, total, row, resumed)``: called once per run as it finishes or is skipped."""
+OnWarning = Callable[[str, list[str]], None]
+"""``on_warning(message, runs)``: called once per distinct reader warning (``Scenario.warnings``)
+after the runs, with the names of the runs whose scenario gave it."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,9 @@ class Run:
     columns: dict[str, Any]
     overrides: dict[str, Any]
     run_hash: str
-    source: dict[str, Any]  # {"scenario": model_dump} or {"path": "folder"}, plus "scenario_key"
+    source: dict[
+        str, Any
+    ]  # {"scenario": model_dump, "settings_text"} or {"path": "folder"}, plus "scenario_key"
 
 
 # -- planning ---------------------------------------------------------------------------
@@ -210,7 +215,11 @@ def _scenario(task: Mapping[str, Any]) -> Scenario:
     if key not in _SCENARIOS:
         if len(_SCENARIOS) >= 8:
             _SCENARIOS.clear()
-        _SCENARIOS[key] = Scenario.model_validate(task["scenario"])
+        # The settings' text is not part of the dump: sent beside it, so that the plan
+        # folders' scenario copies keep the planner's comments.
+        _SCENARIOS[key] = Scenario.model_validate(task["scenario"]).model_copy(
+            update={"settings_text": task.get("settings_text")}
+        )
     return _SCENARIOS[key]
 
 
@@ -256,6 +265,8 @@ def run_task(task: Mapping[str, Any]) -> dict[str, Any]:
         "error": "; ".join(result.violations[:5]) or None,
         "elapsed": round(time.perf_counter() - start, 3),
     }
+    if base.warnings:  # not a column of results.csv: said once per message by execute()
+        row["warnings"] = list(base.warnings)
     return row
 
 
@@ -387,8 +398,14 @@ def execute(
     workers: int | None = None,
     exports: bool = True,
     on_progress: OnProgress | None = None,
+    on_warning: OnWarning | None = None,
 ) -> pl.DataFrame:
-    """Run every run not already finished and return the results table (rows in run order)."""
+    """Run every run not already finished and return the results table (rows in run order).
+
+    Reader warnings of the runs' scenarios (a rule file shared by many communes names a
+    domain most of them lack) are reported once per distinct message, after the runs:
+    to ``on_warning``, or to the log.
+    """
     rows: dict[str, dict[str, Any]] = {}
     total, done = len(runs), 0
     pending = []
@@ -464,6 +481,15 @@ def execute(
     )
     if out is not None:
         write_results(frame, out)
+    warned: dict[str, list[str]] = {}
+    for run in runs:
+        for message in rows[run.name].get("warnings") or ():
+            warned.setdefault(message, []).append(run.name)
+    for message, names in warned.items():
+        if on_warning is not None:
+            on_warning(message, names)
+        else:
+            log.warning("%s (%d run(s), first %s)", message, len(names), names[0])
     return frame
 
 
@@ -512,6 +538,7 @@ def sweep(
     time_limit: float | None = None,
     exports: bool = True,
     on_progress: OnProgress | None = None,
+    on_warning: OnWarning | None = None,
 ) -> pl.DataFrame:
     """Solve ``scenario`` under every combination of ``grid`` and return one row per run.
 
@@ -545,6 +572,7 @@ def sweep(
         workers=workers,
         exports=exports,
         on_progress=on_progress,
+        on_warning=on_warning,
     )
 
 
@@ -569,7 +597,11 @@ def plan_sweep(
                 columns={"run": f"run_{i:0{width}d}", **combo},
                 overrides=overrides,
                 run_hash=run_hash(key, normalized(overrides, scenario.settings)),
-                source={"scenario": data, "scenario_key": key},
+                source={
+                    "scenario": data,
+                    "scenario_key": key,
+                    "settings_text": scenario.settings_text,
+                },
             )
         )
     return runs
@@ -602,6 +634,7 @@ def batch(
     overrides: Mapping[str, Any] | None = None,
     exports: bool = True,
     on_progress: OnProgress | None = None,
+    on_warning: OnWarning | None = None,
 ) -> pl.DataFrame:
     """Solve many scenarios (a ``{name: Scenario}`` or a folder of scenario folders).
 
@@ -609,6 +642,7 @@ def batch(
     each plan folder is ``out/<name>``. Scenario folders are read by the workers (in
     parallel); one that cannot be read is a ``bad_input`` row with its problems in
     ``error``. ``overrides`` (``{"section.key": value}``) apply to every scenario.
+    Reader warnings go to ``on_warning`` (or the log) once per distinct message.
     """
     runs = plan_batch(scenarios, time_limit=time_limit, overrides=overrides)
     return execute(
@@ -618,6 +652,7 @@ def batch(
         workers=workers,
         exports=exports,
         on_progress=on_progress,
+        on_warning=on_warning,
     )
 
 
@@ -632,12 +667,19 @@ def plan_batch(
     if time_limit is not None:
         extra["solver.time_limit"] = time_limit
     _check_keys(extra)
-    items: list[tuple[str, dict[str, str | dict[str, Any]]]]
+    items: list[tuple[str, dict[str, Any]]]
     if isinstance(scenarios, Mapping):
         from planner.io import scenario_sha256
 
         items = [
-            (name, {"scenario": sc.model_dump(mode="json"), "scenario_key": scenario_sha256(sc)})
+            (
+                name,
+                {
+                    "scenario": sc.model_dump(mode="json"),
+                    "scenario_key": scenario_sha256(sc),
+                    "settings_text": sc.settings_text,
+                },
+            )
             for name, sc in scenarios.items()
         ]
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import time
 import tomllib
 from collections import Counter
@@ -296,6 +297,12 @@ def sweep(
     )
 
 
+def _warn(message: str, runs: list[str]) -> None:
+    """A reader warning of the batch, once per distinct message, with how many runs gave it."""
+    where = runs[0] if len(runs) == 1 else f"{len(runs)} scenarios, first {runs[0]}"
+    print(f"warning: {message} ({where})", file=sys.stderr, flush=True)
+
+
 def _run_all(runs, *, label, out_dir, scheduler, workers, tables_only, quiet, as_json):  # type: ignore[no-untyped-def]
     """Execute planned runs with a progress bar (locally or on ``scheduler``), print the
     results table and exit with its code: the shared tail of ``sweep`` and ``batch``."""
@@ -313,6 +320,7 @@ def _run_all(runs, *, label, out_dir, scheduler, workers, tables_only, quiet, as
             workers=workers,
             exports=not tables_only,
             on_progress=on_progress,
+            on_warning=_warn,
         )
     raise typer.Exit(
         report(

@@ -30,7 +30,14 @@ from planner.cli import (
     out,
 )
 
-TimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", help="Seconds for each solve.")]
+TimeLimitOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        min=1.0,
+        help="Seconds for the whole run, shared by its solves (default 120).",
+    ),
+]
 SaveOpt = Annotated[
     str | None,
     typer.Option("--save", help="Also keep the result in the workspace under this name."),
@@ -161,14 +168,19 @@ def price(
 ) -> None:
     """The price of each policy: the objective saved by relaxing it one step (DIR/prices.csv).
 
-    Example: planner price data/quang_ninh_province --out out/prices --time-limit 20
+    Example: planner price data/quang_ninh_province --out out/prices --time-limit 120
     """
     from planner.solve import solve
     from planner.tradeoffs import price as run_price
+    from planner.tradeoffs import relaxations
+    from planner.tradeoffs.common import Budget
 
     sc = load(scenario, sets)
     store = _workspace_for(save, db) if save is not None else None
-    base = solve(sc, time_limit=time_limit)
+    # One budget for the run: the base gets a quarter of it (every row depends on it).
+    budget = Budget(time_limit, deterministic=sc.settings.solver.deterministic)
+    rows = len(relaxations(sc))
+    base = solve(sc, time_limit=budget.share(rows + 1, weight=max(1.0, rows / 3)) or 1.0)
     if not base.status.has_plan:
         if base.status is Status.INFEASIBLE:
             _print_conflicts(base)
@@ -178,7 +190,9 @@ def price(
         f"base: status [bold]{base.status.value}[/bold]  objective {base.objective:,}",
         highlight=False,
     )
-    frame = run_price(sc, time_limit=time_limit, out=out_dir, base=base, on_step=_step_printer())
+    frame = run_price(
+        sc, time_limit=max(0.01, budget.left()), out=out_dir, base=base, on_step=_step_printer()
+    )
     err.print()
     binding = frame.filter(frame["binding"])
     if binding.is_empty():

@@ -199,7 +199,7 @@ def solve(
             and plan is not None
             and outcome.objective is not None
             and constructed.objective is not None
-            and constructed.objective < outcome.objective
+            and _rank(constructed, settings) < _rank(outcome, settings)
         )
     ):
         # The search found nothing, or worse than the constructive plan: keep that,
@@ -334,6 +334,18 @@ def _run_model(
 
     outcome = run(built, settings, left(), on_progress=progress, stop=stop)
     return outcome, built
+
+
+def _rank(outcome: RunOutcome, settings: Settings) -> tuple[int, ...]:
+    """What the search minimises, to compare two outcomes: the weighted objective, or in
+    lexicographic mode the priority terms in turn and then the weighted rest (a plan
+    with a lower weighted sum can be lexicographically worse)."""
+    obj = settings.objective
+    if obj.mode is not ObjectiveMode.LEXICOGRAPHIC:
+        return (outcome.objective or 0,)
+    weights = obj.weights()
+    rest = sum(w * outcome.values.get(t, 0) for t, w in weights.items() if t not in obj.priority)
+    return (*(outcome.values.get(t, 0) for t in obj.priority), rest)
 
 
 def _construct(

@@ -350,6 +350,22 @@ def test_upload_refuses_unsafe_zips_and_lists_invalid_rows(app) -> None:  # type
     assert "salary" in set(table.iloc[:, 2])
 
 
+def test_a_vacuous_rule_is_a_warning_on_the_scenario_page(app) -> None:  # type: ignore[no-untyped-def]
+    """A shared rules.csv naming a domain this scenario lacks: the scenario opens, and the
+    page shows the warning with its file and row (an error table would block it)."""
+    at = app()
+    files = [(p.name, p.read_bytes(), "text/plain") for p in sorted(TINY.iterdir())]
+    rules = b"rule,a,b\napart,F2,domain:supervision\napart,F1,domain:inspection\n"
+    files = [(n, rules if n == "rules.csv" else b, m) for n, b, m in files]
+    upload(at, files)
+    assert not at.error
+    assert at.session_state["khoi.source"]["kind"] == "upload"
+    assert at.warning, "the warning is shown"
+    table = at.dataframe[0].value
+    assert list(table.iloc[0, :3]) == ["rules.csv", "3", "b"]
+    assert "inspection" in table.iloc[0, 3]
+
+
 # -- uploads, unit by unit --------------------------------------------------------------------
 
 

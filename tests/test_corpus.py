@@ -204,6 +204,7 @@ def test_corpus_is_large_and_matches_expected_toml() -> None:
     for name, entry in EXPECTED_CASES.items():
         c = BY_NAME[name]
         assert entry["exit"] == c.exit and tuple(entry["locations"]) == c.locations  # type: ignore[arg-type]
+        assert tuple(entry.get("warnings", ())) == c.warnings  # type: ignore[arg-type]
         assert all(re.fullmatch(r"[^:]+:\d+:[^:]+", loc) for loc in c.locations)
 
 
@@ -239,7 +240,13 @@ def test_validate(name: str, corpus: Corpus) -> None:
     )
     assert found == sorted(c.locations), run.stderr
     if c.exit == 0:
-        assert "valid" in run.stdout and not run.stderr.strip()
+        assert "valid" in run.stdout
+        warned = [line.removeprefix("warning: ") for line in run.stderr.splitlines()]
+        assert all(line.startswith("warning: ") for line in run.stderr.splitlines()), run.stderr
+        assert sorted(
+            ":".join(m.groups()) for line in warned if (m := LOCATION.match(line))
+        ) == sorted(c.warnings), run.stderr
+        assert len(warned) == len(c.warnings), run.stderr
     else:
         assert "nothing was written" in run.stderr
     for text in c.absent:

@@ -121,3 +121,21 @@ def test_writing_a_scenario_removes_a_dead_writers_leftover(tmp_path: Path) -> N
     write_scenario(district, target)  # replacing the earlier one leaves nothing either
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario"]
     assert read_scenario(target).staff == district.staff
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/fd")
+def test_writes_inside_a_new_folder_are_flushed_once_with_it(
+    tmp_path: Path, fsyncs: list[tuple[str, str]]
+) -> None:
+    """A file written atomically inside an atomic_folder is not flushed on its own
+    (its folder is not in place yet); the folder's flush covers it, before the rename."""
+    target = tmp_path / "plan"
+    with atomic_folder(target) as tmp:
+        durable.write_text_atomically(tmp / "report.html", "<html></html>")
+        (tmp / "sub").mkdir()
+        durable.write_text_atomically(tmp / "sub" / "a.csv", "x\n")
+        assert [kind for kind, _ in fsyncs if kind == "fsync"] == []  # nothing flushed yet
+    flushed = [Path(p).name for kind, p in fsyncs if kind == "fsync"]
+    assert flushed.count("report.html") == 1 and flushed.count("a.csv") == 1
+    assert flushed[-1] == tmp_path.name  # the parent, after the folder is in place
+    assert (target / "report.html").read_text(encoding="utf-8") == "<html></html>"

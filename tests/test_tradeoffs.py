@@ -239,7 +239,7 @@ def test_price_without_proof_never_passes_search_for_a_price():
     # A relaxed solve that times out is credited with the base plan (saving 0); a relaxed
     # plan that keeps every policy (the 6,500 plan) is a better base for every row, so
     # neither row reports a price.
-    from planner.tradeoffs import Relaxation, _best_base, _price_row
+    from planner.tradeoffs.price import Relaxation, _best_base, _price_row
 
     sc = trade_scenario()
     ends = pareto(sc, "involuntary_exits", "payroll", points=2).points
@@ -440,10 +440,11 @@ def test_province_payroll_against_disruption(tmp_path: Path):
 
     sc = read_scenario(PROVINCE)
     start = time.perf_counter()
-    result = pareto(sc, "payroll", "disruption", points=6, time_limit=30, out=tmp_path)
+    result = pareto(sc, "payroll", "disruption", points=6, out=tmp_path)  # default budget
     print(
         f"\n{time.perf_counter() - start:.1f} s\n{result.frontier.select('x', 'y', 'objective', 'status', 'proven')}"
     )
+    assert time.perf_counter() - start < 120 + 15  # the default budget, then the writes
     assert result.frontier.height >= 3
     pairs = result.frontier.select("x", "y").rows()
     assert non_dominated(pairs) == list(range(len(pairs)))
@@ -455,3 +456,66 @@ def assert_points_checked_any(scenario, result, x: str, y: str) -> None:
         report = check(scenario, point.result.plan)
         assert report.ok, report.lines()
         assert (rec["x"], rec["y"]) == (report.terms[x], report.terms[y])
+
+
+# -- one time budget for the whole run ---------------------------------------------------------
+
+DISTRICT = Path(__file__).resolve().parents[1] / "data" / "quang_ninh_district"
+
+
+def test_budget_shares_what_is_left():
+    from planner.tradeoffs.common import MIN_SOLVE, Budget
+
+    b = Budget(10.0)
+    assert b.share(5) == pytest.approx(2.0, abs=0.05)
+    # the base of a price run: weight 3 among 4 solves -> 3/6 of what is left
+    assert b.share(4, weight=3) == pytest.approx(5.0, abs=0.05)
+    b.start -= 8.0  # 8 s spent: the 2 s left go to the solves still to come
+    assert b.share(2) == pytest.approx(1.0, abs=0.05)
+    assert Budget(10.0, reserve=9.0).share(1) == pytest.approx(1.0, abs=0.05)
+    b.start -= 1.7  # under MIN_SOLVE left: nothing more is started
+    assert b.left() < MIN_SOLVE and b.share(1) is None
+    with pytest.raises(ValueError):
+        Budget(0)
+    # deterministic: the shares follow the budget handed out, never the wall clock
+    d = Budget(10.0, deterministic=True)
+    d.start -= 100.0
+    assert [d.share(4), d.share(3), d.share(2), d.share(1)] == pytest.approx([2.5] * 4)
+    assert d.share(1) is None
+
+
+@pytest.mark.skipif(not (DISTRICT / "scenario.toml").exists(), reason="no embedded district")
+def test_pareto_and_price_keep_one_time_limit(tmp_path: Path):
+    """--time-limit T is for the whole run (it was for each solve): T plus a little."""
+    from planner.io import read_scenario
+
+    sc = read_scenario(DISTRICT)
+    start = time.perf_counter()
+    result = pareto(sc, "payroll", "disruption", points=4, time_limit=6, out=tmp_path / "p")
+    took = time.perf_counter() - start
+    assert took < 6 + 8, took  # generous: the machine may be loaded
+    assert result.points, "the district has a plan within seconds"
+    for rec in result.frontier.iter_rows(named=True):
+        # proven means every stage of that point's solve was proven optimal
+        assert rec["proven"] == (rec["status"] == "optimal")
+        folder = tmp_path / "p" / rec["folder"]
+        assert check(sc, read_plan(folder), read_summary(folder)).ok
+    start = time.perf_counter()
+    frame = price(sc, time_limit=8, out=tmp_path / "pr")
+    took = time.perf_counter() - start
+    assert took < 8 + 8, took
+    assert not frame.is_empty()
+    for rec in frame.iter_rows(named=True):
+        assert not rec["proven"] or rec["status"] == "optimal"
+        assert rec["saving"] >= 0
+
+
+def test_price_rows_out_of_budget_are_marked_not_solved():
+    from planner.tradeoffs.price import Relaxation, _price_row
+
+    sc = trade_scenario()
+    base = pareto(sc, "involuntary_exits", "payroll", points=2).points[0].result
+    skipped = SolveResult(status=Status.TIMEOUT, stats={"skipped": True})
+    row = _price_row(Relaxation("targets.max_payroll", "1", "2", sc), base, base, skipped)
+    assert (row["saving"], row["binding"], row["proven"]) == (0, False, False)
+    assert "time limit was spent" in row["note"]

@@ -8,7 +8,7 @@ pages tell the same story with the same words:
 - ``org_colors``: one colour per organisation, stable for a scenario;
 - ``before_after``: the before/after figures of SPEC §5 ``kpis``;
 - ``department_loads`` and ``workload_chart``: capacity against workload per
-  department, as rows and as an Altair chart (``chart_svg`` renders it to an
+  department, as rows and as an Altair chart for the app (``chart_svg`` renders a chart to an
   inline SVG with vl-convert, no browser and no script);
 
 Every exporter writes its file with ``planner.io.durable.write_atomically``, so an

@@ -1,8 +1,8 @@
 """report.html (SPEC §5): one self-contained page a planner can send by mail.
 
-No script, no external font, stylesheet or image: inline CSS, the inline SVGs
-of ``planner.export.svg`` and the workload chart rendered to SVG by
-vl-convert. A Content-Security-Policy meta tag forbids loading anything
+No script, no external font, stylesheet or image: inline CSS and the inline
+SVGs of ``planner.export.svg`` (the org chart, the flow and the workload chart,
+all drawn as plain SVG: no vl-convert per report). A Content-Security-Policy meta tag forbids loading anything
 anyway. Every string from the data goes through ``esc``. The page reads in
 Vietnamese or English (``lang``); its words are in ``TEXT`` below.
 """
@@ -21,13 +21,11 @@ from models.settings import TERMS
 from planner.export.charts import (
     Names,
     before_after,
-    chart_svg,
     fmt_number,
     fmt_signed,
     org_colors,
-    workload_chart,
 )
-from planner.export.svg import esc, flow_svg, structure_svg
+from planner.export.svg import esc, flow_svg, structure_svg, workload_svg
 from planner.io.durable import write_text_atomically
 
 log = logging.getLogger("planner")
@@ -390,7 +388,7 @@ class _Report:
     def workload(self) -> str:
         assert self.plan is not None
         try:
-            svg = chart_svg(workload_chart(self.sc, self.plan, self.lang), self.lang)
+            svg = workload_svg(self.sc, self.plan, self.lang)
         except Exception:  # a report without this chart beats no report
             log.warning("workload chart could not be rendered", exc_info=True)
             return f'<p class="note">{esc(self.t["chart_error"])}</p>'

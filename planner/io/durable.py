@@ -9,6 +9,11 @@ writer of the planner therefore goes through these helpers, which
 2. ``fsync`` the written data before the rename;
 3. ``fsync`` the folder after it, so that the rename itself is on disk.
 
+A folder built in a temporary place and put in place as a whole
+(``planner.io.plan_io.atomic_folder``) is flushed once, file by file, before its
+rename; the writes inside it skip their own ``fsync`` (:func:`deferred_sync`): the
+guarantee is the same, with one flush per file instead of two or three.
+
 Temporary names carry the writing process (``.NAME.new-PID.HOST.xxxx``), so that a
 folder left behind by a killed process (``kill -9``, a power cut) is recognised
 and removed by the next writer of the same target on the same host
@@ -17,16 +22,45 @@ and removed by the next writer of the same target on the same host
 
 from __future__ import annotations
 
+import contextvars
 import errno
 import os
 import re
 import shutil
 import socket
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 _SAFE_HOST = re.compile(r"[^A-Za-z0-9_-]")
+_DEFERRED: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
+    "khoi_deferred_sync", default=()
+)
+
+
+@contextmanager
+def deferred_sync(root: str | os.PathLike[str]) -> Iterator[None]:
+    """Within the block, :func:`fsync_path` skips paths under ``root`` (in this thread).
+
+    Only for a folder that is not in its final place yet and that the caller flushes
+    whole with :func:`fsync_tree` (outside the block) before putting it in place: until
+    then nothing under ``root`` can be seen under its final name, so nothing is lost.
+    """
+    token = _DEFERRED.set((*_DEFERRED.get(), os.path.abspath(root) + os.sep))
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+
+
+def _deferred(path: str | os.PathLike[str]) -> bool:
+    roots = _DEFERRED.get()
+    if not roots:
+        return False
+    full = os.path.abspath(path) + os.sep
+    return any(full.startswith(root) for root in roots)
 
 
 def fsync_path(path: str | os.PathLike[str]) -> None:
@@ -34,7 +68,10 @@ def fsync_path(path: str | os.PathLike[str]) -> None:
 
     Folders cannot be opened for fsync on some systems (Windows) or file systems
     that do not support it (EINVAL): there it is skipped, as it cannot be done.
+    Skipped too under a :func:`deferred_sync` root (flushed later as a whole).
     """
+    if _deferred(path):
+        return
     flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) if os.path.isdir(path) else os.O_RDONLY
     try:
         fd = os.open(path, flags)
@@ -49,13 +86,37 @@ def fsync_path(path: str | os.PathLike[str]) -> None:
         os.close(fd)
 
 
+_FLUSHERS: list[ThreadPoolExecutor] = []  # one per process, made on first use
+if hasattr(os, "register_at_fork"):  # a forked worker gets its own (threads do not fork)
+    os.register_at_fork(after_in_child=_FLUSHERS.clear)
+
+
+def _flusher() -> ThreadPoolExecutor:
+    if not _FLUSHERS:
+        _FLUSHERS.append(ThreadPoolExecutor(max_workers=8, thread_name_prefix="fsync"))
+    return _FLUSHERS[0]
+
+
 def fsync_tree(folder: str | os.PathLike[str]) -> None:
-    """fsync every file and folder under ``folder``, ``folder`` itself last."""
-    for root, dirs, files in os.walk(folder, topdown=False):
-        for name in files:
-            fsync_path(os.path.join(root, name))
-        for name in dirs:
-            fsync_path(os.path.join(root, name))
+    """fsync every file and folder under ``folder``, ``folder`` itself last.
+
+    The files are flushed a few at a time (threads: an fsync waits on the disk, not the
+    CPU, and the file system commits concurrent ones together: a plan folder's 17
+    files took 54 ms one by one on a loaded machine), then the folders, deepest first.
+    """
+    files: list[str] = []
+    dirs: list[str] = []
+    for root, subdirs, names in os.walk(folder, topdown=False):
+        files += (os.path.join(root, name) for name in names)
+        dirs += (os.path.join(root, name) for name in subdirs)
+    if len(files) > 2:
+        for _ in _flusher().map(fsync_path, files):  # re-raises the first error
+            pass
+    else:
+        for path in files:
+            fsync_path(path)
+    for path in dirs:
+        fsync_path(path)
     fsync_path(folder)
 
 

@@ -375,7 +375,8 @@ def atomic_folder(
     durable.remove_stale(final)
     tmp = Path(tempfile.mkdtemp(prefix=durable.temp_prefix(final, "new"), dir=final.parent))
     try:
-        yield tmp
+        with durable.deferred_sync(tmp):  # flushed once, whole, just below
+            yield tmp
         durable.fsync_tree(tmp)
         _put_in_place(tmp, final)
         durable.fsync_path(final.parent)

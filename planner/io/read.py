@@ -43,6 +43,7 @@ from models import (
     Staff,
     Unit,
 )
+from models.scenario import rule_warnings
 from planner.io.errors import WHOLE, InputError, InputProblem, error_column, error_message, preview
 
 TABLES: dict[str, type[BaseModel]] = {
@@ -158,7 +159,10 @@ def read_scenario(path: str | Path, *, limits: Limits | None = None) -> Scenario
     scenario = _assemble(settings, rows, key_lines, out) if complete else None
     if out or scenario is None:
         raise InputError(out)
-    return scenario
+    # Kept so that writing the settings back keeps the planner's comments and layout.
+    data = _read_bytes(folder / SETTINGS_FILE, [], limits.max_file_bytes)
+    text = None if data is None else _decode(data, SETTINGS_FILE, [])
+    return scenario.model_copy(update={"settings_text": text})
 
 
 # -- finding and loading tables ---------------------------------------------------
@@ -481,7 +485,10 @@ def _assemble(
         out.append(InputProblem(departments.file, 0, WHOLE, message))
     tables = {stem: tuple(r.models) for stem, r in rows.items()}
     try:
-        return Scenario(settings=settings, **tables)  # type: ignore[arg-type]
+        scenario = Scenario(settings=settings, **tables)  # type: ignore[arg-type]
+        # Warnings, located like problems: the scenario is valid, but the user should know.
+        warnings = [str(_locate(w, rows, key_lines)) for w in rule_warnings(scenario)]
+        return scenario.model_copy(update={"warnings": (*scenario.warnings, *warnings)})
     except ValidationError as exc:
         for err in exc.errors():
             error = err.get("ctx", {}).get("error")

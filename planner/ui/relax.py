@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models import Scenario
-from planner.ui.state import rebuild
+from planner.ui.edits import rebuild
 
 _SETTING = re.compile(r"^(targets|departments|allowances)\.(\w+)$")
 _ORG = re.compile(r"^organizations:(.+)\.(min_staff|min_leaders)$")

@@ -24,6 +24,9 @@ def render() -> None:
     errors = state.get("load_error")
     if errors:
         _problems(t("scenario.invalid"), errors)
+    base = state.base()
+    if base is not None and base.warnings and not errors:
+        _problems(t("scenario.warnings"), list(base.warnings), warning=True)
     sc = state.scenario()
     if sc is None:
         if not state.io_available():
@@ -98,9 +101,9 @@ def _open_upload(files) -> None:
     state.set_source(sc, "upload", name)
 
 
-def _problems(title: str, lines: list[str]) -> None:
-    """Validation problems as a table: file, row, column, message."""
-    st.error(title)
+def _problems(title: str, lines: list[str], *, warning: bool = False) -> None:
+    """Validation problems (or the reader's warnings) as a table: file, row, column, message."""
+    (st.warning if warning else st.error)(title)
     rows = []
     for line in lines:
         head, sep, message = line.partition(": ")

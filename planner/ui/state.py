@@ -22,6 +22,7 @@ from typing import Any
 import streamlit as st
 
 from models import Plan, Scenario, SolveResult, Status
+from planner.ui.edits import rebuild as rebuild  # re-exported: pages call state.rebuild
 
 DATA_DIR = Path(os.environ.get("KHOI_DATA_DIR") or Path(__file__).resolve().parents[2] / "data")
 """The embedded scenarios; ``KHOI_DATA_DIR`` points elsewhere (tests, a deployment's own folder)."""
@@ -88,28 +89,6 @@ def _import(name: str) -> Any:
     import importlib
 
     return importlib.import_module(name)
-
-
-def rebuild(scenario: Scenario, **changes: Any) -> Scenario:
-    """A validated copy of ``scenario`` with some fields replaced.
-
-    ``model_copy(update=...)`` would skip validation; this goes through the
-    model's validators so that every cross-reference is checked again. When
-    the target departments were generated (no departments.csv), they are
-    generated again from the new ``departments.count``.
-    """
-    fields: dict[str, Any] = {
-        "settings": scenario.settings,
-        "organizations": scenario.organizations,
-        "units": scenario.units,
-        "staff": scenario.staff,
-        "functions": scenario.functions,
-        "departments": scenario.departments if scenario.departments_given else (),
-        "rules": scenario.rules,
-        "locks": scenario.locks,
-    }
-    fields.update(changes)
-    return Scenario(**fields)
 
 
 # -- the session --------------------------------------------------------------

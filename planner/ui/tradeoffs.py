@@ -46,8 +46,11 @@ def render() -> None:
         _price(sc)
 
 
-def _default_time(sc: Scenario) -> float:
-    return float(min(sc.settings.solver.time_limit, 15.0))
+def _default_time() -> float:
+    """The whole run's default budget: the CLI's (two minutes)."""
+    from planner.tradeoffs.common import DEFAULT_BUDGET
+
+    return DEFAULT_BUDGET
 
 
 @st.fragment(run_every=1.0)
@@ -104,20 +107,20 @@ def _pareto(sc: Scenario) -> None:
         help=t("tradeoffs.points_help"),
     )
     limit = c4.number_input(
-        t("tradeoffs.time_per_solve"),
+        t("tradeoffs.time_total"),
         min_value=1.0,
-        max_value=600.0,
-        value=_default_time(sc),
+        max_value=3600.0,
+        value=_default_time(),
         step=5.0,
         format="%.0f",
         key="trade.limit",
-        help=t("tradeoffs.time_per_solve_help"),
+        help=t("tradeoffs.time_total_help"),
     )
     task = state.task("pareto")
     running = task is not None and not task.done
     if x == y:
         st.warning(t("tradeoffs.same_terms"))
-    st.caption(t("tradeoffs.pareto_cost", n=int(points), seconds=fmt_num(points * limit)))
+    st.caption(t("tradeoffs.pareto_cost", n=int(points), seconds=fmt_num(limit)))
     if st.button(
         t("tradeoffs.compute_pareto"),
         type="primary",
@@ -125,9 +128,19 @@ def _pareto(sc: Scenario) -> None:
         key="trade.go",
         disabled=running or x == y or not state.solver_available(),
     ):
+        res, res_sc = state.result(), state.result_scenario()
+        base = res if res is not None and res_sc is sc and res.plan is not None else None
 
         def work(on_step: Any) -> Any:
-            return pareto(sc, x, y, points=int(points), time_limit=float(limit), on_step=on_step)
+            return pareto(
+                sc,
+                x,
+                y,
+                points=int(points),
+                time_limit=float(limit),
+                base=base,
+                on_step=on_step,
+            )
 
         state.start_task("pareto", sc, work)
         st.rerun()
@@ -265,16 +278,16 @@ def _price(sc: Scenario) -> None:
     n = len(relax.relaxations(sc))
     a, b = st.columns([1, 3], vertical_alignment="bottom")
     limit = a.number_input(
-        t("tradeoffs.time_per_solve"),
+        t("tradeoffs.time_total"),
         min_value=1.0,
-        max_value=600.0,
-        value=_default_time(sc),
+        max_value=3600.0,
+        value=_default_time(),
         step=5.0,
         format="%.0f",
         key="price.limit",
-        help=t("tradeoffs.time_per_solve_help"),
+        help=t("tradeoffs.time_total_help"),
     )
-    b.caption(t("tradeoffs.price_cost", n=n, seconds=fmt_num((n + 1) * limit)))
+    b.caption(t("tradeoffs.price_cost", n=n, seconds=fmt_num(limit)))
     task = state.task("price")
     running = task is not None and not task.done
     if st.button(
@@ -338,6 +351,7 @@ def _show_price(frame: pl.DataFrame) -> None:
         "binding": "binding",
         "changed": "changed",
         "status": "status_col",
+        "proven": "proven_col",
         "note": "note",
     }
     table = frame.select([pl.col(c).alias(t(f"tradeoffs.{k}")) for c, k in cols.items()])
