@@ -18,11 +18,12 @@ The scripting API is one import::
 ``compare(plans)``          KPIs and moves of several plans side by side
 ``sweep(sc, grid, …)``      one run per combination of settings (:mod:`planner.batch`)
 ``batch(scenarios, …)``     one run per scenario, e.g. every commune
+``roadmap(sc, …)``          the merger over time, SPEC §8 (:func:`planner.roadmap.roadmap`)
 ==========================  ==========================================================
 
 The names are imported on first use, so ``import planner`` stays instant (it does
-not load OR-Tools). Three of them are also the names of modules (``planner.solve``,
-``planner.check``, ``planner.batch``): there the package gives an object that is
+not load OR-Tools). Four of them are also the names of modules (``planner.solve``,
+``planner.check``, ``planner.batch``, ``planner.roadmap``): there the package gives an object that is
 both — calling it calls the function, any other attribute is the module's — so
 that ``import planner.solve as m; m.to_summary`` and monkeypatching the module keep
 working beside ``planner.solve(sc)``.
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time they load l
     from planner.check import check as check
     from planner.io import read_scenario as read_scenario
     from planner.io import write_scenario as write_scenario
+    from planner.roadmap import roadmap as roadmap
     from planner.solve import solve as solve
     from planner.tradeoffs import compare as compare
     from planner.tradeoffs import pareto as pareto
@@ -56,7 +58,7 @@ API: dict[str, str] = {
     "compare": "planner.tradeoffs",
     "sweep": "planner.batch",
     "batch": "planner.batch",
-    # "roadmap": the roadmap API is being built separately; its entry goes here when it lands.
+    "roadmap": "planner.roadmap",
 }
 """Top-level name -> the module defining the function of that name."""
 

@@ -13,17 +13,29 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NAMES = ("read_scenario", "solve", "check", "pareto", "price", "compare", "sweep", "batch")
+NAMES = (
+    "read_scenario",
+    "solve",
+    "check",
+    "pareto",
+    "price",
+    "compare",
+    "sweep",
+    "batch",
+    "roadmap",
+)
 
 
 def test_every_name_is_its_function_whatever_was_imported_first():
     import planner
     import planner.batch  # the submodules of the same names, imported explicitly
     import planner.check
+    import planner.roadmap
     import planner.solve
     from planner.batch import batch, sweep
     from planner.check import check
     from planner.io import read_scenario
+    from planner.roadmap import roadmap
     from planner.solve import solve
     from planner.tradeoffs import compare, pareto, price
 
@@ -36,10 +48,11 @@ def test_every_name_is_its_function_whatever_was_imported_first():
         "compare": compare,
         "sweep": sweep,
         "batch": batch,
+        "roadmap": roadmap,
     }
     for name in NAMES:
         api = getattr(planner, name)
-        # solve, check and batch share their module's name: an object that is both
+        # solve, check, batch and roadmap share their module's name: an object that is both
         assert getattr(api, "__wrapped__", api) is expected[name], name
         assert callable(api) and inspect.getdoc(api) == inspect.getdoc(expected[name]), name
         assert inspect.signature(api) == inspect.signature(expected[name]), name
