@@ -683,5 +683,25 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "- Raw runs: `benchmarks/results/latest.csv` (one row per run) and `latest.json` (with traces).",
         "",
     ]
+    L += kept_sections(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(L), encoding="utf-8")
+
+
+KEPT = ("roadmap",)
+"""Sections of the page written by other benchmarks (``benchmarks/roadmap.py``), kept as they
+are between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` when this report rewrites it."""
+
+
+def kept_sections(out: Path) -> list[str]:
+    """The marked sections of ``out`` that other benchmarks own, markers included."""
+    if not out.exists():
+        return []
+    text = out.read_text(encoding="utf-8")
+    lines: list[str] = []
+    for name in KEPT:
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        if start in text and end in text:
+            i, j = text.index(start), text.index(end) + len(end)
+            lines += ["", text[i:j], ""]
+    return lines
