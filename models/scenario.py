@@ -8,6 +8,7 @@ each located by table, row index and column. Lookups that the model code needs
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from enum import StrEnum
@@ -381,6 +382,12 @@ class Scenario(BaseModel):
             d.max_staff if dept.max_staff is None else dept.max_staff,
             d.max_deputies if dept.max_deputies is None else dept.max_deputies,
         )
+
+    @cached_property
+    def required_exits(self) -> int:
+        """C7: ``ceil(min_reduction × current headcount)`` exits at least (0 when not set)."""
+        share = self.settings.targets.min_reduction
+        return 0 if share is None else math.ceil(exact(share) * len(self.staff))
 
     @cached_property
     def lead_organizations(self) -> tuple[str, ...]:

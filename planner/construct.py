@@ -65,24 +65,11 @@ from models import (
     StaffAssignment,
     exact,
 )
+from planner.grouping import UnionFind, breaks_apart
 from planner.kpis import department_summaries
 
 
 # -- 1. placement ---------------------------------------------------------------
-class _Union:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, i: int, j: int) -> None:
-        self.parent[self.find(i)] = self.find(j)
-
-
 def _blocks(sc: Scenario) -> tuple[list[list[int]], dict[int, int]]:
     """Blocks of function indices that should share a department, and block -> locked dept.
 
@@ -91,15 +78,9 @@ def _blocks(sc: Scenario) -> tuple[list[list[int]], dict[int, int]]:
     """
     fs, depts = sc.functions, sc.departments
     fid = {fn.function_id: i for i, fn in enumerate(fs)}
-    forced = _Union(len(fs))  # together rules: must stay together
-    for rule in sc.rules:
-        if rule.rule is RuleKind.TOGETHER:
-            group = [fid[x] for x in (*sc.rule_targets(rule.a), *sc.rule_targets(rule.b))]
-            for f in group[1:]:
-                forced.union(group[0], f)
-    soft = _Union(len(fs))
-    for i in range(len(fs)):
-        soft.union(i, forced.find(i))
+    soft = UnionFind(len(fs))
+    for f, group in _forced_groups(sc).items():  # together rules: must stay together
+        soft.union(f, group[0])
     by_unit: dict[str, list[int]] = defaultdict(list)
     joint: dict[str, list[int]] = defaultdict(list)
     for i, fn in enumerate(fs):
@@ -134,7 +115,7 @@ def _blocks(sc: Scenario) -> tuple[list[list[int]], dict[int, int]]:
     return blocks, locked
 
 
-def _join_if_hostable(sc: Scenario, u: _Union, a: int, b: int) -> None:
+def _join_if_hostable(sc: Scenario, u: UnionFind, a: int, b: int) -> None:
     """Merge the blocks of a and b when some department may host both blocks' domains."""
     ra, rb = u.find(a), u.find(b)
     if ra == rb:
@@ -181,7 +162,7 @@ def pack_units(sc: Scenario, rng: random.Random | None = None) -> dict[int, int]
             ok = [d for d in ok if d == locked[b]]
         if not ok:
             return None
-        clean = [d for d in ok if not _breaks_apart(blocks[b], d, where, apart)]
+        clean = [d for d in ok if not breaks_apart(blocks[b], d, where, apart)]
         d = min(clean or ok, key=lambda d: (load[d], d))
         placed_blocks[b] = d
         for f in blocks[b]:
@@ -259,7 +240,7 @@ def _feed_small_departments(
                 and not _pinned(sc, fs[f].function_id)
                 and hosted[e] > 1
                 and load[e] - max(fs[f].workload_h, 1) >= floor[e]
-                and not _breaks_apart([f], d, where, apart)
+                and not breaks_apart([f], d, where, apart)
             ]
             if not cands:
                 break
@@ -282,7 +263,7 @@ def _pinned(sc: Scenario, function_id: str) -> bool:
 def _forced_groups(sc: Scenario) -> dict[int, list[int]]:
     """Function index -> its ``together`` group (only for functions in a group)."""
     fid = {fn.function_id: i for i, fn in enumerate(sc.functions)}
-    u = _Union(len(sc.functions))
+    u = UnionFind(len(sc.functions))
     for rule in sc.rules:
         if rule.rule is RuleKind.TOGETHER:
             members = [fid[x] for x in (*sc.rule_targets(rule.a), *sc.rule_targets(rule.b))]
@@ -292,17 +273,6 @@ def _forced_groups(sc: Scenario) -> dict[int, list[int]]:
     for i in range(len(sc.functions)):
         groups[u.find(i)].append(i)
     return {f: g for g in groups.values() if len(g) > 1 for f in g}
-
-
-def _breaks_apart(
-    members: list[int], d: int, where: dict[int, int], apart: list[tuple[set[int], set[int]]]
-) -> bool:
-    mine = set(members)
-    for a, b in apart:
-        for side, other in ((a, b), (b, a)):
-            if mine & side and any(where.get(f) == d for f in other):
-                return True
-    return False
 
 
 # -- 2. leads -------------------------------------------------------------------
@@ -426,7 +396,7 @@ class Staffing:
         self.kept: dict[str, int] = defaultdict(int)  # retained staff per organisation
         self.held: dict[str, int] = defaultdict(int)  # posts per organisation
         self.borrow = False  # in the second pass, people may move between departments
-        self.need_exits = _required_exits(sc)
+        self.need_exits = sc.required_exits
         self.min_staff = {o.org_id: o.min_staff for o in sc.organizations}
         self.min_leaders = {o.org_id: o.min_leaders for o in sc.organizations}
         self.max_keep = self._max_keep()
@@ -1277,11 +1247,6 @@ class Staffing:
         )
         plan = Plan(staff=staff, functions=functions)
         return plan.model_copy(update={"departments": department_summaries(sc, plan)})
-
-
-def _required_exits(sc: Scenario) -> int:
-    share = sc.settings.targets.min_reduction
-    return 0 if share is None else math.ceil(exact(share) * len(sc.staff))
 
 
 def placements(sc: Scenario, tries: int = 4, seed: int = 0) -> Iterator[dict[int, int]]:

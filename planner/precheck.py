@@ -13,7 +13,6 @@ departments, P protected staff; capacities in hundredths of an FTE.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
@@ -29,17 +28,12 @@ class Failure:
     reason: str
 
 
-def _required_exits(sc: Scenario) -> int:
-    share = sc.settings.targets.min_reduction
-    return 0 if share is None else math.ceil(exact(share) * len(sc.staff))
-
-
 def precheck(sc: Scenario) -> list[Failure]:
     """Every failed necessary condition (empty when none fails: no proof either way)."""
     st = sc.settings
     t, dep = st.targets, st.departments
     n, k = len(sc.staff), len(sc.departments)
-    e = _required_exits(sc)
+    e = sc.required_exits
     keep = n - e  # at most this many retained
     out: list[Failure] = []
     reduction = ("targets.min_reduction",) if e else ()

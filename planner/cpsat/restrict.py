@@ -23,6 +23,7 @@ from functools import partial
 
 from models import FunctionKind, LockKind, RuleKind, Scenario
 from planner.cpsat.classes import StaffClass
+from planner.grouping import UnionFind, breaks_apart
 
 
 def home_departments(scenario: Scenario, classes: list[StaffClass]) -> dict[int, set[int]]:
@@ -58,22 +59,6 @@ def _open_unreached(allowed: dict[int, set[int]], every: set[int]) -> dict[int, 
     return allowed
 
 
-class _Groups:
-    """Union-find over function indices (``together`` rules keep a group in one department)."""
-
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, i: int, j: int) -> None:
-        self.parent[self.find(i)] = self.find(j)
-
-
 def place_functions(scenario: Scenario) -> dict[int, int] | None:
     """A greedy placement function index -> department index, or None when it finds none.
 
@@ -92,7 +77,7 @@ def place_functions(scenario: Scenario) -> dict[int, int] | None:
     k = len(depts)
     fid = {fn.function_id: i for i, fn in enumerate(fs)}
     dept = {d: i for i, d in enumerate(sc.dept_ids)}
-    groups = _Groups(len(fs))
+    groups = UnionFind(len(fs))
     apart: list[tuple[set[int], set[int]]] = []
     for rule in sc.rules:
         a = {fid[x] for x in sc.rule_targets(rule.a)}
@@ -127,7 +112,7 @@ def place_functions(scenario: Scenario) -> dict[int, int] | None:
     )
     for g in order:
         units = {u for f in members_of[g] if (u := fs[f].unit_id) is not None}
-        clash = {d for d in options[g] if _breaks_apart(members_of[g], d, where, apart)}
+        clash = {d for d in options[g] if breaks_apart(members_of[g], d, where, apart)}
         choices = [d for d in options[g] if d not in clash] or options[g]
 
         def preference(d: int, units: set[str] = units) -> tuple[int, int, int, int]:
@@ -157,18 +142,6 @@ def place_functions(scenario: Scenario) -> dict[int, int] | None:
         for f in members_of[g]:
             where[f] = d
     return where
-
-
-def _breaks_apart(
-    members: list[int], d: int, where: dict[int, int], apart: list[tuple[set[int], set[int]]]
-) -> bool:
-    """Would placing ``members`` in ``d`` put both sides of an ``apart`` rule there?"""
-    mine = set(members)
-    for a, b in apart:
-        for side, other in ((a, b), (b, a)):
-            if mine & side and any(where.get(f) == d for f in other):
-                return True
-    return False
 
 
 def work_homes(

@@ -6,11 +6,9 @@ inequality with a share is multiplied out by q so that it stays integral.
 
 from __future__ import annotations
 
-import math
-
 from ortools.sat.python import cp_model
 
-from models import Scenario, exact
+from models import exact
 from planner.cpsat.guards import Guards
 from planner.cpsat.variables import LinearExpr, Variables
 
@@ -73,15 +71,9 @@ def add_leadership(model: cp_model.CpModel, var: Variables, guards: Guards) -> N
         guards.add(model.add(var.all_posts() <= cap), "targets.max_leadership_posts")
 
 
-def required_exits(scenario: Scenario) -> int:
-    """C7: ``ceil(min_reduction × current headcount)`` (0 when not set)."""
-    share = scenario.settings.targets.min_reduction
-    return 0 if share is None else math.ceil(exact(share) * len(scenario.staff))
-
-
 def add_reduction(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:
     """C7: ``Σ_c (n_c − r[c]) ≥ ceil(min_reduction × N)``; protected classes keep everyone: ``r[c] = n_c``."""
-    need = required_exits(var.scenario)
+    need = var.scenario.required_exits
     if need > 0:
         guards.add(model.add(var.exits_total() >= need), "targets.min_reduction")
     for c in var.classes:
