@@ -44,7 +44,7 @@ from planner.cpsat.roadmap import (
 )
 from planner.cpsat.runner import solve_once
 from planner.periods import period_scenario, retirement_periods
-from planner.solve import Progress, solve
+from planner.solve import Progress, solve, with_solver_settings
 
 log = logging.getLogger("planner")
 
@@ -106,18 +106,8 @@ def roadmap(
         On infeasibility, name the conflicting settings in §8's vocabulary
         (``roadmap.reduction[2]``, ``roadmap.norm_by``, ``targets.min_reduction`` …).
     """
-    settings = settings or scenario.settings
-    overrides = {
-        k: v
-        for k, v in (("time_limit", time_limit), ("workers", workers), ("seed", seed))
-        if v is not None
-    }
-    if overrides:
-        settings = settings.model_copy(
-            update={"solver": settings.solver.model_copy(update=overrides)}
-        )
-    if settings is not scenario.settings:
-        scenario = scenario.with_settings(settings)
+    scenario = with_solver_settings(scenario, settings, time_limit, workers, seed)
+    settings = scenario.settings
     limit = settings.solver.time_limit
     start = time.perf_counter()
     built = build_roadmap(scenario)

@@ -102,18 +102,8 @@ def solve(
         (``planner.reuse``, ``stats["reused_optimum"]`` names the change); otherwise
         its plan is the hint when ``hint`` is not given.
     """
-    settings = settings or scenario.settings
-    overrides = {
-        k: v
-        for k, v in (("time_limit", time_limit), ("workers", workers), ("seed", seed))
-        if v is not None
-    }
-    if overrides:
-        settings = settings.model_copy(
-            update={"solver": settings.solver.model_copy(update=overrides)}
-        )
-    if settings is not scenario.settings:
-        scenario = scenario.with_settings(settings)
+    scenario = with_solver_settings(scenario, settings, time_limit, workers, seed)
+    settings = scenario.settings
     if previous is not None and term_bounds is None:
         reused = reuse_optimum(scenario, previous)
         if reused is not None:
@@ -256,6 +246,28 @@ def solve(
         stats=stats,
         violations=violations,
     )
+
+
+def with_solver_settings(
+    scenario: Scenario,
+    settings: Settings | None,
+    time_limit: float | None,
+    workers: int | None,
+    seed: int | None,
+) -> Scenario:
+    """``scenario`` under ``settings`` (default its own) with ``[solver]`` overrides applied;
+    the same object when nothing changes. Shared by ``solve`` and ``planner.roadmap``."""
+    settings = settings or scenario.settings
+    overrides = {
+        k: v
+        for k, v in (("time_limit", time_limit), ("workers", workers), ("seed", seed))
+        if v is not None
+    }
+    if overrides:
+        settings = settings.model_copy(
+            update={"solver": settings.solver.model_copy(update=overrides)}
+        )
+    return scenario if settings is scenario.settings else scenario.with_settings(settings)
 
 
 def _run_model(
