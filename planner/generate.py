@@ -663,6 +663,23 @@ def _life(p: _Person, rng: random.Random) -> tuple[date, float]:
     return birth, service
 
 
+def witness_staff(
+    people: Sequence[_Person], roles: Mapping[str, Role]
+) -> tuple[StaffAssignment, ...]:
+    """The planted plan's staff rows: ``dept == "exit"`` exits, others keep their role
+    from ``roles`` (member when not named)."""
+    return tuple(
+        StaffAssignment(
+            staff_id=p.sid,
+            org_id=p.org,
+            unit_id=p.unit.unit_id,
+            dept_id=None if p.dept == "exit" else p.dept,
+            role=Role.EXIT if p.dept == "exit" else roles.get(p.sid, Role.MEMBER),
+        )
+        for p in people
+    )
+
+
 def build(bp: Blueprint, rng: random.Random) -> tuple[Scenario, Plan]:
     """The scenario a blueprint describes, and the plan planted in it."""
     people = _people(bp, rng)
@@ -731,16 +748,7 @@ def build(bp: Blueprint, rng: random.Random) -> tuple[Scenario, Plan]:
         rules=bp.rules,
     )
     plan = Plan(
-        staff=tuple(
-            StaffAssignment(
-                staff_id=p.sid,
-                org_id=p.org,
-                unit_id=p.unit.unit_id,
-                dept_id=None if p.dept == "exit" else p.dept,
-                role=Role.EXIT if p.dept == "exit" else roles.get(p.sid, Role.MEMBER),
-            )
-            for p in people
-        ),
+        staff=witness_staff(people, roles),
         functions=tuple(
             FunctionAssignment(
                 function_id=f.function_id,

@@ -42,7 +42,6 @@ from models import (
     Scenario,
     Settings,
     Staff,
-    StaffAssignment,
     Unit,
     exact,
 )
@@ -55,6 +54,7 @@ from planner.generate import (
     _largest_remainder,
     _people,
     _Person,
+    witness_staff,
 )
 
 INFEASIBLE = ("exits", "skill", "posts")
@@ -891,16 +891,7 @@ def build_packed(spec: PackedSpec, rng: random.Random) -> Packed:
         locks=locks,
     )
     plan = Plan(
-        staff=tuple(
-            StaffAssignment(
-                staff_id=p.sid,
-                org_id=p.org,
-                unit_id=p.unit.unit_id,
-                dept_id=None if p.dept == "exit" else p.dept,
-                role=Role.EXIT if p.dept == "exit" else roles.get(p.sid, Role.MEMBER),
-            )
-            for p in people
-        ),
+        staff=witness_staff(people, roles),
         functions=tuple(
             FunctionAssignment(function_id=f.fid, dept_id=f.dept, lead_org=f.lead) for f in fns
         ),
