@@ -688,8 +688,9 @@ def write_report(results: dict[str, Any], out: Path) -> None:
     out.write_text("\n".join(L), encoding="utf-8")
 
 
-KEPT = ("roadmap",)
-"""Sections of the page written by other benchmarks (``benchmarks/roadmap.py``), kept as they
+KEPT = ("spot-checks", "roadmap")
+"""Sections of the page written by other benchmarks (``benchmarks/roadmap.py``) or by hand
+(single spot checks with their commands), kept as they
 are between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` when this report rewrites it."""
 
 
