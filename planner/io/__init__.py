@@ -1,7 +1,8 @@
 """Scenario input and output: polars at the edge, located problems, atomic writes."""
 
 from planner.io.errors import InputError, InputProblem
-from planner.io.read import Limits, read_scenario
+from planner.io.layout import Limits
+from planner.io.read import read_scenario
 from planner.io.write import scenario_sha256, write_scenario
 
 __all__ = [

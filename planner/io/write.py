@@ -25,7 +25,9 @@ from pydantic import BaseModel
 
 from models import Scenario
 from planner.io import durable
-from planner.io.read import SETTINGS_FILE, TABLES, WORKBOOK, column_specs, read_scenario
+from planner.io.cells import column_specs
+from planner.io.layout import SETTINGS_FILE, TABLES, WORKBOOK
+from planner.io.read import read_scenario
 from planner.io.toml_write import settings_toml
 
 Format = Literal["csv", "xlsx", "parquet"]

@@ -157,7 +157,7 @@ def settings_diff(base: Scenario | None, scenario: Scenario) -> list[dict[str, A
 
 def table_diff(a: Scenario, b: Scenario) -> dict[str, dict[str, int]]:
     """Per input table, rows only in ``a`` (removed), only in ``b`` (added) — whole rows compared."""
-    from planner.io.read import TABLES
+    from planner.io.layout import TABLES
 
     out = {}
     for stem in TABLES:
