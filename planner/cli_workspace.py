@@ -254,36 +254,15 @@ def _save_result(store, folder: Path, name, note, scenario_dir):  # type: ignore
                 f"{folder}: say which scenario these results answer with --scenario DIR"
             )
         scenario_dir = copies[0].parent
+    from planner.workspace.results import save_result_folder
+
     return save_result_folder(store, folder, _read(scenario_dir), name=name, note=note)
-
-
-def save_result_folder(store, folder: Path, sc, *, name, note=""):  # type: ignore[no-untyped-def]
-    """Save the --out folder of ``planner pareto`` (frontier.csv) or ``planner price``
-    (prices.csv): the table's rows as the payload, every file kept byte for byte."""
-    import polars as pl
-
-    from planner.workspace import default_author
-
-    kind, table = (
-        ("pareto", "frontier.csv")
-        if (folder / "frontier.csv").is_file()
-        else ("price", "prices.csv")
-    )
-    rows = pl.read_csv(folder / table, infer_schema=False).to_dicts()
-    files = {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    }
-    return store.save_result(
-        kind, sc, {"table": table, "rows": rows}, name=name, note=note,
-        author=default_author(), files=files,
-    )  # fmt: skip
 
 
 def record_result(store, folder: Path, sc, name: str) -> None:  # type: ignore[no-untyped-def]
     """``planner pareto/price … --save NAME``: save the folder just written, or exit 2."""
     from planner.workspace import WorkspaceError
+    from planner.workspace.results import save_result_folder
 
     try:
         with store:

@@ -115,3 +115,40 @@ def test_workspace_page_with_an_unreachable_database(monkeypatch) -> None:
     assert at.error and "cannot open" in at.error[0].value
     assert "topsecret" not in at.error[0].value
     visit(at, "scenario")  # the rest of the app works
+
+
+def test_a_price_table_saved_from_the_tradeoffs_page_is_listed_in_the_workspace(db) -> None:
+    import time
+
+    at = start()
+    open_district(at)
+    visit(at, "tradeoffs")
+    at.number_input(key="price.limit").set_value(10.0).run()
+    at.button(key="price.go").click().run()
+    deadline = time.monotonic() + 120
+    while not at.session_state["khoi.task.price"].done:
+        assert time.monotonic() < deadline, "the price task did not finish"
+        time.sleep(0.5)
+        at.run()
+        ok(at)
+    at.run()
+    ok(at)
+    prices = at.session_state["khoi.task.price"].result
+    at.text_input(key="price.save_name").input("giá huyện")
+    save = [b for b in at.button if b.label == "Lưu vào kho lưu trữ"]
+    assert len(save) == 1, [b.label for b in at.button]
+    save[0].click().run()
+    ok(at)
+    assert any("giá huyện" in m.value for m in at.success)
+    with open_store(db) as store:
+        (item,) = store.items("price")
+        assert (item.name, item.author) == ("giá huyện", "Lan")
+        assert [r["setting"] for r in store.item(item.id).payload["rows"]] == prices[
+            "setting"
+        ].to_list()
+    visit(at, "workspace")
+    listed = [d.value for d in at.dataframe]
+    assert "giá huyện" in listed[0].to_string(), "the results table"
+    shown = listed[-1]  # the saved table itself (pandas, as AppTest gives it)
+    assert shown["setting"].tolist() == prices["setting"].to_list()
+    assert at.get("download_button"), "the table can be downloaded"

@@ -174,6 +174,45 @@ def test_results_are_stored_with_their_files(url, district, tmp_path):
     assert json.loads((out / "result.json").read_text())["payload"] == payload
 
 
+def _as_run(item):
+    from dataclasses import replace
+
+    return replace(item, kind="run")
+
+
+def test_tradeoffs_held_in_memory_are_saved_like_the_cli_folders(sqlite_url, district, tmp_path):
+    """The app saves the result on screen: the same folder ``--out`` writes, stored as one item."""
+    from planner.tradeoffs import pareto, price
+    from planner.tradeoffs.pareto import write_pareto
+    from planner.workspace.results import result_table, save_result_folder, save_tradeoff
+
+    prices = price(district, time_limit=20)
+    frontier = pareto(district, "payroll", "disruption", points=3, time_limit=20)
+    assert not prices.is_empty() and frontier.points
+    with open_store(sqlite_url) as store:
+        a = save_tradeoff(store, district, prices, name="giá", author="Lan")
+        b = save_tradeoff(store, district, frontier, name="pareto", author="Lan", note="n")
+        with pytest.raises(WorkspaceError, match="not a trade-off result"):
+            save_tradeoff(store, district, [1, 2], name=None, author="Lan")
+        with pytest.raises(WorkspaceError, match="neither frontier.csv nor prices.csv"):
+            save_result_folder(store, tmp_path, district, name=None)
+        assert (a.kind, a.author, b.kind, b.note) == ("price", "Lan", "pareto", "n")
+        table = result_table(store, store.item("giá"))
+        assert table["setting"].to_list() == prices["setting"].to_list()
+        assert table["proven"].to_list() == [str(v).lower() for v in prices["proven"].to_list()]
+        assert result_table(store, b).height == frontier.frontier.height
+        # The Pareto item holds every point's plan folder, as ``planner pareto --out`` wrote it.
+        write_pareto(district, frontier, tmp_path / "cli")
+        cli = sorted(
+            p.relative_to(tmp_path / "cli").as_posix()
+            for p in (tmp_path / "cli").rglob("*")
+            if p.is_file()
+        )
+        assert sorted(store.files_of(b)) == cli
+        with pytest.raises(WorkspaceError, match="not a trade-off result"):
+            result_table(store, store.items("run")[0] if store.items("run") else _as_run(a))
+
+
 # -- checking -----------------------------------------------------------------------------
 
 

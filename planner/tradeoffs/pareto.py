@@ -327,17 +327,18 @@ def write_pareto(scenario: Scenario, result: ParetoResult, out: Path) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     sha = scenario_sha256(scenario)
-    names = set()
-    for point, name in zip(result.points, result.frontier["folder"].to_list(), strict=True):
+    # A sweep run without ``out`` (the app) has no folder names yet: the same ones as with it.
+    names = [f"point_{i:02d}" for i in range(1, len(result.points) + 1)]
+    for point, name in zip(result.points, names, strict=True):
         write_plan_folder(
             scenario, point.result, to_summary(point.result, scenario, sha), out / name
         )
-        names.add(name)
     for old in out.glob("point_*"):
         if old.is_dir() and old.name not in names and (old / "summary.json").exists():
             shutil.rmtree(old)
     write_text(out / "frontier.svg", frontier_svg(result))
-    write_csv(result.frontier, out / "frontier.csv")
+    frontier = result.frontier.with_columns(pl.Series("folder", names, dtype=pl.String))
+    write_csv(frontier, out / "frontier.csv")
 
 
 def frontier_svg(result: ParetoResult) -> str:

@@ -221,3 +221,24 @@ def record_finished() -> None:
     except Exception as exc:  # noqa: BLE001 - the solve is shown anyway; the page says why
         state.put("ws.record_error", f"{type(exc).__name__}: {exc}")
         log.warning("workspace: a finished run was not recorded (%s)", type(exc).__name__)
+
+
+def save_tradeoff(kind: str, scenario: Scenario, result: Any, name: str) -> Any | None:
+    """Save a Pareto frontier or a price table shown on the Trade-offs page; the saved
+    item, or None with the reason on the page (the result stays on screen either way)."""
+    from planner.ui.i18n import t
+    from planner.workspace import WorkspaceError
+    from planner.workspace.results import save_tradeoff as save
+
+    s = store()
+    if s is None:
+        st.error(t("workspace.unavailable", reason=error() or ""))
+        return None
+    try:
+        with st.spinner(t("tradeoffs.saving_result")):
+            item = save(s, scenario, result, name=name.strip() or None, author=user())
+    except WorkspaceError as exc:
+        st.error(str(exc))
+        return None
+    log.info("workspace: saved %s #%d from the Trade-offs page", kind, item.id)
+    return item

@@ -153,6 +153,8 @@ def _pareto(sc: Scenario) -> None:
         st.error(t("tradeoffs.error", error=task.error))
         return
     _show_pareto(task.scenario, task.result, stale=task.scenario is not sc)
+    if task.result.points:
+        _save_form("pareto", task.scenario, task.result)
 
 
 def _show_pareto(sc: Scenario, res: Any, *, stale: bool) -> None:
@@ -316,6 +318,8 @@ def _price(sc: Scenario) -> None:
     if task.scenario is not sc:
         st.warning(t("tradeoffs.stale"), icon=":material/history:")
     _show_price(task.result)
+    if not task.result.is_empty():
+        _save_form("price", task.scenario, task.result)
 
 
 def _show_price(frame: pl.DataFrame) -> None:
@@ -356,6 +360,25 @@ def _show_price(frame: pl.DataFrame) -> None:
     }
     table = frame.select([pl.col(c).alias(t(f"tradeoffs.{k}")) for c, k in cols.items()])
     st.dataframe(table, hide_index=True, width="stretch")
+
+
+# -- saving a result in the workspace ------------------------------------------------------
+
+
+def _save_form(kind: str, sc: Scenario, result: Any) -> None:
+    """Name and save the result on screen in the shared workspace (planner.workspace); it is
+    listed on the Workspace page with who saved it, like ``planner {kind} --save NAME``."""
+    from planner.ui import saved
+
+    with st.form(f"{kind}.save_form", border=True):
+        st.caption(t("tradeoffs.save_intro"))
+        a, b = st.columns([3, 1], vertical_alignment="bottom")
+        name = a.text_input(t("workspace.name"), key=f"{kind}.save_name", max_chars=120)
+        go = b.form_submit_button(t("tradeoffs.save"), icon=":material/save:", width="stretch")
+    if go:
+        item = saved.save_tradeoff(kind, sc, result, name)
+        if item is not None:
+            st.success(t("workspace.saved", label=saved.label_of(item)))
 
 
 if __name__ == "__main__":

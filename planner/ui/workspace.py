@@ -46,6 +46,7 @@ def render() -> None:
     runs = [i for i in items if i.kind == "run"]
     _variants_section(s, variants)
     _runs_section(s, runs, {i.id: i for i in items})
+    _results_section(s, [i for i in items if i.kind in ("pareto", "price")])
     _delete_section(s, items)
 
 
@@ -211,6 +212,65 @@ def _compare(s: Any, runs: list[Any]) -> None:
         st.switch_page("planner/ui/compare.py")
 
 
+def _results_section(s: Any, results: list[Any]) -> None:
+    """Saved Pareto frontiers and price tables (from the Trade-offs page or ``--save``)."""
+    from planner.workspace import WorkspaceError
+    from planner.workspace.results import result_table
+
+    st.subheader(t("workspace.results"))
+    if not results:
+        st.info(t("workspace.no_results"))
+        return
+    tables = {}
+    for i in results:
+        try:
+            tables[i.id] = result_table(s, i)
+        except WorkspaceError as exc:
+            st.error(str(exc))
+            return
+
+    def proven(frame: Any) -> str:
+        if "proven" not in frame.columns:
+            return ""
+        return f"{sum(v == 'true' for v in frame['proven'].to_list())}/{frame.height}"
+
+    rows = [
+        {
+            "#": i.id,
+            t("workspace.col_name"): i.name or "",
+            t("workspace.col_kind"): t(f"workspace.kind_{i.kind}"),
+            t("workspace.col_scenario"): i.scenario_name,
+            t("workspace.col_rows"): tables[i.id].height,
+            t("workspace.col_proven"): proven(tables[i.id]),
+            t("workspace.col_author"): i.author,
+            t("workspace.col_when"): _when(i),
+            t("workspace.col_note"): i.note,
+        }
+        for i in results
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch", key="ws.results_table")
+    labels = {
+        i.id: f"{saved.label_of(i)} · {t(f'workspace.kind_{i.kind}')} · {_when(i)}" for i in results
+    }
+    pick = st.selectbox(
+        t("workspace.result_pick"),
+        [i.id for i in results],
+        format_func=lambda i: labels[i],
+        key="ws.result.pick",
+    )
+    frame = tables[pick]
+    st.dataframe(frame, hide_index=True, width="stretch", key="ws.result.table")
+    item = next(i for i in results if i.id == pick)
+    st.download_button(
+        t("workspace.result_download"),
+        frame.write_csv().encode("utf-8"),
+        file_name=f"{item.kind}-{item.id}.csv",
+        mime="text/csv",
+        key="ws.result.download",
+        icon=":material/download:",
+    )
+
+
 def _delete_section(s: Any, items: list[Any]) -> None:
     from planner.workspace import WorkspaceError
 
@@ -218,7 +278,7 @@ def _delete_section(s: Any, items: list[Any]) -> None:
         return
     with st.expander(t("workspace.delete_title")):
         labels = {
-            i.id: f"{saved.label_of(i)} · {t('workspace.kind_' + i.kind) if i.kind in ('variant', 'run') else i.kind} · {_when(i)}"
+            i.id: f"{saved.label_of(i)} · {t('workspace.kind_' + i.kind)} · {_when(i)}"
             for i in items
         }
         pick = st.selectbox(
