@@ -25,11 +25,15 @@ from planner.io import read_scenario
 
 
 def apply(params: object, config: str) -> None:
-    """Set ``name=value`` pairs (``;``-separated) on a SatParameters message."""
+    """Set ``name=value`` pairs (``;``-separated) on a SatParameters message; a repeated
+    field takes a comma-separated list (``subsolvers=max_lp,quick_restart``)."""
     for item in filter(None, (x.strip() for x in config.split(";"))):
         name, _, raw = item.partition("=")
         current = getattr(params, name.strip())
         value: object
+        if not isinstance(current, bool | int | float | str):  # a repeated field: a,b,c
+            current.extend(x.strip() for x in raw.split(",") if x.strip())
+            continue
         if isinstance(current, bool):
             value = raw.strip().lower() in ("1", "true")
         else:
