@@ -344,6 +344,14 @@ def diff(
             )
     if "staff_moved" in d:
         out.print(f"  staff in another department: {d['staff_moved']}", highlight=False)
+    for key, change in d.get("rows", {}).items():
+        if set(change) == {"a", "b"}:  # a row in one result only
+            line = f"  {key}: {change['a']} → {change['b']}"
+        else:
+            line = f"  {key}: " + "; ".join(
+                f"{c} {_value(v['a'])} → {_value(v['b'])}" for c, v in change.items()
+            )
+        out.print(line, markup=False, highlight=False)
 
 
 @ws.command()

@@ -213,6 +213,37 @@ def test_tradeoffs_held_in_memory_are_saved_like_the_cli_folders(sqlite_url, dis
             result_table(store, store.items("run")[0] if store.items("run") else _as_run(a))
 
 
+def test_two_saved_price_tables_are_diffed_row_by_row(sqlite_url, district):
+    def rows(saving_a: str, proven: str) -> dict[str, object]:
+        return {
+            "table": "prices.csv",
+            "rows": [
+                {"setting": "targets.min_reduction", "saving": saving_a, "binding": "true",
+                 "proven": proven, "status": "optimal"},
+                {"setting": "departments.max_staff", "saving": "0", "binding": "false",
+                 "proven": "true", "status": "optimal"},
+            ],
+        }  # fmt: skip
+
+    with open_store(sqlite_url) as store:
+        store.save_result("price", district, rows("1200", "true"), name="p1", author="an")
+        second = rows("900", "false")
+        second["rows"] = second["rows"][:1]  # type: ignore[index]
+        store.save_result("price", district, second, name="p2", author="an")
+        d = store.diff("p1", "p2")
+    assert d["rows"] == {
+        "targets.min_reduction": {
+            "saving": {"a": "1200", "b": "900"},
+            "proven": {"a": "true", "b": "false"},
+        },
+        "departments.max_staff": {"a": "present", "b": "—"},
+    }
+    run = _cli("workspace", "diff", "p1", "p2", "--db", sqlite_url)
+    assert run.returncode == 0, run.stderr
+    assert "targets.min_reduction: saving 1200 → 900; proven true → false" in run.stdout
+    assert "departments.max_staff: present → —" in run.stdout
+
+
 # -- checking -----------------------------------------------------------------------------
 
 

@@ -330,6 +330,8 @@ class Store:
         return int(item_id)
 
     def _put_files(self, conn: Connection, item_id: int, files: Mapping[str, bytes]) -> None:
+        if not files:  # an empty executemany would insert one row of defaults
+            return
         paths = sorted(files)
         shas = self._put_blobs(conn, [files[p] for p in paths])
         conn.execute(
@@ -805,6 +807,8 @@ class Store:
                 da = {s.staff_id: s.dept_id for s in pa.staff}
                 db = {s.staff_id: s.dept_id for s in pb.staff}
                 out["staff_moved"] = sum(1 for k in set(da) & set(db) if da[k] != db[k])
+        if ia.kind == ib.kind and ia.kind in RESULT_KINDS:
+            out["rows"] = _rows_diff(ia, ib)
         return out
 
     def verify(self) -> list[str]:
@@ -882,6 +886,34 @@ def _numeric_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, dict[
             if isinstance(va, int | float) and isinstance(vb, int | float):
                 entry["change"] = vb - va
             out[key] = entry
+    return out
+
+
+def _rows_diff(a: Item, b: Item) -> dict[str, dict[str, Any]]:
+    """Two saved results of one kind, row by row: a price table keyed by its setting, a
+    Pareto frontier by point (x, y of each, in order); only what differs, each cell as saved."""
+    rows_a = (a.payload or {}).get("rows") or []
+    rows_b = (b.payload or {}).get("rows") or []
+    if a.kind == "price":
+        keyed_a = {r.get("setting"): r for r in rows_a}
+        keyed_b = {r.get("setting"): r for r in rows_b}
+        columns = ("saving", "binding", "proven", "status")
+    else:
+        keyed_a = {f"point {i}": r for i, r in enumerate(rows_a, start=1)}
+        keyed_b = {f"point {i}": r for i, r in enumerate(rows_b, start=1)}
+        columns = ("x", "y", "objective", "proven")
+    out: dict[str, dict[str, Any]] = {}
+    for key in dict.fromkeys([*keyed_a, *keyed_b]):
+        ra, rb = keyed_a.get(key), keyed_b.get(key)
+        if ra is None or rb is None:
+            out[str(key)] = {
+                "a": "—" if ra is None else "present",
+                "b": "—" if rb is None else "present",
+            }
+            continue
+        changed = {c: {"a": ra.get(c), "b": rb.get(c)} for c in columns if ra.get(c) != rb.get(c)}
+        if changed:
+            out[str(key)] = changed
     return out
 
 
