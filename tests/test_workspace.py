@@ -91,6 +91,26 @@ def test_migrations_build_exactly_the_declared_schema(url):
         assert current_revision(store) == head_revision()
 
 
+def test_migrations_go_down_to_nothing_and_up_again(url):
+    """Every revision's downgrade undoes its upgrade: down to base leaves no table but
+    alembic's own, and the store opens again at the head afterwards."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from planner.workspace import _alembic_config, current_revision, head_revision
+
+    with open_store(url) as store:
+        cfg = _alembic_config()
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "base")
+        assert set(inspect(store.engine).get_table_names()) <= {"alembic_version"}
+        assert current_revision(store) is None
+    with open_store(url) as store:
+        assert current_revision(store) == head_revision()
+        assert set(S.metadata.tables) <= set(inspect(store.engine).get_table_names())
+
+
 # -- round trips --------------------------------------------------------------------------
 
 
