@@ -142,6 +142,48 @@ def test_non_dominated_and_grid():
     assert epsilon_grid(0, 10, 2) == []
 
 
+def test_a_point_beating_an_unproven_x_end_spreads_the_epsilons_below_it(monkeypatch):
+    """The province's payroll/disruption sweep at 120 s: min payroll is not proven (payroll
+    783,751 with disruption 60), and ε = 12 already finds payroll 782,097 with disruption
+    12, which beats it. ε = 24, 36, 48 would find that plan again (the sweep used to return
+    2 points); they are spread again between 0 and 12, hinted from below."""
+    import importlib
+
+    from models import Plan
+
+    P = importlib.import_module(
+        "planner.tradeoffs.pareto"
+    )  # the package's `pareto` is the function
+
+    # The x end (payroll) found by the solver; the true frontier below disruption 12 is
+    # x = 782,097 + 1,000 per unit of disruption saved.
+    calls: list[tuple[int | None, int | None]] = []
+
+    def fake(scenario, priority, bounds=None, *, time_limit=None, hint=None):  # type: ignore[no-untyped-def]
+        eps = (bounds or {}).get("disruption")
+        calls.append((eps, hint.functions[0].dept_id if hint else None))
+        if priority[0] == "payroll" and eps is None:
+            x, y, status = 783_751, 60, Status.FEASIBLE
+        elif priority[0] == "disruption":
+            x, y, status = 794_097, 0, Status.OPTIMAL
+        else:
+            y = min(eps, 12)
+            x, status = 782_097 + 1_000 * (12 - y), Status.OPTIMAL
+        plan = Plan(staff=(), functions=(FunctionAssignment(function_id="f", dept_id=f"y{y}"),))
+        terms = {"payroll": x, "disruption": y}
+        return SolveResult(status=status, objective=x + y, terms=terms, plan=plan)
+
+    monkeypatch.setattr(P, "solve_bounded", fake)
+    result = pareto(tiny(), "payroll", "disruption", points=6, time_limit=60)
+    assert [eps for eps, _ in calls] == [None, None, 12, 3, 6, 9]
+    # Each ε starts from the solved plan of largest y within it: the min-disruption end for
+    # 3, then the plan of ε = 3 (y 3) for 6 and of ε = 6 for 9.
+    assert [hint for _, hint in calls[3:]] == ["y0", "y3", "y6"]
+    assert result.frontier.select("x", "y").rows() == [
+        (782_097, 12), (785_097, 9), (788_097, 6), (791_097, 3), (794_097, 0),
+    ]  # fmt: skip
+
+
 # -- price of each policy -------------------------------------------------------------------
 #
 # Organisations A (min_staff 1, min_leaders 1) and B (min_staff 2, min_leaders 0); one

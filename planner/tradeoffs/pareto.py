@@ -169,7 +169,10 @@ def pareto(
     1. End A: minimise x, then y, then the other weighted terms: (x_min, y_high).
     2. End B: minimise y, then x, then the rest: (x_high, y_low).
     3. For every ε of :func:`epsilon_grid`: minimise x subject to ``y ≤ ε``, then
-       y, then the rest, hinted with the plan of the neighbour with smaller ε.
+       y, then the rest, hinted with the solved plan of largest y ≤ ε. When a point
+       beats end A on both terms (end A was not proven), the ε still to solve are
+       spread again between y_low and that point's y: above it they would only find
+       it again.
 
     Duplicate and dominated points are removed (dominated ones can only appear
     when a solve is not proven optimal). Points not proven optimal keep status
@@ -240,13 +243,28 @@ def pareto(
         return _pareto_result(scenario, x, y, tried, first_status=failed[0], out=out)
     end_b = attempt((y, x), None, end_a.result.plan, f"min {y}")
     if end_b is not None:
-        grid = epsilon_grid(end_b.y, end_a.y, points)
-        total = len(tried) + len(failed) + len(grid)
-        neighbour = end_b
-        for eps in grid:
-            point = attempt((x, y), eps, neighbour.result.plan, f"{y} ≤ {eps}")
-            if point is not None and point.result.status is not Status.INVALID:
-                neighbour = point
+        top = end_a  # the best plan known at the x end: ε at or above its y repeat it
+        todo = epsilon_grid(end_b.y, top.y, points)
+        total = len(tried) + len(failed) + len(todo)
+        done: list[ParetoPoint] = [end_b]
+        while todo:
+            eps = todo.pop(0)
+            # The hint: the solved plan with the largest y that still meets y ≤ ε.
+            near = max((p for p in done if p.y <= eps), key=lambda p: p.y)
+            point = attempt((x, y), eps, near.result.plan, f"{y} ≤ {eps}")
+            if point is None or point.result.status is Status.INVALID:
+                continue
+            done.append(point)
+            if point.x <= top.x and point.y < top.y:
+                # The x end was not optimal (its solve ran out of time): this plan beats
+                # it on both terms, so the frontier ends here and the ε left are spread
+                # again below its y instead of finding this plan once more.
+                top = point
+                tried_eps = {p.eps for p in tried}
+                todo = [
+                    e for e in epsilon_grid(end_b.y, top.y, len(todo) + 2) if e not in tried_eps
+                ]
+                total = len(tried) + len(failed) + len(todo)
     else:
         log.warning(
             "pareto: no plan minimising %s within the time limit; the frontier has one end only", y
