@@ -50,30 +50,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """``streamlit run app.py`` on a free local port; stopped (by its own pid) at the end."""
-    port = _free_port()
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+@contextlib.contextmanager
+def serving(args: list[str], env: dict[str, str], port: int, what: str) -> Iterator[str]:
+    """Run ``python -m ARGS`` from the project root until its health check answers on
+    127.0.0.1:``port``; yield its URL; stop it (by its own pid) at the end."""
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+        [sys.executable, "-m", *args],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 60
@@ -86,15 +70,26 @@ def server() -> Iterator[str]:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                pytest.fail(f"streamlit did not start:\n{out[-2000:]}")
+                pytest.fail(f"{what} did not start:\n{out[-2000:]}")
             time.sleep(0.3)
         yield url
     finally:
-        proc.terminate()
+        proc.terminate()  # planner app passes it on to streamlit
         try:
             proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """``streamlit run app.py`` on a free local port."""
+    port = _free_port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    args = ["streamlit", "run", "app.py", "--server.port", str(port)]
+    args += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    with serving(args, env, port, "streamlit") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,6 @@ browser session sees both."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +18,7 @@ from tests.test_browser import (  # noqa: F401 - browser is a fixture
     _page,
     _settle,
     browser,
+    serving,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,31 +47,8 @@ def ws_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
         "KHOI_AUTHOR": "Lan",
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "planner", "app", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                pytest.fail(f"planner app did not start:\n{out[-2000:]}")
-            time.sleep(0.3)
+    with serving(["planner", "app", "--port", str(port)], env, port, "planner app") as url:
         yield url, db
-    finally:
-        proc.terminate()  # planner app passes it on to streamlit
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _select_district(page) -> None:  # type: ignore[no-untyped-def]
