@@ -50,21 +50,19 @@ import argparse
 import csv
 import json
 import math
-import multiprocessing as mp
 import os
 import pickle
-import platform
 import shlex
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.harness import gap_of, in_fresh_process, machine
 from planner.generate_packed import Packed, PackedSpec, generate_packed, merged
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -423,25 +421,7 @@ def highs_job(payload: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def in_fresh_process(
-    job: Callable[[dict[str, Any]], dict[str, Any]], payload: dict[str, Any]
-) -> dict[str, Any]:
-    """``job(payload)`` in a new spawned interpreter (its own peak memory); a crash is a result."""
-    ctx = mp.get_context("spawn")
-    try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-            return pool.submit(job, payload).result()
-    except Exception as exc:
-        return {"status": "error", "error": f"{type(exc).__name__}: {exc}", "check_ok": None}
-
-
 # -- traces ---------------------------------------------------------------------------------
-
-
-def gap_of(objective: float | None, bound: float | None) -> float | None:
-    if objective is None or bound is None or not math.isfinite(bound):
-        return None
-    return abs(objective - bound) / max(1.0, abs(objective))
 
 
 def at(run: dict[str, Any], t: float) -> dict[str, float | None]:
@@ -478,28 +458,6 @@ def times(inst: FamilyInstance, limit: float | None) -> list[float]:
 
 
 # -- running ----------------------------------------------------------------------------------
-
-
-def machine() -> dict[str, Any]:
-    import importlib.metadata as md
-
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cores": os.cpu_count(),
-        "cpu": cpu,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "ortools": md.version("ortools"),
-        "highspy": md.version("highspy"),
-        "load1_at_start": round(os.getloadavg()[0], 2),
-    }
 
 
 def run_instance(inst: FamilyInstance, args: argparse.Namespace) -> dict[str, Any]:
