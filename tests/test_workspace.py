@@ -194,14 +194,10 @@ def test_results_are_stored_with_their_files(url, district, tmp_path):
     assert json.loads((out / "result.json").read_text())["payload"] == payload
 
 
-def _as_run(item):
-    from dataclasses import replace
-
-    return replace(item, kind="run")
-
-
 def test_tradeoffs_held_in_memory_are_saved_like_the_cli_folders(sqlite_url, district, tmp_path):
     """The app saves the result on screen: the same folder ``--out`` writes, stored as one item."""
+    from dataclasses import replace
+
     from planner.tradeoffs import pareto, price
     from planner.tradeoffs.pareto import write_pareto
     from planner.workspace.results import result_table, save_result_folder, save_tradeoff
@@ -217,10 +213,10 @@ def test_tradeoffs_held_in_memory_are_saved_like_the_cli_folders(sqlite_url, dis
         with pytest.raises(WorkspaceError, match="neither frontier.csv nor prices.csv"):
             save_result_folder(store, tmp_path, district, name=None)
         assert (a.kind, a.author, b.kind, b.note) == ("price", "Lan", "pareto", "n")
-        table = result_table(store, store.item("giá"))
+        table = result_table(store.item("giá"))
         assert table["setting"].to_list() == prices["setting"].to_list()
         assert table["proven"].to_list() == [str(v).lower() for v in prices["proven"].to_list()]
-        assert result_table(store, b).height == frontier.frontier.height
+        assert result_table(b).height == frontier.frontier.height
         # The Pareto item holds every point's plan folder, as ``planner pareto --out`` wrote it.
         write_pareto(district, frontier, tmp_path / "cli")
         cli = sorted(
@@ -230,7 +226,7 @@ def test_tradeoffs_held_in_memory_are_saved_like_the_cli_folders(sqlite_url, dis
         )
         assert sorted(store.files_of(b)) == cli
         with pytest.raises(WorkspaceError, match="not a trade-off result"):
-            result_table(store, store.items("run")[0] if store.items("run") else _as_run(a))
+            result_table(replace(a, kind="run"))
 
 
 def test_two_saved_price_tables_are_diffed_row_by_row(sqlite_url, district):

@@ -214,20 +214,13 @@ def _compare(s: Any, runs: list[Any]) -> None:
 
 def _results_section(s: Any, results: list[Any]) -> None:
     """Saved Pareto frontiers and price tables (from the Trade-offs page or ``--save``)."""
-    from planner.workspace import WorkspaceError
     from planner.workspace.results import result_table
 
     st.subheader(t("workspace.results"))
     if not results:
         st.info(t("workspace.no_results"))
         return
-    tables = {}
-    for i in results:
-        try:
-            tables[i.id] = result_table(s, i)
-        except WorkspaceError as exc:
-            st.error(str(exc))
-            return
+    tables = {i.id: result_table(i) for i in results}
 
     def proven(frame: Any) -> str:
         if "proven" not in frame.columns:

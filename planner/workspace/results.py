@@ -19,7 +19,7 @@ import polars as pl
 from models import Scenario
 from planner.workspace.store import Item, Store, WorkspaceError
 
-TABLES = {"pareto": "frontier.csv", "price": "prices.csv"}
+RESULT_TABLES = {"pareto": "frontier.csv", "price": "prices.csv"}
 """The table that makes a folder a result of each kind."""
 
 
@@ -35,10 +35,10 @@ def save_result_folder(
     """Save the folder of ``planner pareto`` (frontier.csv) or ``planner price`` (prices.csv)."""
     from planner.workspace import default_author
 
-    kind = next((k for k, table in TABLES.items() if (folder / table).is_file()), None)
+    kind = next((k for k, table in RESULT_TABLES.items() if (folder / table).is_file()), None)
     if kind is None:
         raise WorkspaceError(f"{folder}: neither frontier.csv nor prices.csv")
-    table = TABLES[kind]
+    table = RESULT_TABLES[kind]
     rows = pl.read_csv(folder / table, infer_schema=False).to_dicts()
     files = {
         p.relative_to(folder).as_posix(): p.read_bytes()
@@ -72,7 +72,7 @@ def save_tradeoff(
             write_pareto(scenario, result, folder)
         elif isinstance(result, pl.DataFrame):
             folder.mkdir()
-            write_csv(result, folder / TABLES["price"])
+            write_csv(result, folder / RESULT_TABLES["price"])
         else:
             raise WorkspaceError(f"not a trade-off result: {type(result).__name__}")
         return save_result_folder(store, folder, scenario, name=name, note=note, author=author)
@@ -80,10 +80,10 @@ def save_tradeoff(
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def result_table(store: Store, item: Item) -> pl.DataFrame:
-    """The saved table of a result item (its rows as saved, every cell as text)."""
-    if item.kind not in TABLES:
+def result_table(item: Item) -> pl.DataFrame:
+    """The saved table of a result item (its rows as saved, every cell as text); the
+    store lists every result with its payload."""
+    if item.kind not in RESULT_TABLES:
         raise WorkspaceError(f"{item.label} is not a trade-off result")
-    full = item if item.payload is not None else store.item(str(item.id))
-    rows = (full.payload or {}).get("rows") or []
+    rows = (item.payload or {}).get("rows") or []
     return pl.DataFrame(rows, schema=list(rows[0]) if rows else None)
