@@ -39,11 +39,6 @@ integer-floored coefficients. At every iteration the Lagrangian bound
 (π clipped to the sign of each row, LB a lower bound from CP-SAT) is valid whatever
 the pricing found; the bound is the best of them, rounded up (the objective is an
 integer). At convergence it equals the master LP.
-
-Imbalance split: the imbalance row above only sees the mean surplus. With
-``split=True`` the bound is ``min(B(I ≤ U), B(I ≥ U + 1))`` where the first runs the
-same column generation with ``surplus_p ≤ U`` inside the pricing and the second with
-the bound ``I ≥ U + 1`` in the master: both are relaxations of their half of the plans.
 """
 
 from __future__ import annotations
@@ -51,6 +46,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import highspy
@@ -58,6 +54,7 @@ import numpy as np
 
 from models import ObjectiveMode, Plan, Role, Scenario, exact
 from planner.cpsat.budget import payroll_before
+from planner.cpsat.colgen_lp import compact_duals
 from planner.cpsat.colgen_pricing import Column, Pricing, Problem, RowKey, make_problem
 from planner.cpsat.extract import summarize_departments
 
@@ -94,7 +91,11 @@ class BoundResult:
     converged: bool = False
     infeasible: bool = False
     trace: list[tuple[float, float]] = field(default_factory=list)
-    """(seconds, bound) at every improvement of the bound."""
+    """(seconds, Lagrangian bound) at every improvement, per column generation."""
+    split_runs: int = 0
+    """Column generations of the imbalance split (0: none ran)."""
+    compact_lp: float | None = None
+    """The compact LP's value (``colgen_lp.py``), for comparison."""
 
 
 class Master:
@@ -261,16 +262,21 @@ class Master:
         self.h.run()
         value = self.h.getInfo().objective_function_value + self.const
         duals = list(self.h.getSolution().row_dual)
+        return value, self.clip({key: duals[i] for key, i in self.rows.items()})
+
+    def clip(self, duals: dict[RowKey, float]) -> dict[RowKey, float]:
+        """Duals on every master row (0 where missing), ≥ 0 on ≥ rows and ≤ 0 on ≤ rows:
+        the Lagrangian bound holds for any such vector."""
         out: dict[RowKey, float] = {}
         for key, i in self.rows.items():
-            pi = duals[i]
+            pi = duals.get(key, 0.0)
             s = self.sense[i]
             if s == ">=":
                 pi = max(pi, 0.0)
             elif s == "<=":
                 pi = min(pi, 0.0)
             out[key] = pi
-        return value, out
+        return out
 
     def lagrangian(self, duals: dict[RowKey, float], lower: list[float]) -> float:
         """``L(π)`` of the module docstring, for pricing lower bounds ``lower[g]``."""
@@ -309,8 +315,9 @@ class Master:
         return [x[j] for j in self.col_index] if ok else None
 
 
-def plan_from_columns(prob: Problem, chosen: list[Column]) -> tuple[Plan, int]:
-    """The plan of one column per department (groups filled in order) and its §4 objective.
+def plan_from_columns(prob: Problem, chosen: list[Column]) -> tuple[Plan, int, int]:
+    """The plan of one column per department (groups filled in order), its §4 objective
+    and its imbalance.
 
     Within a class the cheapest members are retained (``classes.py``).
     """
@@ -355,12 +362,12 @@ def plan_from_columns(prob: Problem, chosen: list[Column]) -> tuple[Plan, int]:
     plan = Plan(
         staff=staff, functions=functions, departments=summarize_departments(sc, staff, functions)
     )
-    return plan, _objective(prob, dept_col, placement)
+    return (plan, *_objective(prob, dept_col, placement))
 
 
 def _objective(
     prob: Problem, dept_col: dict[int, Column], placement: dict[int, tuple[int | None, Role]]
-) -> int:
+) -> tuple[int, int]:
     """§4 weighted objective of a plan made of columns (exact integer arithmetic)."""
     sc, w = prob.scenario, prob.weights
     total_cost = 0.0
@@ -375,82 +382,117 @@ def _objective(
     pay = sum(sc.staff[i].salary for i, (d, _) in placement.items() if d is not None)
     payroll = pay + prob.head_allowance * heads + prob.deputy_allowance * deputies
     exits = sum(1 for i, (d, _) in placement.items() if d is None and not sc.staff[i].retiring)
+    imbalance = max(0, *surplus)
     value = (
         int(round(total_cost))
         - w["fragmentation"] * len(sc.domains)
         + w["payroll"] * math.floor(payroll / 1000)
         + w["involuntary_exits"] * exits
-        + w["imbalance"] * max(0, *surplus)
+        + w["imbalance"] * imbalance
     )
-    return int(value)
+    return int(value), imbalance
 
 
-def _run(
+@dataclass
+class _Run:
+    """State of one column generation."""
+
+    master: Master
+    best: float = -math.inf
+    value: float | None = None
+    iterations: int = 0
+    converged: bool = False
+    infeasible: bool = False
+
+
+def _generate(
     prob: Problem,
     deadline: float,
     *,
     seed: int,
-    cap: int | None,
-    floor: int,
     initial: list[Column],
     pricing_limit: float,
+    fast_limit: float,
     start: float,
     trace: list[tuple[float, float]],
-) -> tuple[float, float | None, int, Master, bool, bool]:
-    """One column generation: (bound, lp value, iterations, master, converged, infeasible)."""
-    master = Master(prob, imbalance_floor=floor)
+    floor: int = 0,
+    cap: int | None = None,
+    first: dict[RowKey, float] | None = None,
+    rounds: int | None = None,
+    target: float = math.inf,
+) -> _Run:
+    """Column generation until the integer bound meets the master's value, every pricing
+    problem is solved to optimality without an improving column, or the deadline.
+
+    Rounds alternate between *fast* pricing (``fast_limit`` seconds per problem: columns,
+    and a bound that may be weak) and *exact* pricing (``pricing_limit``), which runs only
+    when a fast round found no improving column: most rounds only need columns.
+    """
+    run = _Run(Master(prob, imbalance_floor=floor))
+    master = run.master
     for col in initial:
         if cap is None or prob.describe(col)[2] <= cap:
             master.add_column(col)
     pricers = [Pricing(prob, g, imbalance_cap=cap) for g in range(len(prob.groups))]
-    best = -math.inf
-    value: float | None = None
-    it = 0
-    converged = False
     center: dict[RowKey, float] | None = None  # the duals of the best bound (Wentges)
     smooth = SMOOTHING
+    fast = fast_limit < pricing_limit
     while True:
-        it += 1
-        value, duals = master.solve()
+        run.iterations += 1
+        run.value, duals = master.solve()
         art = master.artificial_total()
         point = duals
-        if center is not None and smooth > 0 and art < 1e-6:
+        if first is not None:  # the first round prices at given duals (the compact LP's)
+            point = master.clip(first)
+            first = None
+        elif center is not None and smooth > 0:
             point = {k: smooth * center[k] + (1 - smooth) * v for k, v in duals.items()}
         lower: list[float] = []
-        added = improving = 0
+        improving = 0
         exact_all = True
         for pr in pricers:
             left = deadline - time.perf_counter()
-            cols, lb, status = pr.solve(point, min(pricing_limit, max(left, 0.05)), seed=seed)
+            limit = fast_limit if fast else pricing_limit
+            cols, lb, status = pr.solve(point, min(limit, max(left, 0.05)), seed=seed)
             if status == "infeasible":
-                return math.inf, value, it, master, False, True
+                run.infeasible = True
+                return run
             exact_all &= status == "optimal"
             lower.append(lb)
             for col in cols:
                 if master.reduced_cost(col, duals) < -1e-6:
                     improving += 1
-                if master.add_column(col):
-                    added += 1
+                master.add_column(col)
         bound = master.lagrangian(point, lower)
-        if bound > best:
-            best = bound
+        if bound > run.best:
+            run.best = bound
             center = point
-            trace.append((time.perf_counter() - start, best))
+            trace.append((time.perf_counter() - start, bound))
         log.debug(
-            "colgen it %d: lp %.1f bound %.1f (best %.1f) cols %d/%d art %.3g smooth %.2f",
-            it, value, bound, best, improving, added, art, smooth if point is not duals else 0,
+            "colgen it %d%s: lp %.1f bound %.1f (best %.1f) improving %d art %.3g smooth %.2f",
+            run.iterations,
+            " fast" if fast else "",
+            run.value,
+            bound,
+            run.best,
+            improving,
+            art,
+            smooth if point is not duals else 0,
         )
-        if art < 1e-6 and math.ceil(best - 1e-6) >= math.ceil(value - 1e-6):
-            converged = True  # the integer bound cannot rise any more
-            break
+        if run.best > target - 1 + 1e-6:  # a higher bound changes nothing for the caller
+            return run
+        if art < 1e-6 and math.ceil(run.best - 1e-6) >= math.ceil(run.value - 1e-6):
+            run.converged = True  # the integer bound cannot rise any more
+            return run
         if point is duals and improving == 0 and exact_all:
-            converged = art < 1e-6
-            break
+            run.converged = art < 1e-6
+            return run
         if point is not duals and improving == 0:
             smooth = 0.0 if smooth < 0.3 else smooth - 0.3  # mispricing: move toward the master
-        if time.perf_counter() >= deadline:
-            break
-    return best, value, it, master, converged, False
+        if fast_limit < pricing_limit:
+            fast = improving > 0 or (point is not duals)
+        if time.perf_counter() >= deadline or run.iterations == rounds:
+            return run
 
 
 def decomposition_bound(
@@ -458,53 +500,86 @@ def decomposition_bound(
     time_limit: float,
     *,
     seed: int = 0,
-    hint: Plan | None = None,
-    split: bool = False,
+    hints: Sequence[Plan] = (),
     pricing_limit: float = 2.0,
+    fast_limit: float = 2.0,
     integer_limit: float = 5.0,
+    split: bool = True,
 ) -> BoundResult:
-    """A valid lower bound on the weighted objective by column generation (module docstring).
+    """A valid lower bound on the weighted objective (module docstring).
+
+    1. The compact LP (``colgen_lp.py``) gives the first duals π0; one pricing round at
+       π0 gives the bound ``L(π0)`` (at least the LP's value).
+    2. Without a plan in ``hints``: column generation from π0 (the master's integer
+       solve then gives a plan).
+    3. With a plan of imbalance U above the bound (and ``split``): the imbalance split,
+       ``min(B(I ≥ U), B(I ≤ U − 1))``, each B a column generation started from the
+       compact LP of its half; the bound is the best of 1–3.
 
     Parameters
     ----------
     scenario
         Weighted mode only (a lexicographic objective has no single bound).
     time_limit
-        Seconds for the column generation; the integer master gets at most
+        Seconds for the column generations; the integer master gets at most
         ``integer_limit`` more.
     seed
         CP-SAT's random seed in the pricing problems.
-    hint
-        A plan whose departments seed the master (any plan; a good one converges faster).
+    hints
+        Checked plans: the best one is returned when nothing better is found, its
+        imbalance is the split's U, and its departments seed the masters.
+    pricing_limit, fast_limit
+        Seconds per pricing call in exact and in fast rounds (``_generate``); a call
+        stopped early still gives a valid bound.
     split
-        Also split on the imbalance (``min(B(I ≤ U), B(I ≥ U + 1))``, U from the plan of
-        the integer master).
-    pricing_limit
-        Seconds per pricing call; a call stopped early still gives a valid bound.
+        Split on the imbalance (step 3).
     """
     if scenario.settings.objective.mode is not ObjectiveMode.WEIGHTED:
         raise ValueError("the decomposition bound is for the weighted objective")
     start = time.perf_counter()
     deadline = start + time_limit
     prob = make_problem(scenario)
-    initial = columns_of_plan(prob, hint) if hint is not None else []
     trace: list[tuple[float, float]] = []
-    best, value, iters, master, converged, infeasible = _run(
+    best_plan: tuple[Plan, int, int] | None = None  # plan, objective, imbalance
+    seeds: list[Column] = []
+    for plan in hints:
+        cols = columns_of_plan(prob, plan)
+        seeds += cols
+        cand = plan_from_columns(prob, cols)
+        if best_plan is None or cand[1] < best_plan[1]:
+            best_plan = cand
+    compact = compact_duals(prob)
+    if compact is None:  # the LP relaxation has no solution: neither has the scenario
+        return BoundResult(
+            bound=None,
+            lp_value=None,
+            iterations=0,
+            proven_integral=False,
+            columns=0,
+            plan_hint=None,
+            seconds=time.perf_counter() - start,
+            infeasible=True,
+        )
+    log.debug("compact LP %.1f after %.2f s", compact[0], time.perf_counter() - start)
+    will_split = split and best_plan is not None and bool(prob.weights["imbalance"])
+    run = _generate(
         prob,
         deadline,
         seed=seed,
-        cap=None,
-        floor=0,
-        initial=initial,
+        initial=seeds,
         pricing_limit=pricing_limit,
+        fast_limit=fast_limit,
         start=start,
         trace=trace,
+        first=compact[1],
+        rounds=1 if will_split else None,
     )
-    if infeasible:
+    master = run.master
+    if run.infeasible:
         return BoundResult(
             bound=None,
-            lp_value=value,
-            iterations=iters,
+            lp_value=run.value,
+            iterations=run.iterations,
             proven_integral=False,
             columns=len(master.cols),
             plan_hint=None,
@@ -514,56 +589,123 @@ def decomposition_bound(
         )
     lp = master.column_values()
     integral = master.artificial_total() < 1e-6 and all(abs(x - round(x)) < 1e-6 for x in lp)
-    plan: Plan | None = None
-    objective: int | None = None
-    if integral:
-        plan, objective = plan_from_columns(
+    bound = _ceil(run.best)
+    if integral and run.converged:
+        cand = plan_from_columns(
             prob, [col for col, x in zip(master.cols, lp, strict=True) for _ in range(round(x))]
         )
-    columns = list(master.cols)
-    xs = master.integer_solve(min(integer_limit, max(deadline - time.perf_counter(), 0.5)))
-    if xs is not None:
-        cand, cand_obj = plan_from_columns(
-            prob, [col for col, x in zip(columns, xs, strict=True) for _ in range(round(x))]
+        if best_plan is None or cand[1] < best_plan[1]:
+            best_plan = cand
+    split_runs = 0
+    if (
+        will_split
+        and bound is not None
+        and best_plan is not None
+        and best_plan[1] > bound
+        and time.perf_counter() < deadline
+    ):
+        low, split_runs = _split_on_imbalance(
+            prob, master, best_plan[2], best_plan[1], deadline, seed, pricing_limit, fast_limit, start, trace
         )
-        if objective is None or cand_obj < objective:
-            plan, objective = cand, cand_obj
-    # The Lagrangian is a sum of floats of up to ~1e9 (salaries): rounding errors stay far
-    # below 1e-6, while the payroll term alone can put the bound 0.001 above an integer.
-    bound = math.ceil(best - 1e-6) if math.isfinite(best) else None
-    if split and bound is not None and objective is not None and objective > bound:
-        bound = _split_bound(prob, bound, objective, plan, deadline, seed, pricing_limit, start, trace, columns)
+        low_int = _ceil(low)
+        if low_int is not None:
+            bound = max(bound, low_int)
+    plan: Plan | None = None
+    objective: int | None = None
+    if best_plan is not None:
+        plan, objective = best_plan[0], best_plan[1]
+    if objective is None or bound is None or objective > bound:
+        xs = master.integer_solve(min(integer_limit, max(deadline - time.perf_counter(), 0.5)))
+        if xs is not None:
+            cand = plan_from_columns(
+                prob, [col for col, x in zip(master.cols, xs, strict=True) for _ in range(round(x))]
+            )
+            if objective is None or cand[1] < objective:
+                plan, objective = cand[0], cand[1]
+    if bound is not None and objective is not None and objective < bound:
+        raise AssertionError(f"bound {bound} above a plan's objective {objective}: a bug")
     return BoundResult(
         bound=bound,
-        lp_value=value,
-        iterations=iters,
+        lp_value=run.value,
+        iterations=run.iterations,
         proven_integral=bool(integral and objective is not None and objective == bound),
-        columns=len(columns),
+        split_runs=split_runs,
+        columns=len(master.cols),
         plan_hint=plan,
         seconds=time.perf_counter() - start,
         plan_objective=objective,
-        converged=converged,
+        converged=run.converged,
         trace=trace,
+        compact_lp=compact[0],
     )
 
 
-def _split_bound(
+def _ceil(value: float | None) -> int | None:
+    """The integer bound of a real one. The Lagrangian is a sum of floats of up to ~1e9
+    (salaries): rounding errors stay far below 1e-6, while the payroll term alone can put
+    the bound 0.001 above an integer."""
+    if value is None or not math.isfinite(value):
+        return None
+    return math.ceil(value - 1e-6)
+
+
+def _split_on_imbalance(
     prob: Problem,
-    bound: int,
+    root: Master,
+    imbalance: int,
     objective: int,
-    plan: Plan | None,
     deadline: float,
     seed: int,
     pricing_limit: float,
+    fast_limit: float,
     start: float,
     trace: list[tuple[float, float]],
-    columns: list[Column],
-) -> int:
-    """``min(B(I ≤ U), B(I ≥ U + 1))`` with U = the best plan's imbalance − 1."""
-    del plan
-    imb = max(0, *(prob.describe(c)[2] for c in columns))
-    del imb
-    return bound
+) -> tuple[float | None, int]:
+    """``min(B(I ≥ U), B(I ≤ U − 1))`` for U = ``imbalance``, each B a column generation;
+    also the number of halves that ran. A half stops once its bound reaches ``objective``
+    (a plan's) or the other half's bound: the minimum cannot rise above either.
+
+    ``I ≤ U − 1`` holds in a plan exactly when every department's surplus is at most
+    U − 1: a constraint of the pricing problems of that half (the root's columns above it
+    are left out). ``I ≥ U`` is a bound on the master's I in the other half. Every plan is
+    in one half, so the smaller bound holds for all. Each half starts from its own compact
+    LP's duals and the root's columns; the halves' columns join the root master (for its
+    integer solve). The ``I ≥ U`` half runs first with half of the time left: it is the
+    quick one (its LP moves little); the other gets the rest.
+    """
+    bounds: list[float] = []
+    target = float(objective)
+    halves: list[tuple[int, int | None]] = [(imbalance, None)]
+    if imbalance > 0:
+        halves.append((0, imbalance - 1))
+    for n, (floor, cap) in enumerate(halves):
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return None, n
+        compact = compact_duals(prob, floor=floor, cap=cap)
+        if compact is None:  # no plan in this half
+            bounds.append(math.inf)
+            continue
+        run = _generate(
+            prob,
+            time.perf_counter() + left / (len(halves) - n),
+            seed=seed,
+            initial=list(root.cols),
+            pricing_limit=pricing_limit,
+            fast_limit=fast_limit,
+            start=start,
+            trace=trace,
+            floor=floor,
+            cap=cap,
+            first=compact[1],
+            target=target,
+        )
+        target = min(target, run.best)  # the other half need not rise above this one
+        log.debug("imbalance split [%d, %s]: bound %.1f", floor, cap, run.best)
+        bounds.append(math.inf if run.infeasible else run.best)
+        for col in run.master.cols:
+            root.add_column(col)
+    return min(bounds), len(halves)
 
 
 def columns_of_plan(prob: Problem, plan: Plan) -> list[Column]:
