@@ -190,8 +190,12 @@ class Master:
             self.xvars.append((0.0, pay_hi / 1000 + 1, float(w["payroll"]), {("t",): 1000.0}))
         if w["imbalance"]:
             top = float(sum(c.fte_h * c.size for c in prob.classes))
-            imb = {("imb", g): float(len(ds)) for g, ds in enumerate(prob.groups)}
-            self.xvars.append((float(imbalance_floor), max(top, imbalance_floor), w["imbalance"], imb))
+            imb: dict[RowKey, float] = {
+                ("imb", g): float(len(ds)) for g, ds in enumerate(prob.groups)
+            }
+            self.xvars.append(
+                (float(imbalance_floor), max(top, imbalance_floor), float(w["imbalance"]), imb)
+            )
         self.const -= w["fragmentation"] * len(sc.domains)
         self._load()
 
@@ -204,7 +208,9 @@ class Master:
             if c.protected:
                 out[c.index] = 1.0
             if c.size == 1 and sc.staff[c.members[0]].staff_id in locks:
-                out[c.index] = 0.0 if locks[sc.staff[c.members[0]].staff_id].role is Role.EXIT else 1.0
+                out[c.index] = (
+                    0.0 if locks[sc.staff[c.members[0]].staff_id].role is Role.EXIT else 1.0
+                )
         return out
 
     def _load(self) -> None:
@@ -542,8 +548,8 @@ def decomposition_bound(
     trace: list[tuple[float, float]] = []
     best_plan: tuple[Plan, int, int] | None = None  # plan, objective, imbalance
     seeds: list[Column] = []
-    for plan in hints:
-        cols = columns_of_plan(prob, plan)
+    for hint in hints:
+        cols = columns_of_plan(prob, hint)
         seeds += cols
         cand = plan_from_columns(prob, cols)
         if best_plan is None or cand[1] < best_plan[1]:
@@ -605,7 +611,16 @@ def decomposition_bound(
         and time.perf_counter() < deadline
     ):
         low, split_runs = _split_on_imbalance(
-            prob, master, best_plan[2], best_plan[1], deadline, seed, pricing_limit, fast_limit, start, trace
+            prob,
+            master,
+            best_plan[2],
+            best_plan[1],
+            deadline,
+            seed,
+            pricing_limit,
+            fast_limit,
+            start,
+            trace,
         )
         low_int = _ceil(low)
         if low_int is not None:
@@ -736,9 +751,7 @@ def columns_of_plan(prob: Problem, plan: Plan) -> list[Column]:
         cell[{Role.MEMBER: 0, Role.HEAD: 1, Role.DEPUTY: 2}[a.role]] += 1
     out = []
     for d in range(len(sc.departments)):
-        staff = tuple(
-            (c, n, h, v) for c, (n, h, v) in sorted(counts.get(d, {}).items())
-        )
+        staff = tuple((c, n, h, v) for c, (n, h, v) in sorted(counts.get(d, {}).items()))
         out.append(
             Column(
                 group_of[d],

@@ -12,14 +12,18 @@ polytope), which is about CP-SAT's root bound.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
+from collections.abc import Callable
 
 import highspy
 import numpy as np
 
-from models import FunctionKind, RuleKind, exact
+from models import FunctionKind, Position, Role, RuleKind, exact
 from planner.cpsat.budget import payroll_before
+from planner.cpsat.classes import StaffClass
 from planner.cpsat.colgen_pricing import Problem, RowKey
+
+Add = Callable[[RowKey, int, float], None]
+"""Adds a coefficient to a master row: ``add(row, variable, coefficient)``."""
 
 
 class _LP:
@@ -47,7 +51,9 @@ class _LP:
         n = len(self.lo)
         h.addVars(n, np.array(self.lo), np.array(self.hi))
         h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(self.cost))
-        starts, index, value = [], [], []
+        starts: list[int] = []
+        index: list[int] = []
+        value: list[float] = []
         for _, _, terms in self.rows:
             starts.append(len(index))
             for j, a in terms.items():
@@ -91,7 +97,7 @@ def compact_duals(
         fixed: float | None = 1.0 if c.protected else None
         sid = sc.staff[c.members[0]].staff_id
         if c.size == 1 and sid in locks:
-            fixed = 0.0 if locks[sid].role is not None and locks[sid].role.value == "exit" else 1.0
+            fixed = 0.0 if locks[sid].role is Role.EXIT else 1.0
         for salary in c.salaries:
             lo, hi = (0.0, 1.0) if fixed is None else (fixed, fixed)
             j = lp.var(lo, hi, 0.0 if c.retiring else -float(w["involuntary_exits"]))
@@ -170,7 +176,9 @@ def compact_duals(
     return value + const, out
 
 
-def _department(prob: Problem, lp: _LP, g: int, add, imb: int | None, d: int, cap: int | None) -> None:  # type: ignore[no-untyped-def]
+def _department(
+    prob: Problem, lp: _LP, g: int, add: Add, imb: int | None, d: int, cap: int | None
+) -> None:
     """The LP relaxation of department d's pricing problem, its master terms added."""
     inf = highspy.kHighsInf
     sc = prob.scenario
@@ -204,7 +212,7 @@ def _department(prob: Problem, lp: _LP, g: int, add, imb: int | None, d: int, ca
     for f, j in y.items():
         add(("f", f), j, 1.0)
 
-    def fte(classes: list | None = None) -> dict[int, float]:  # type: ignore[type-arg]
+    def fte(classes: list[StaffClass] | None = None) -> dict[int, float]:
         out: dict[int, float] = {}
         for c in prob.classes if classes is None else classes:
             for j, _ in cell[c.index]:
@@ -259,23 +267,28 @@ def _department(prob: Problem, lp: _LP, g: int, add, imb: int | None, d: int, ca
             z = lp.var(0.0, 1.0, float(w["lead_preference"] * rank))
             zs[z] = 1.0
             add(("quota", o), z, 1.0)
-            mine = {j: 1.0 for c in prob.classes if c.org_id == o for j, _ in cell[c.index]}
-            lp.row({**mine, z: -1.0}, 0.0, inf)
+            leads = {j: 1.0 for c in prob.classes if c.org_id == o for j, _ in cell[c.index]}
+            lp.row({**leads, z: -1.0}, 0.0, inf)
         lp.row({**zs, y[f]: -1.0}, 0.0, 0.0)
     fidx = {fn.function_id: i for i, fn in enumerate(fns)}
     for rule in sc.rules:
-        a = [fidx[x] for x in sc.rule_targets(rule.a) if fidx[x] in y]
-        b = [fidx[x] for x in sc.rule_targets(rule.b) if fidx[x] in y]
+        in_a = [fidx[x] for x in sc.rule_targets(rule.a) if fidx[x] in y]
+        in_b = [fidx[x] for x in sc.rule_targets(rule.b) if fidx[x] in y]
         if rule.rule is RuleKind.APART:
-            if a and b:
+            if in_a and in_b:
                 ha, hb = lp.var(0.0, 1.0), lp.var(0.0, 1.0)
-                for f in a:
+                for f in in_a:
                     lp.row({ha: 1.0, y[f]: -1.0}, 0.0, inf)
-                for f in b:
+                for f in in_b:
                     lp.row({hb: 1.0, y[f]: -1.0}, 0.0, inf)
                 lp.row({ha: 1.0, hb: 1.0}, -inf, 1.0)
         else:
-            group = list(dict.fromkeys([fidx[x] for x in sc.rule_targets(rule.a)] + [fidx[x] for x in sc.rule_targets(rule.b)]))
+            group = list(
+                dict.fromkeys(
+                    [fidx[x] for x in sc.rule_targets(rule.a)]
+                    + [fidx[x] for x in sc.rule_targets(rule.b)]
+                )
+            )
             here = [f for f in group if f in y]
             if len(here) < len(group):
                 for f in here:
@@ -290,12 +303,12 @@ def _department(prob: Problem, lp: _LP, g: int, add, imb: int | None, d: int, ca
                     lp.row({host: 1.0, y[f]: -1.0}, 0.0, inf)
     if w["disruption"]:
         for unit in sc.units:
-            mine = [c for c in prob.classes if c.unit_id == unit.unit_id]
-            if not mine:
+            unit_classes = [c for c in prob.classes if c.unit_id == unit.unit_id]
+            if not unit_classes:
                 continue
-            size = float(sum(c.size for c in mine))
+            size = float(sum(c.size for c in unit_classes))
             lost = lp.var(0.0, inf, float(w["disruption"]))
-            staff = {j: -1.0 for c in mine for j, _ in cell[c.index]}
+            staff = {j: -1.0 for c in unit_classes for j, _ in cell[c.index]}
             ufs = [f for f in fs if fns[f].unit_id == unit.unit_id]
             if ufs:
                 hosts = lp.var(0.0, 1.0)
@@ -305,11 +318,6 @@ def _department(prob: Problem, lp: _LP, g: int, add, imb: int | None, d: int, ca
                 lp.row({lost: 1.0, **staff}, 0.0, inf)
 
 
-def _new(c: object) -> int:
+def _new(c: StaffClass) -> int:
     """1 when the class holds no post today (leadership churn)."""
-    from models import Position
-
-    return int(getattr(c, "position") is Position.STAFF)
-
-
-__all__ = ["compact_duals", "Fraction"]
+    return int(c.position is Position.STAFF)

@@ -273,8 +273,8 @@ class Pricing:
             cands = [o for o in fn.lead_candidates if prob.lead_locks.get(f, o) == o]
             for o in cands:
                 self.z[f, o] = model.new_bool_var(f"z{f},{o}")
-                mine = self.count([c for c in prob.classes if c.org_id == o])
-                model.add(mine >= self.z[f, o])
+                present = self.count([c for c in prob.classes if c.org_id == o])
+                model.add(present >= self.z[f, o])
             model.add(LinearExpr.sum([self.z[f, o] for o in cands]) == self.y[f])
         # C12 within the department
         fidx = {fn.function_id: i for i, fn in enumerate(sc.functions)}
