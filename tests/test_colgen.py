@@ -198,7 +198,7 @@ def test_district_bound_is_valid() -> None:
     sc = read_scenario("data/quang_ninh_district")
     optimum, plan = optimum_and_plan(sc)
     assert optimum is not None and plan is not None
-    r = decomposition_bound(sc, 5, hints=[plan])
+    r = decomposition_bound(sc, 4, hints=[plan], integer_limit=1)
     assert_valid(sc, r, optimum)
     assert r.bound is not None and r.bound >= 234_047
 
