@@ -36,7 +36,7 @@ from models import (
     Scenario,
     StaffAssignment,
 )
-from planner.check import RULES, Violation
+from planner.check import RULES, Violation, breach
 from planner.kpis import Placement, payroll_after, payroll_before, terms
 from planner.periods import period_scenario, posts_today, retirement_periods
 from planner.retirement import package, period_start
@@ -115,7 +115,10 @@ def check_roadmap(
         for cid, rule in RULES:
             if cid == "C13" or (t > 1 and cid == "plan"):
                 continue
-            found += [Violation(f"{cid}[t={t}]", msg) for msg in rule(pl)]
+            found += [
+                Violation(f"{cid}[t={t}]", b.message, b.where, b.amount)
+                for b in map(breach, rule(pl))
+            ]
         found += [Violation(f"C13[t={t}]", m) for m in _locks(pl, t, R)]
     departures = _departures(scenario, placements, R)
     periods = _periods(scenario, placements, departures)

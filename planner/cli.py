@@ -129,6 +129,15 @@ def solve(
             " rules) and its plan still holds, that plan is optimal without a new solve."
         ),
     ] = None,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft",
+            help="When no plan meets every rule (infeasible, or none in time), write the"
+            " closest plan found, with each broken rule, where and by how much (status"
+            " draft); the exit code stays 3 or 4.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
     save: Annotated[
@@ -178,7 +187,9 @@ def solve(
     stop = threading.Event()
     _on_signals(stop)
     progress = None if (quiet or as_json) else _progress_printer()
-    result = run_solve(sc, hint=previous, on_progress=progress, stop=stop, previous=proven)
+    result = run_solve(
+        sc, hint=previous, on_progress=progress, stop=stop, previous=proven, draft=draft
+    )
     if progress is not None and err.is_terminal:
         err.print()  # end the line rewritten in place
     try:
@@ -229,14 +240,22 @@ def _record(store, name, sc, result, summary, out_dir) -> None:  # type: ignore[
 
 def _finish(sc, result, out_dir, sha, writer, stop=None):  # type: ignore[no-untyped-def]
     from planner.solve import to_summary
-    from planner.writer import write_outcome_folder
+    from planner.writer import write_draft_folder, write_outcome_folder
 
     summary = to_summary(result, sc, sha)
     if result.status.has_plan:
         writer(sc, result, summary, out_dir)
         return summary
     stopped = stop is not None and stop.is_set()
-    if stopped or write_outcome_folder(summary, out_dir) is None:
+    if result.draft is not None:
+        write_draft_folder(sc, result, summary, out_dir)
+        err.print(
+            f"[yellow]draft[/yellow] written to {out_dir}: the closest plan found breaks"
+            f" {len(result.draft_violations)} rule(s):",
+        )
+        for v in result.draft_violations:
+            err.print(f"  {v.rule}  {v.where or '(whole plan)'}  by {v.amount:,}", markup=False)
+    elif stopped or write_outcome_folder(summary, out_dir) is None:
         err.print(f"the earlier plan folder {out_dir} was left as it was", markup=False)
     if result.status is Status.INFEASIBLE and not result.conflicts:
         err.print("[red]infeasible[/red]; no small set of conflicting settings was found in time.")
@@ -368,6 +387,12 @@ def check(
         _line(line, stderr=False)
     if not report.ok:
         raise typer.Exit(EXIT_CHECK)
+    if summary is not None and summary.status is Status.DRAFT:
+        out.print(
+            f"[green]ok[/green]: a draft; its {len(summary.violations)} listed violations are"
+            f" exactly those present, and its terms match; terms {report.terms}"
+        )
+        return
     out.print(f"[green]ok[/green]: the plan satisfies C1–C13; terms {report.terms}")
 
 

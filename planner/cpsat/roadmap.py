@@ -75,8 +75,9 @@ class PeriodGuards(Guards):
 
     def __init__(self, base: Guards, rename: Callable[[str], list[str]]) -> None:
         self._base, self._rename = base, rename
-        self.explain = base.explain
-        self.literals = base.literals
+        self._model = base._model
+        self.explain, self.elastic = base.explain, base.elastic
+        self.literals, self.slacks = base.literals, base.slacks
 
     def __call__(self, name: str) -> list[cp_model.IntVar]:
         return [lit for n in self._rename(name) for lit in self._base(n)]
