@@ -26,7 +26,13 @@ from planner.construct import construct, placements
 from planner.cpsat.builder import BuiltModel, add_plan_hint, build, complete_hint
 from planner.cpsat.explain import explain_conflicts
 from planner.cpsat.extract import extract_plan
-from planner.cpsat.feasibility import hint_solution, polish, repair, trivial_solution
+from planner.cpsat.feasibility import (
+    hint_solution,
+    polish,
+    repair,
+    set_hint,
+    trivial_solution,
+)
 from planner.cpsat.lns import improve
 from planner.cpsat.objective import set_objective
 from planner.cpsat.runner import RunOutcome, run
@@ -153,7 +159,11 @@ def solve(
         # CP-SAT's own first plans are good there, and a hint steered the province's
         # search away from its optimum (worse plans at 30 s); the plan is the fallback.
         hint = first.plan
-    outcome, plan = run.search(hint, lns=first is not None and first.plan is not None and large)
+    outcome, plan = run.search(
+        hint,
+        lns=first is not None and first.plan is not None and large,
+        elastic=first.elastic if first is not None and hint is first.plan else None,
+    )
     if first is not None and first.plan is not None and _replace(outcome, plan, first, settings):
         # The search found nothing, or worse than the first plan: keep that, unproven but
         # with the search's bound, which holds for every plan. (An "infeasible" cannot
@@ -266,7 +276,7 @@ class _Run:
             status="feasible", values=dict(report.terms), objective=value,
             stats={"first_plan": "elastic"},
         )  # fmt: skip
-        return FirstPlan(plan, outcome, "elastic")
+        return FirstPlan(plan, outcome, "elastic", elastic=(built, solution))
 
     def repair(
         self, closest: Plan | None, share: float
@@ -298,7 +308,12 @@ class _Run:
         return built, out.solution, out.proven
 
     # -- search --------------------------------------------------------------------
-    def search(self, hint: Plan | None, lns: bool) -> tuple[RunOutcome, Plan | None]:
+    def search(
+        self,
+        hint: Plan | None,
+        lns: bool,
+        elastic: tuple[BuiltModel, dict[int, int]] | None = None,
+    ) -> tuple[RunOutcome, Plan | None]:
         """The full model from ``hint`` for what is left of the limit; a search that ends
         early without a plan (and not by a stop) goes on with the time left."""
         settings = self.settings
@@ -314,7 +329,7 @@ class _Run:
         outcome, built = _run_model(
             self.scenario, settings, budget, self.start, self.term_bounds,
             hint=hint, on_progress=self.on_progress, stop=self.stop,
-            lns_seconds=LNS_SHARE * self.limit if lns else 0.0,
+            lns_seconds=LNS_SHARE * self.limit if lns else 0.0, elastic=elastic,
         )  # fmt: skip
         while (
             outcome.status == "timeout"
@@ -467,6 +482,7 @@ def _run_model(
     on_progress: Progress | None = None,
     stop: threading.Event | None = None,
     lns_seconds: float = 0.0,
+    elastic: tuple[BuiltModel, dict[int, int]] | None = None,
 ) -> tuple[RunOutcome, BuiltModel]:
     """Build (``build``), bound, hint and run the full model.
 
@@ -475,19 +491,30 @@ def _run_model(
     ``lns_seconds`` (weighted mode), a completed hint is first improved by the
     large-neighbourhood search (``cpsat/lns.py``), whose best solution becomes
     the full run's hint.
+
+    ``elastic``: the elastic model and a solution of it with no violations (the first
+    plan's, ``feasibility.py``); the model becomes the full one by ``violations = 0``
+    (presolve then fixes every violation variable at 0), with the solution as a
+    complete hint: no second build at scale.
     """
     called = time.perf_counter()
-    built = build(scenario)
-    for term, bound in (term_bounds or {}).items():
-        built.model.add(built.var.terms[term] <= bound)
+    if elastic is not None:
+        built, solution = elastic
+        assert built.violations is not None and solution[built.violations.index] == 0
+        built.model.add(built.violations == 0)
+        set_hint(built, solution)
+    else:
+        built = build(scenario)
+        for term, bound in (term_bounds or {}).items():
+            built.model.add(built.var.terms[term] <= bound)
     deterministic = settings.solver.deterministic
 
     def left() -> float:  # deterministic time is not spent by building (see solve)
         return time_limit if deterministic else time_limit - (time.perf_counter() - called)
 
-    completed = False
+    completed = elastic is not None
     better = None  # the LNS's best solution, when it ran
-    if hint is not None:
+    if hint is not None and elastic is None:
         add_plan_hint(built, hint)
         completed = complete_hint(
             built, time_limit=max(0.5, min(10.0, 0.2 * left())), deterministic=deterministic
