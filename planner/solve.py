@@ -24,18 +24,16 @@ from planner.check import check, draft_violations, objective_value
 from planner.conflicts import describe
 from planner.construct import construct, placements
 from planner.cpsat.builder import BuiltModel, add_plan_hint, build, complete_hint
-from planner.cpsat.explain import explain_conflicts
 from planner.cpsat.extract import extract_plan
 from planner.cpsat.feasibility import (
-    hint_solution,
     polish,
-    repair,
     set_hint,
-    trivial_solution,
 )
 from planner.cpsat.lns import improve
 from planner.cpsat.objective import set_objective
 from planner.cpsat.runner import RunOutcome, run
+from planner.pipeline import Clock, gap_of, judged, repair_elastic
+from planner.pipeline import explain as explain_judged
 from planner.precheck import precheck
 from planner.reuse import reuse_optimum
 
@@ -58,9 +56,6 @@ LARGE_WORKERS = 6
 """Workers of the full model from WARM_START_STAFF staff when ``workers = 0`` (automatic):
 the generated ministry peaked at 4.1 GB of memory with 8 and 3.3 GB with 6, at the same
 gap after 120 s (0.45 % and 0.46 %)."""
-STOP_RESERVE = 0.02
-"""Share of the time limit (at most 2 s) kept for CP-SAT to stop and the plan to be read:
-a ministry-scale search took 1.3 s to wind down after its limit."""
 
 CONSTRUCT_TRIES = 4
 """Packings the constructive first plan tries (``planner.construct.placements``)."""
@@ -218,22 +213,16 @@ class _Run:
     ) -> None:
         self.scenario = scenario
         self.settings = scenario.settings
-        self.limit = self.settings.solver.time_limit
+        self.clock = Clock(self.settings.solver.time_limit, stop)
+        self.limit, self.start, self.stop = self.clock.limit, self.clock.start, stop
+        self.elapsed, self.left, self.stopped = (
+            self.clock.elapsed,
+            self.clock.left,
+            self.clock.stopped,
+        )
         self.term_bounds = term_bounds
         self.on_progress = on_progress
-        self.stop = stop
-        self.start = time.perf_counter()
         self.elastic: tuple[BuiltModel, dict[int, int]] | None = None
-
-    def elapsed(self) -> float:
-        return round(time.perf_counter() - self.start, 3)
-
-    def left(self) -> float:
-        """Seconds left of the limit, less what stopping and reading the plan take."""
-        return self.limit - (time.perf_counter() - self.start) - min(2.0, STOP_RESERVE * self.limit)
-
-    def stopped(self) -> bool:
-        return self.stop is not None and self.stop.is_set()
 
     def stats(self, extra: dict | None = None) -> dict:
         return {**(extra or {}), "ortools": ortools_version}
@@ -281,8 +270,8 @@ class _Run:
     def repair(
         self, closest: Plan | None, share: float
     ) -> tuple[BuiltModel, dict[int, int], bool] | None:
-        """Build the elastic model, start from ``closest`` (or the trivial plan) and repair
-        for ``share`` of what is left; keeps the model and best solution for a draft."""
+        """Build the elastic model, start it from ``closest`` (or the trivial plan) and
+        repair for ``share`` of what is left; keeps the model and best solution for a draft."""
         budget = share * self.left()
         if budget < 0.2:
             return None
@@ -291,21 +280,16 @@ class _Run:
         for term, bound in (self.term_bounds or {}).items():
             built.guards.add(built.model.add(built.var.terms[term] <= bound), "term_bounds")
         _refresh_violations(built)
-        ready = False
+        started = False
         if closest is not None:
             add_plan_hint(built, closest)
-            ready = complete_hint(built, time_limit=max(0.5, min(5.0, 0.2 * budget)))
-        if not ready and not trivial_solution(built):
-            log.warning("elastic model: no start could be completed")
-            return None
-        solution = hint_solution(built)
+            started = complete_hint(built, time_limit=max(0.5, min(5.0, 0.2 * budget)))
         left = budget - (time.perf_counter() - called)
-        out = repair(
-            built, solution, self.settings, max(0.3, left),
-            on_progress=None, stop=self.stop, offset=time.perf_counter() - self.start,
-        )  # fmt: skip
-        self.elastic = (built, out.solution)
-        return built, out.solution, out.proven
+        repaired = repair_elastic(built, self.settings, left, self.clock, started=started)
+        if repaired is None:
+            return None
+        self.elastic = (built, repaired[0])
+        return built, *repaired
 
     # -- search --------------------------------------------------------------------
     def search(
@@ -352,12 +336,7 @@ class _Run:
     def infeasible(self, explain: bool, stats: dict) -> SolveResult:
         """Infeasible, with the named conflicts (what is left of the limit, at least 1 s;
         nothing after a stop)."""
-        left = max(1.0, self.limit - (time.perf_counter() - self.start))
-        conflicts = (
-            explain_conflicts(self.scenario, time_limit=left)
-            if explain and not self.stopped()
-            else []
-        )
+        conflicts = explain_judged(self.scenario, self.clock, explain)
         return SolveResult(
             status=Status.INFEASIBLE,
             runtime=self.elapsed(),
@@ -370,18 +349,9 @@ class _Run:
         """The result of a plan, judged by the independent checker (a failure is a bug:
         status ``invalid``)."""
         report = check(self.scenario, plan)
-        violations = [str(v) for v in report.violations]
-        if report.terms != outcome.values:
-            violations.append(f"terms: solver {outcome.values} != checker {report.terms}")
-        status = Status(outcome.status)
-        if violations:
-            log.error(
-                "BUG: the plan failed the independent checker (%d violations); not a success",
-                len(violations),
-            )
-            for v in violations:
-                log.error("  %s", v)
-            status = Status.INVALID
+        status, violations = judged(
+            Status(outcome.status), report.lines(), outcome.values, report.terms
+        )
         return SolveResult(
             status=status,
             objective=outcome.objective,
@@ -425,13 +395,6 @@ class _Run:
                 "runtime": self.elapsed(),
             }
         )
-
-
-def gap_of(objective: int | None, bound: int | None) -> float | None:
-    """``(objective − bound) / objective`` (absolute values), or None without both."""
-    if objective is None or bound is None:
-        return None
-    return round(abs(objective - bound) / max(1, abs(objective)), 6)
 
 
 def _shifted(on_progress: Progress | None, offset: float) -> Progress | None:
