@@ -29,10 +29,11 @@ from models import (
     Status,
     exact,
 )
-from planner.check_roadmap import check_roadmap
+from planner.check_roadmap import check_roadmap, roadmap_draft_violations
 from planner.conflicts import describe
 from planner.cpsat.builder import BuiltModel, complete_hint
 from planner.cpsat.extract import extract_plan
+from planner.cpsat.feasibility import polish
 from planner.cpsat.roadmap import (
     RoadmapModel,
     add_roadmap_hint,
@@ -43,7 +44,7 @@ from planner.cpsat.roadmap import (
 )
 from planner.cpsat.runner import solve_once
 from planner.periods import period_scenario, retirement_periods
-from planner.pipeline import Clock, gap_of, judged
+from planner.pipeline import Clock, gap_of, judged, repair_elastic
 from planner.pipeline import explain as explain_judged
 from planner.solve import Progress, solve, with_solver_settings
 
@@ -91,6 +92,7 @@ def roadmap(
     on_progress: Progress | None = None,
     stop: threading.Event | None = None,
     explain: bool = True,
+    draft: bool = False,
 ) -> RoadmapResult:
     """Solve the roadmap of ``scenario`` (SPEC §8) and return a checked result.
 
@@ -107,6 +109,10 @@ def roadmap(
     explain
         On infeasibility, name the conflicting settings in §8's vocabulary
         (``roadmap.reduction[2]``, ``roadmap.norm_by``, ``targets.min_reduction`` …).
+    draft
+        When no roadmap meets every rule (infeasible, or none in time), also return the
+        closest roadmap found (``RoadmapResult.draft``): the elastic model of every
+        period (``planner.pipeline``), violations first, then the objective of §8.
     """
     scenario = with_solver_settings(scenario, settings, time_limit, workers, seed)
     settings = scenario.settings
@@ -120,9 +126,7 @@ def roadmap(
         len(scenario.staff),
         len(built.views),
     )
-    holder = BuiltModel(
-        model=built.model, var=built.views[0], guards=built.guards, payroll_scaled=built.payroll[0]
-    )
+    holder = built.holder()
     hinted = False
     if len(scenario.staff) >= LAST_PERIOD_HINT_STAFF:
         hinted = _warm_start(built, holder, scenario, WARM_START_SHARE * limit, stop)
@@ -155,17 +159,19 @@ def roadmap(
     }
     if name == "INFEASIBLE":
         conflicts = explain_judged(scenario, clock, explain, builder=build_roadmap)
-        return RoadmapResult(
+        result = RoadmapResult(
             status=Status.INFEASIBLE,
             runtime=clock.elapsed(),
             conflicts=conflicts,
             conflict_details=[describe_roadmap(n, scenario) for n in conflicts],
             stats=stats,
         )
+        return _with_draft(scenario, clock, result) if draft else result
     if name == "MODEL_INVALID":
         raise RuntimeError("CP-SAT rejected the roadmap model as invalid: a bug in planner/cpsat")
     if name not in ("OPTIMAL", "FEASIBLE") and not hinted:
-        return RoadmapResult(status=Status.TIMEOUT, runtime=clock.elapsed(), stats=stats)
+        result = RoadmapResult(status=Status.TIMEOUT, runtime=clock.elapsed(), stats=stats)
+        return _with_draft(scenario, clock, result) if draft else result
     if name in ("OPTIMAL", "FEASIBLE"):
         solution = {i: int(v) for i, v in enumerate(solver.response_proto.solution)}
     else:  # no better roadmap in time: the completed warm start is one (checked below)
@@ -279,6 +285,46 @@ def _warm_start(
     return done
 
 
+def _with_draft(scenario: Scenario, clock: Clock, result: RoadmapResult) -> RoadmapResult:
+    """``result`` (infeasible or timeout) with the closest roadmap found: the elastic model
+    of every period, started from a plan of the last period where there is one, repaired
+    by CP-SAT's portfolio, then the objective of §8 with the violations held."""
+    if clock.stopped():
+        return result
+    el = build_roadmap(scenario, elastic=True)
+    holder = el.holder()
+    started = False
+    if len(scenario.staff) >= LAST_PERIOD_HINT_STAFF:
+        started = _warm_start(el, holder, scenario, 0.3 * max(0.0, clock.left()), clock.stop)
+    repaired = repair_elastic(
+        holder, scenario.settings, 0.6 * max(0.0, clock.left()), clock, started=started, lns=False
+    )
+    if repaired is None:
+        return result
+    solution = polish(
+        holder, repaired[0], scenario.settings, max(0.0, clock.left()), stop=clock.stop,
+        objective=lambda: set_roadmap_objective(el, scenario),
+    )  # fmt: skip
+    draft = extract_roadmap(el, scenario, solution)
+    report = check_roadmap(scenario, draft)
+    broken = roadmap_draft_violations(report)
+    if broken is None:
+        log.error("BUG: a draft roadmap breaks a rule a draft may not: %s", report.lines()[:5])
+        return result
+    draft = draft.model_copy(update={"departures": report.departures, "periods": report.periods})
+    weights = roadmap_weights(scenario)
+    return result.model_copy(
+        update={
+            "draft": draft,
+            "draft_violations": broken,
+            "terms": report.terms,
+            "kpis": report.kpis,
+            "objective": sum(w * report.terms[t] for t, w in weights.items()),
+            "runtime": clock.elapsed(),
+        }
+    )
+
+
 class _Room:
     """Room left in each department in period 1 for the warm start: C3's upper bound
     ``q · fte ≤ (q + p) · W + 100 q`` (``max_overstaff = p/q``) and C5's max_staff."""
@@ -336,8 +382,10 @@ def to_roadmap_summary(
 ) -> RoadmapSummary:
     """summary.json of a roadmap folder (§5's fields, ``kind = "roadmap"``, §8's kpis)."""
     st = scenario.settings.solver
+    drafted = result.draft is not None and not result.status.has_plan
     return RoadmapSummary(
-        status=result.status,
+        status=Status.DRAFT if drafted else result.status,
+        violations=result.draft_violations if drafted else [],
         objective=result.objective,
         bound=result.bound,
         gap=result.gap,

@@ -237,13 +237,18 @@ def polish(
     time_limit: float,
     *,
     stop: threading.Event | None = None,
+    objective: Callable[[], None] | None = None,
 ) -> dict[int, int]:
     """A draft's second stage: violations fixed at most at their value in ``solution``, the
-    objective of §4 minimised from there (``solution`` itself when nothing better is found)."""
+    objective minimised from there (``solution`` itself when nothing better is found):
+    §4's, or what ``objective()`` sets (a roadmap's, §8)."""
     assert built.violations is not None
     model = built.model
     model.add(built.violations <= solution[built.violations.index])
-    set_objective(model, built.var, settings.objective.mode)
+    if objective is not None:
+        objective()
+    else:
+        set_objective(model, built.var, settings.objective.mode)
     set_hint(built, solution)
     if time_limit < 0.3:
         return solution
