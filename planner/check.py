@@ -167,13 +167,18 @@ def draft_violations(report: CheckReport) -> list[DraftViolation] | None:
     ]
 
 
-def draft_verdict(found: list[Violation], listed: list[DraftViolation]) -> list[Violation]:
+def draft_verdict(
+    found: list[Violation],
+    listed: list[DraftViolation],
+    key: Callable[[Violation], tuple[str, str, int] | None] = lambda v: v.key,
+) -> list[Violation]:
     """A draft (SPEC §5) passes when its listed violations are exactly those present: same
     rule, place and amount, as multisets. What remains are the differences, and every
-    violation a draft may not have."""
-    present = Counter(v.key for v in found if v.key is not None)
+    violation a draft may not have. ``key`` reads a violation as (rule, where, amount)
+    (a roadmap's adds the period to the place)."""
+    present = Counter(k for k in map(key, found) if k is not None)
     said = Counter((v.rule, v.where, v.amount) for v in listed)
-    out = [v for v in found if v.key is None]
+    out = [v for v in found if key(v) is None]
     for rule, where, amount in sorted((present - said).elements()):
         out.append(Violation("draft", f"{rule} at '{where}' by {amount} is present but not listed"))
     for rule, where, amount in sorted((said - present).elements()):

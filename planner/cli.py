@@ -413,6 +413,12 @@ def _check_roadmap_folder(sc: Scenario, folder: Path) -> None:
         _line(line, stderr=False)
     if not report.ok:
         raise typer.Exit(EXIT_CHECK)
+    if summary.status is Status.DRAFT:
+        out.print(
+            f"[green]ok[/green]: a draft roadmap; its {len(summary.violations)} listed violations"
+            f" are exactly those present, and its terms match; terms {report.terms}"
+        )
+        return
     out.print(
         f"[green]ok[/green]: the roadmap satisfies §8 in its {sc.settings.roadmap.periods} periods;"
         f" terms {report.terms}"
@@ -429,6 +435,14 @@ def roadmap(
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds.")] = None,
     workers: Annotated[int | None, typer.Option(help="CP-SAT workers (0 = all cores).")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft",
+            help="When no roadmap meets every rule, write the closest one found, with each"
+            " broken rule, period, place and amount (status draft); the exit code stays 3 or 4.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
 ) -> None:
@@ -452,13 +466,21 @@ def roadmap(
     stop = threading.Event()
     _on_signals(stop)
     progress = None if (quiet or as_json) else _progress_printer()
-    result = run_roadmap(sc, on_progress=progress, stop=stop)
+    result = run_roadmap(sc, on_progress=progress, stop=stop, draft=draft)
     if progress is not None and err.is_terminal:
         err.print()
     summary = to_roadmap_summary(result, sc, scenario_sha256(sc))
     try:
         if result.status.has_plan:
             write_roadmap_folder(sc, result, summary, out_dir)
+        elif result.draft is not None:
+            write_roadmap_folder(sc, result, summary, out_dir)
+            err.print(
+                f"[yellow]draft[/yellow] written to {out_dir}: the closest roadmap found breaks"
+                f" {len(result.draft_violations)} rule(s):"
+            )
+            for v in result.draft_violations:
+                err.print(f"  {v.rule}  {v.where}  by {v.amount:,}", markup=False)
         elif write_roadmap_outcome(summary, out_dir) is None:
             err.print(f"the earlier folder {out_dir} was left as it was", markup=False)
     except OSError as exc:
@@ -472,8 +494,8 @@ def roadmap(
             err.print(f"  {name}" + (f" — {sentence}" if sentence != name else ""), markup=False)
     elif result.status is Status.INVALID:
         err.print("[red]internal error[/red]: the roadmap failed the independent checker:")
-        for v in result.violations:
-            err.print(f"  {v}", markup=False)
+        for line in result.violations:
+            err.print(f"  {line}", markup=False)
     elif result.status is Status.TIMEOUT:
         err.print("[yellow]no roadmap within the time limit[/yellow]; raise --time-limit.")
     if as_json:

@@ -24,12 +24,16 @@ from planner.check import check, draft_violations, objective_value
 from planner.conflicts import describe
 from planner.construct import construct, placements
 from planner.cpsat.builder import BuiltModel, add_plan_hint, build, complete_hint
-from planner.cpsat.explain import explain_conflicts
 from planner.cpsat.extract import extract_plan
-from planner.cpsat.feasibility import hint_solution, polish, repair, trivial_solution
+from planner.cpsat.feasibility import (
+    polish,
+    set_hint,
+)
 from planner.cpsat.lns import improve
 from planner.cpsat.objective import set_objective
 from planner.cpsat.runner import RunOutcome, run
+from planner.pipeline import Clock, gap_of, judged, repair_elastic
+from planner.pipeline import explain as explain_judged
 from planner.precheck import precheck
 from planner.reuse import reuse_optimum
 
@@ -52,9 +56,6 @@ LARGE_WORKERS = 6
 """Workers of the full model from WARM_START_STAFF staff when ``workers = 0`` (automatic):
 the generated ministry peaked at 4.1 GB of memory with 8 and 3.3 GB with 6, at the same
 gap after 120 s (0.45 % and 0.46 %)."""
-STOP_RESERVE = 0.02
-"""Share of the time limit (at most 2 s) kept for CP-SAT to stop and the plan to be read:
-a ministry-scale search took 1.3 s to wind down after its limit."""
 
 CONSTRUCT_TRIES = 4
 """Packings the constructive first plan tries (``planner.construct.placements``)."""
@@ -153,7 +154,11 @@ def solve(
         # CP-SAT's own first plans are good there, and a hint steered the province's
         # search away from its optimum (worse plans at 30 s); the plan is the fallback.
         hint = first.plan
-    outcome, plan = run.search(hint, lns=first is not None and first.plan is not None and large)
+    outcome, plan = run.search(
+        hint,
+        lns=first is not None and first.plan is not None and large,
+        elastic=first.elastic if first is not None and hint is first.plan else None,
+    )
     if first is not None and first.plan is not None and _replace(outcome, plan, first, settings):
         # The search found nothing, or worse than the first plan: keep that, unproven but
         # with the search's bound, which holds for every plan. (An "infeasible" cannot
@@ -208,22 +213,16 @@ class _Run:
     ) -> None:
         self.scenario = scenario
         self.settings = scenario.settings
-        self.limit = self.settings.solver.time_limit
+        self.clock = Clock(self.settings.solver.time_limit, stop)
+        self.limit, self.start, self.stop = self.clock.limit, self.clock.start, stop
+        self.elapsed, self.left, self.stopped = (
+            self.clock.elapsed,
+            self.clock.left,
+            self.clock.stopped,
+        )
         self.term_bounds = term_bounds
         self.on_progress = on_progress
-        self.stop = stop
-        self.start = time.perf_counter()
         self.elastic: tuple[BuiltModel, dict[int, int]] | None = None
-
-    def elapsed(self) -> float:
-        return round(time.perf_counter() - self.start, 3)
-
-    def left(self) -> float:
-        """Seconds left of the limit, less what stopping and reading the plan take."""
-        return self.limit - (time.perf_counter() - self.start) - min(2.0, STOP_RESERVE * self.limit)
-
-    def stopped(self) -> bool:
-        return self.stop is not None and self.stop.is_set()
 
     def stats(self, extra: dict | None = None) -> dict:
         return {**(extra or {}), "ortools": ortools_version}
@@ -266,13 +265,13 @@ class _Run:
             status="feasible", values=dict(report.terms), objective=value,
             stats={"first_plan": "elastic"},
         )  # fmt: skip
-        return FirstPlan(plan, outcome, "elastic")
+        return FirstPlan(plan, outcome, "elastic", elastic=(built, solution))
 
     def repair(
         self, closest: Plan | None, share: float
     ) -> tuple[BuiltModel, dict[int, int], bool] | None:
-        """Build the elastic model, start from ``closest`` (or the trivial plan) and repair
-        for ``share`` of what is left; keeps the model and best solution for a draft."""
+        """Build the elastic model, start it from ``closest`` (or the trivial plan) and
+        repair for ``share`` of what is left; keeps the model and best solution for a draft."""
         budget = share * self.left()
         if budget < 0.2:
             return None
@@ -281,24 +280,24 @@ class _Run:
         for term, bound in (self.term_bounds or {}).items():
             built.guards.add(built.model.add(built.var.terms[term] <= bound), "term_bounds")
         _refresh_violations(built)
-        ready = False
+        started = False
         if closest is not None:
             add_plan_hint(built, closest)
-            ready = complete_hint(built, time_limit=max(0.5, min(5.0, 0.2 * budget)))
-        if not ready and not trivial_solution(built):
-            log.warning("elastic model: no start could be completed")
-            return None
-        solution = hint_solution(built)
+            started = complete_hint(built, time_limit=max(0.5, min(5.0, 0.2 * budget)))
         left = budget - (time.perf_counter() - called)
-        out = repair(
-            built, solution, self.settings, max(0.3, left),
-            on_progress=None, stop=self.stop, offset=time.perf_counter() - self.start,
-        )  # fmt: skip
-        self.elastic = (built, out.solution)
-        return built, out.solution, out.proven
+        repaired = repair_elastic(built, self.settings, left, self.clock, started=started)
+        if repaired is None:
+            return None
+        self.elastic = (built, repaired[0])
+        return built, *repaired
 
     # -- search --------------------------------------------------------------------
-    def search(self, hint: Plan | None, lns: bool) -> tuple[RunOutcome, Plan | None]:
+    def search(
+        self,
+        hint: Plan | None,
+        lns: bool,
+        elastic: tuple[BuiltModel, dict[int, int]] | None = None,
+    ) -> tuple[RunOutcome, Plan | None]:
         """The full model from ``hint`` for what is left of the limit; a search that ends
         early without a plan (and not by a stop) goes on with the time left."""
         settings = self.settings
@@ -314,7 +313,7 @@ class _Run:
         outcome, built = _run_model(
             self.scenario, settings, budget, self.start, self.term_bounds,
             hint=hint, on_progress=self.on_progress, stop=self.stop,
-            lns_seconds=LNS_SHARE * self.limit if lns else 0.0,
+            lns_seconds=LNS_SHARE * self.limit if lns else 0.0, elastic=elastic,
         )  # fmt: skip
         while (
             outcome.status == "timeout"
@@ -337,12 +336,7 @@ class _Run:
     def infeasible(self, explain: bool, stats: dict) -> SolveResult:
         """Infeasible, with the named conflicts (what is left of the limit, at least 1 s;
         nothing after a stop)."""
-        left = max(1.0, self.limit - (time.perf_counter() - self.start))
-        conflicts = (
-            explain_conflicts(self.scenario, time_limit=left)
-            if explain and not self.stopped()
-            else []
-        )
+        conflicts = explain_judged(self.scenario, self.clock, explain)
         return SolveResult(
             status=Status.INFEASIBLE,
             runtime=self.elapsed(),
@@ -355,18 +349,9 @@ class _Run:
         """The result of a plan, judged by the independent checker (a failure is a bug:
         status ``invalid``)."""
         report = check(self.scenario, plan)
-        violations = [str(v) for v in report.violations]
-        if report.terms != outcome.values:
-            violations.append(f"terms: solver {outcome.values} != checker {report.terms}")
-        status = Status(outcome.status)
-        if violations:
-            log.error(
-                "BUG: the plan failed the independent checker (%d violations); not a success",
-                len(violations),
-            )
-            for v in violations:
-                log.error("  %s", v)
-            status = Status.INVALID
+        status, violations = judged(
+            Status(outcome.status), report.lines(), outcome.values, report.terms
+        )
         return SolveResult(
             status=status,
             objective=outcome.objective,
@@ -410,13 +395,6 @@ class _Run:
                 "runtime": self.elapsed(),
             }
         )
-
-
-def gap_of(objective: int | None, bound: int | None) -> float | None:
-    """``(objective − bound) / objective`` (absolute values), or None without both."""
-    if objective is None or bound is None:
-        return None
-    return round(abs(objective - bound) / max(1, abs(objective)), 6)
 
 
 def _shifted(on_progress: Progress | None, offset: float) -> Progress | None:
@@ -467,6 +445,7 @@ def _run_model(
     on_progress: Progress | None = None,
     stop: threading.Event | None = None,
     lns_seconds: float = 0.0,
+    elastic: tuple[BuiltModel, dict[int, int]] | None = None,
 ) -> tuple[RunOutcome, BuiltModel]:
     """Build (``build``), bound, hint and run the full model.
 
@@ -475,19 +454,30 @@ def _run_model(
     ``lns_seconds`` (weighted mode), a completed hint is first improved by the
     large-neighbourhood search (``cpsat/lns.py``), whose best solution becomes
     the full run's hint.
+
+    ``elastic``: the elastic model and a solution of it with no violations (the first
+    plan's, ``feasibility.py``); the model becomes the full one by ``violations = 0``
+    (presolve then fixes every violation variable at 0), with the solution as a
+    complete hint: no second build at scale.
     """
     called = time.perf_counter()
-    built = build(scenario)
-    for term, bound in (term_bounds or {}).items():
-        built.model.add(built.var.terms[term] <= bound)
+    if elastic is not None:
+        built, solution = elastic
+        assert built.violations is not None and solution[built.violations.index] == 0
+        built.model.add(built.violations == 0)
+        set_hint(built, solution)
+    else:
+        built = build(scenario)
+        for term, bound in (term_bounds or {}).items():
+            built.model.add(built.var.terms[term] <= bound)
     deterministic = settings.solver.deterministic
 
     def left() -> float:  # deterministic time is not spent by building (see solve)
         return time_limit if deterministic else time_limit - (time.perf_counter() - called)
 
-    completed = False
+    completed = elastic is not None
     better = None  # the LNS's best solution, when it ran
-    if hint is not None:
+    if hint is not None and elastic is None:
         add_plan_hint(built, hint)
         completed = complete_hint(
             built, time_limit=max(0.5, min(10.0, 0.2 * left())), deterministic=deterministic

@@ -198,3 +198,21 @@ def test_cli_draft_of_the_infeasible_province(tmp_path):
         [*cli, "check", str(out / "scenario"), str(out)], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_draft_roadmap_is_confirmed_by_the_roadmap_checker(tmp_path):
+    """The roadmap takes the same draft: an infeasible district roadmap (60 % must leave, the
+    organisations' minima forbid it) gets its closest roadmap, which the checker confirms."""
+    from planner.check_roadmap import check_roadmap
+    from planner.roadmap import roadmap, to_roadmap_summary
+
+    district = read_scenario(ROOT / "data" / "quang_ninh_district")
+    sc = district.with_settings(district.settings.with_overrides({"targets.min_reduction": 0.6}))
+    result = roadmap(sc, time_limit=15, workers=2, draft=True, explain=False)
+    assert result.status is Status.INFEASIBLE and result.draft is not None
+    summary = to_roadmap_summary(result, sc)
+    assert summary.status is Status.DRAFT and summary.violations
+    assert all(v.where.startswith("period:") for v in summary.violations)
+    assert check_roadmap(sc, result.draft, summary).ok
+    fewer = summary.model_copy(update={"violations": summary.violations[1:]})
+    assert not check_roadmap(sc, result.draft, fewer).ok

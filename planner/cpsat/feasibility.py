@@ -47,6 +47,9 @@ log = logging.getLogger("planner.cpsat")
 
 Progress = Callable[[float, float, float], None]
 
+LNS_SHARE = 0.5
+"""Share of the repair's time for the broken-rules LNS before CP-SAT's portfolio."""
+
 
 @dataclass
 class RepairOutcome:
@@ -168,12 +171,15 @@ def repair(
     on_progress: Progress | None = None,
     stop: threading.Event | None = None,
     offset: float = 0.0,
+    lns: bool = True,
 ) -> RepairOutcome:
     """Drive the violations of ``solution`` (a solution of the elastic ``built``) to zero.
 
-    First the broken-rules LNS (``broken_rules_neighbourhood``); when it stalls, CP-SAT's
-    own portfolio on the whole elastic model, hinted with the best solution, for what
-    is left of ``time_limit`` (it may also prove that no plan has fewer violations).
+    First (``lns``) the broken-rules LNS (``broken_rules_neighbourhood``) for half of
+    ``time_limit``; then CP-SAT's own portfolio on the whole elastic model, hinted with
+    the best solution, for what is left (it may also prove that no plan has fewer
+    violations). A roadmap's model has one department view per period, which the LNS's
+    neighbourhoods do not cover: it goes to the portfolio at once.
     """
     assert built.violations is not None, "repair needs an elastic model"
     start = time.perf_counter()
@@ -187,20 +193,21 @@ def repair(
         if on_progress is not None:
             on_progress(seconds, objective, 0.0)
 
-    lns_budget = 0.5 * time_limit
-    out = improve(
-        built,
-        solution,
-        settings,
-        lns_budget,
-        on_progress=progress,
-        stop=stop,
-        offset=offset,
-        neighbourhood=broken_rules_neighbourhood(built),
-        target=0,
-    )
-    best = out.solution
-    log.info("repair lns: violations %d -> %d", solution[v], best[v])
+    best = solution
+    if lns:
+        out = improve(
+            built,
+            solution,
+            settings,
+            LNS_SHARE * time_limit,
+            on_progress=progress,
+            stop=stop,
+            offset=offset,
+            neighbourhood=broken_rules_neighbourhood(built),
+            target=0,
+        )
+        best = out.solution
+        log.info("repair lns: violations %d -> %d", solution[v], best[v])
     if best[v] == 0 or (stop is not None and stop.is_set()):
         return RepairOutcome(best, best[v], proven=best[v] == 0)
     left = time_limit - (time.perf_counter() - start)
@@ -230,13 +237,18 @@ def polish(
     time_limit: float,
     *,
     stop: threading.Event | None = None,
+    objective: Callable[[], None] | None = None,
 ) -> dict[int, int]:
     """A draft's second stage: violations fixed at most at their value in ``solution``, the
-    objective of §4 minimised from there (``solution`` itself when nothing better is found)."""
+    objective minimised from there (``solution`` itself when nothing better is found):
+    §4's, or what ``objective()`` sets (a roadmap's, §8)."""
     assert built.violations is not None
     model = built.model
     model.add(built.violations <= solution[built.violations.index])
-    set_objective(model, built.var, settings.objective.mode)
+    if objective is not None:
+        objective()
+    else:
+        set_objective(model, built.var, settings.objective.mode)
     set_hint(built, solution)
     if time_limit < 0.3:
         return solution

@@ -7,7 +7,9 @@ much, in the rule's own unit.
 
 from __future__ import annotations
 
-from models import DraftViolation, Status, Summary
+from models import DraftViolation, RoadmapSummary, Status, Summary
+
+AnySummary = Summary | RoadmapSummary
 
 RULE_NAMES = {
     "vi": {
@@ -56,11 +58,11 @@ HEADLINE = {
 WHOLE_PLAN = {"vi": "toàn bộ phương án", "en": "whole plan"}
 
 
-def is_draft(summary: Summary) -> bool:
+def is_draft(summary: AnySummary) -> bool:
     return summary.status is Status.DRAFT
 
 
-def headline(summary: Summary, lang: str = "vi") -> str:
+def headline(summary: AnySummary, lang: str = "vi") -> str:
     """One sentence: this is a draft, and which rules it breaks."""
     rules = sorted({v.rule for v in summary.violations}, key=_order)
     return HEADLINE["en" if lang == "en" else "vi"].format(
@@ -68,7 +70,7 @@ def headline(summary: Summary, lang: str = "vi") -> str:
     )
 
 
-def describe(v: DraftViolation, summary: Summary, currency: str, lang: str = "vi") -> str:
+def describe(v: DraftViolation, summary: AnySummary, currency: str, lang: str = "vi") -> str:
     """``C5 (department size) · D3 · 4 people``."""
     lang = "en" if lang == "en" else "vi"
     name = RULE_NAMES[lang].get(v.rule, v.rule)
