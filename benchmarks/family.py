@@ -19,6 +19,16 @@ twin tightened by a provable small margin (``PackedSpec.infeasible``):
   their FTE together: C4 fails wherever it is placed;
 - ``posts``: ``max_leadership_posts`` is one below departments × (1 + min_deputies): C6.
 
+Issue 20 added the *plan-first* instances (``SHAPES``, ``benchmarks/shapes.py``): a planted
+plan drawn first, on no "units stay whole" assumption (units cut over departments, more
+departments than units, scarce skills, heavy locks, lopsided organisations, uneven
+department limits, part-time staff and reserved work, chains of ``together`` rules), and
+two twins infeasible by exactly one person and by exactly one post. The scenarios of
+``../shared/unseen`` (folders with ``scenario/``, ``witness/`` and ``about.json``) are solved
+beside the family (``--unseen``), once each at 10 s up to 3,000 staff and 30 s above, their
+objective set against the witness's. Infeasible instances also get a ``draft=True`` solve
+at their band's goal limit, whose draft ``planner.check`` must confirm (``--no-draft``).
+
 The size bands are those of the issue's goals: ≤ 3,000 staff (a checked plan within
 10 s) and ≤ 10,000 staff (within 30 s, gap ≤ 2 % at 120 s).
 
