@@ -278,6 +278,8 @@ def build_shape(spec: ShapeSpec, rng: random.Random, verify: bool = True) -> Sha
             FunctionAssignment(function_id=f.fid, dept_id=f.dept, lead_org=f.lead) for f in pl.works
         ),
     )
+    if lay.budgets:
+        scenario = _budgets(scenario, plan, settings)
     value = None
     if verify:
         report = check(scenario, plan)
@@ -296,16 +298,19 @@ def _staff(p: Person, rng: random.Random) -> Staff:
     )  # fmt: skip
 
 
-def _payroll(pl: Planter, after: bool) -> int:
-    """SPEC §3 payroll (allowances 0.7 / 0.5 of the base salary) before or after."""
-    head, deputy = Fraction(7, 10) * BASE_SALARY_2018, Fraction(1, 2) * BASE_SALARY_2018
-    total = Fraction(0)
-    for p in pl.people:
-        if after and p.dept is None:
-            continue
-        post = p.role.value if after else p.position
-        total += p.salary + {"head": head, "deputy": deputy}.get(post, 0)
-    return math.ceil(total)
+def _budgets(scenario: Scenario, plan: Plan, settings: dict) -> Scenario:
+    """C8 targets just inside the planted plan: max_payroll 0.1 % above its payroll
+    (``planner.kpis``' own formula), min_income_raise 98 % of its raise per retained head."""
+    from planner.kpis import Placement, payroll_after, payroll_before
+
+    after = payroll_after(Placement(scenario, plan))
+    before = payroll_before(scenario)
+    kept = sum(a.dept_id is not None for a in plan.staff)
+    settings["targets"]["max_payroll"] = float(math.ceil(after * Fraction(1001, 1000)))
+    settings["targets"]["min_income_raise"] = float(
+        math.floor(Fraction(98, 100) * (before - after) / kept)
+    )
+    return scenario.with_settings(Settings.model_validate(settings))
 
 
 def _settings(spec: ShapeSpec, pl: Planter, max_dep: dict[str, int]) -> dict:
@@ -325,10 +330,6 @@ def _settings(spec: ShapeSpec, pl: Planter, max_dep: dict[str, int]) -> dict:
     }
     if lay.tiny:
         targets["max_leader_share"] = math.ceil(100 * max(held.values()) / posts) / 100
-    if lay.budgets:
-        before, after = _payroll(pl, False), _payroll(pl, True)
-        targets["max_payroll"] = float(math.ceil(after * 1.001))
-        targets["min_income_raise"] = float(math.floor(0.98 * (before - after) / (n - exits)))
     hi = max(sizes) if lay.big_units else math.ceil(1.15 * max(sizes))
     if (
         lay.big_units

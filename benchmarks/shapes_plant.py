@@ -18,7 +18,7 @@ from fractions import Fraction
 
 from models import Role, exact
 from planner import names_vi as vi
-from planner.generate import GenerationError
+from planner.generate import BASE_SALARY_2018, GenerationError
 
 SKILL_POOL = ("law", "it", "finance", "media", "english", "economics", "social_work", "statistics")
 """Skills people hold in the background (a function may need one of them)."""
@@ -222,7 +222,7 @@ class Planter:
         lay, rng = self.lay, self.rng
         female = rng.random() < 0.45
         coef = {"head": (4.4, 6.8), "deputy": (4.0, 6.0)}.get(pos, (2.34, 5.0))
-        salary = round(1_390_000 * rng.uniform(*coef), -3)
+        salary = round(BASE_SALARY_2018 * rng.uniform(*coef), -3)
         retiring = rng.random() < lay.retiring
         fte = rng.choice(PART_TIME) if pos == "staff" and rng.random() < lay.part_time else 100
         skills = rng.sample(SKILL_POOL, rng.choice((0, 1, 1, 2)))
