@@ -191,7 +191,7 @@ class FamilyInstance:
 
     @property
     def expected(self) -> str:
-        """ "feasible", or "infeasible (how)"."""
+        """Either ``feasible`` or ``infeasible (how)``, how the spec's ``infeasible``."""
         return "feasible" if self.feasible else f"infeasible ({self.spec.infeasible})"
 
 
