@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from models import TERMS, Scenario, SolveResult, Status
-from planner.cli import (
+from planner.cli_common import (
     EXIT_CHECK,
     EXIT_INFEASIBLE,
     EXIT_INPUT,
@@ -23,12 +23,13 @@ from planner.cli import (
     EXIT_TIMEOUT,
     ScenarioArg,
     SetOpt,
-    _workspace_for,
     app,
     err,
     load,
     out,
+    workspace_for,
 )
+from planner.cli_workspace import record_result
 
 TimeLimitOpt = Annotated[
     float | None,
@@ -121,7 +122,7 @@ def pareto(
         err.print(f"--x and --y are both {x}: choose two different terms", markup=False)
         raise typer.Exit(EXIT_INPUT)
     sc = load(scenario, sets)
-    store = _workspace_for(save, db) if save is not None else None
+    store = workspace_for(save, db) if save is not None else None
     result = run_pareto(
         sc, x, y, points=points, time_limit=time_limit, out=out_dir, on_step=_step_printer()
     )
@@ -151,8 +152,6 @@ def pareto(
         highlight=False,
     )
     if store is not None and save is not None:
-        from planner.cli_workspace import record_result
-
         record_result(store, out_dir, sc, save)
     raise typer.Exit(EXIT_OK)
 
@@ -176,7 +175,7 @@ def price(
     from planner.tradeoffs.common import Budget
 
     sc = load(scenario, sets)
-    store = _workspace_for(save, db) if save is not None else None
+    store = workspace_for(save, db) if save is not None else None
     # One budget for the run: the base gets a quarter of it (every row depends on it).
     budget = Budget(time_limit, deterministic=sc.settings.solver.deterministic)
     rows = len(relaxations(sc))
@@ -230,8 +229,6 @@ def price(
             out.print(f"  {note}", markup=False, highlight=False)
     out.print(f"wrote {out_dir / 'prices.csv'}", highlight=False)
     if store is not None and save is not None:
-        from planner.cli_workspace import record_result
-
         record_result(store, out_dir, sc, save)
     raise typer.Exit(EXIT_OK)
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from planner.cli import EXIT_CHECK, EXIT_INPUT, app, err, out
+from planner.cli_common import EXIT_CHECK, EXIT_INPUT, app, err, fail, load, open_db, out
 
 ws = typer.Typer(
     name="workspace",
@@ -36,35 +36,6 @@ DbOpt = Annotated[
     ),
 ]
 RefArg = Annotated[str, typer.Argument(help="An item's id or its unique name.")]
-
-
-def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
-    err.print(message, markup=False, highlight=False)
-    return typer.Exit(code)
-
-
-def open_db(db: str | None):  # type: ignore[no-untyped-def]
-    """The store, or exit 2 with a clear message (password masked)."""
-    from planner.workspace import WorkspaceError, mask_url, open_store
-
-    if db and "://" in db:
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
-        try:
-            if make_url(db).password:
-                err.print(
-                    f"warning: --db {mask_url(db)} carries a password, which other users can see in"
-                    " the process list; use KHOI_DATABASE_URL or PGPASSWORD instead",
-                    markup=False,
-                    highlight=False,
-                )
-        except (ArgumentError, ValueError):
-            pass  # open_store says what is wrong
-    try:
-        return open_store(db)
-    except WorkspaceError as exc:
-        raise fail(str(exc)) from None
 
 
 def _item(store, ref: str):  # type: ignore[no-untyped-def]
@@ -239,8 +210,6 @@ def save(
 
 
 def _read(folder: Path):  # type: ignore[no-untyped-def]
-    from planner.cli import load
-
     return load(folder)
 
 
