@@ -23,7 +23,7 @@ from typing import Any
 import xlsxwriter
 
 from models import DepartureReason, PeriodRole, Roadmap, RoadmapSummary, Scenario
-from planner.export.xlsx import FORMATS, WORKBOOK_OPTIONS, Column, _sheet
+from planner.export.xlsx import FORMATS, WORKBOOK_OPTIONS, Column, write_sheet
 from planner.io.durable import write_atomically, write_text_atomically
 
 ROLE_TEXT = {
@@ -130,12 +130,12 @@ def write_roadmap_xlsx(
             {"bold": True, "bg_color": "#1c3d5a", "font_color": "#ffffff", "border": 1}
         )
         for name, (columns, rows) in roadmap_sheets(scenario, roadmap).items():
-            _sheet(wb, name, columns, rows, formats)
+            write_sheet(wb, name, columns, rows, formats)
         rows = [["status", summary.status.value], ["objective", summary.objective],
                 ["bound", summary.bound], ["gap", summary.gap]]  # fmt: skip
         rows += [[f"terms.{k}", v] for k, v in summary.terms.items()]
         rows += [[f"kpis.{k}", v] for k, v in summary.kpis.model_dump().items()]
-        _sheet(wb, "summary", [Column("key"), Column("value", "int")], rows, formats)
+        write_sheet(wb, "summary", [Column("key"), Column("value", "int")], rows, formats)
         wb.close()
 
     write_atomically(path, write)

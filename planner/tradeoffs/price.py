@@ -16,8 +16,8 @@ from pathlib import Path
 import polars as pl
 
 from models import TERMS, Scenario, Settings, SolveResult, Status, exact
+from models.problems import row
 from planner.check import check
-from planner.cpsat.guards import row
 from planner.tradeoffs.common import Budget, Step, write_csv
 
 log = logging.getLogger("planner")
