@@ -26,12 +26,6 @@ from models import DepartureReason, PeriodRole, Roadmap, RoadmapSummary, Scenari
 from planner.export.xlsx import FORMATS, WORKBOOK_OPTIONS, Column, write_sheet
 from planner.io.durable import write_atomically, write_text_atomically
 
-ROLE_TEXT = {
-    PeriodRole.HEAD: "trưởng / head",
-    PeriodRole.DEPUTY: "phó / deputy",
-    PeriodRole.MEMBER: "thành viên / member",
-    PeriodRole.GONE: "đã nghỉ / gone",
-}
 REASON_TEXT = {
     DepartureReason.RETIREMENT: "nghỉ hưu / retirement",
     DepartureReason.EARLY: "nghỉ trước / early",
