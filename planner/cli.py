@@ -25,6 +25,7 @@ from planner.cli_common import (
     EXIT_INPUT,
     EXIT_OK,
     EXIT_TIMEOUT,
+    SCRIPTABLE,
     ScenarioArg,
     SetOpt,
     app,
@@ -71,7 +72,9 @@ def solve(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print summary.json to stdout: " + SCRIPTABLE)
+    ] = False,
     save: Annotated[
         str | None,
         typer.Option(
@@ -294,7 +297,15 @@ def check(
         print_line(line, stderr=False)
     if not report.ok:
         raise typer.Exit(EXIT_CHECK)
-    out.print(f"[green]ok[/green]: the plan satisfies C1–C13; terms {report.terms}")
+    out.print("[green]ok[/green]: the plan satisfies C1–C13; its terms:")
+    _print_terms(report.terms)
+
+
+def _print_terms(terms: dict[str, int]) -> None:
+    """One plain line per §4 term (``  payroll 1,234,000``), not a Python dict."""
+    width = max((len(name) for name in terms), default=0)
+    for name, value in terms.items():
+        out.print(f"  {name:<{width}} {value:>,}", markup=False, highlight=False)
 
 
 def _check_roadmap_folder(sc: Scenario, folder: Path) -> None:
@@ -316,8 +327,9 @@ def _check_roadmap_folder(sc: Scenario, folder: Path) -> None:
         raise typer.Exit(EXIT_CHECK)
     out.print(
         f"[green]ok[/green]: the roadmap satisfies §8 in its {sc.settings.roadmap.periods} periods;"
-        f" terms {report.terms}"
+        " its terms:"
     )
+    _print_terms(report.terms)
 
 
 @app.command()
@@ -331,7 +343,9 @@ def roadmap(
     workers: Annotated[int | None, typer.Option(help="CP-SAT workers (0 = all cores).")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print summary.json to stdout: " + SCRIPTABLE)
+    ] = False,
 ) -> None:
     """Plan the merger over periods (SPEC §8) and write the roadmap folder.
 

@@ -35,6 +35,7 @@ from planner.cli_common import (
     EXIT_CHECK,
     EXIT_INPUT,
     EXIT_OK,
+    SCRIPTABLE,
     ScenarioArg,
     SetOpt,
     app,
@@ -75,7 +76,9 @@ DeterministicOpt = Annotated[
     bool, typer.Option("--deterministic", help="Same inputs and seed give the same plans.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the results rows as JSON to stdout.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the results rows as JSON to stdout: " + SCRIPTABLE)
+]
 
 SHOWN_ROWS = 40
 HEADERS = {"kpi.posts_after": "posts", "runtime": "s"}

@@ -19,11 +19,14 @@ from models import Scenario, ScenarioError
 
 app = typer.Typer(
     name="planner",
-    help="Khối: plan the merger of departments with CP-SAT (see README.md and SPEC.md).",
+    help="Khối: plan the merger of departments with CP-SAT (see README.md and SPEC.md)."
+    " Scripts: use --json where a command has it; tables piped elsewhere are never wrapped.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+SCRIPTABLE = "the scriptable form (tables are for people; piped, they are never wrapped)."
+"""Said by every ``--json`` option's help."""
 PIPED_WIDTH = 10_000
 """Columns of a console that is not a terminal: a table piped to ``grep`` or read by a
 script is drawn at its natural width, one line per row (rich would use 80)."""

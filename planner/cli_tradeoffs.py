@@ -9,7 +9,7 @@ Exit codes as in ``planner.cli``: 0 done, 1 a plan failed the checker, 2 invalid
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -193,32 +193,9 @@ def price(
         sc, time_limit=max(0.01, budget.left()), out=out_dir, base=base, on_step=_step_printer()
     )
     err.print()
-    binding = frame.filter(frame["binding"])
-    if binding.is_empty():
+    out.print(price_table(frame))
+    if not frame["binding"].any():
         out.print("no binding policy: relaxing any one of them by one step saves nothing")
-    else:
-        t = Table(title="Binding policies: saving when relaxed one step")
-        t.add_column("setting", no_wrap=True)
-        t.add_column("current")
-        t.add_column("relaxed")
-        t.add_column("saving", justify="right")
-        t.add_column("changed terms")
-        t.add_column("proven")
-        for rec in binding.iter_rows(named=True):
-            proven = "yes" if rec["proven"] else "[yellow]no[/yellow]"
-            t.add_row(
-                rec["setting"],
-                rec["current"],
-                rec["relaxed"],
-                f"{rec['saving']:,}",
-                rec["changed"],
-                proven,
-            )
-        out.print(t)
-    rest = frame.filter(~frame["binding"])
-    if rest.height:
-        names = ", ".join(rest["setting"].to_list())
-        out.print(f"not binding ({rest.height}): {names}", markup=False, highlight=False)
     unproven = frame.filter(~frame["proven"]).height
     if unproven:
         notes = sorted(set(frame.filter(~frame["proven"])["note"].to_list()) - {""})
@@ -231,6 +208,29 @@ def price(
     if store is not None and save is not None:
         record_result(store, out_dir, sc, save)
     raise typer.Exit(EXIT_OK)
+
+
+def price_table(frame: Any) -> Table:
+    """Every row of prices.csv, the binding policies (a saving when relaxed) first."""
+    t = Table(title="Price of each policy: saving when relaxed one step")
+    t.add_column("setting", no_wrap=True)
+    t.add_column("current")
+    t.add_column("relaxed")
+    t.add_column("saving", justify="right")
+    t.add_column("changed terms")
+    t.add_column("proven")
+    ordered = [*frame.filter(frame["binding"]).iter_rows(named=True)]
+    ordered += frame.filter(~frame["binding"]).iter_rows(named=True)
+    for rec in ordered:
+        t.add_row(
+            rec["setting"],
+            rec["current"],
+            rec["relaxed"],
+            f"{rec['saving']:,}",
+            rec["changed"],
+            "yes" if rec["proven"] else "[yellow]no[/yellow]",
+        )
+    return t
 
 
 @app.command()

@@ -16,7 +16,17 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from planner.cli_common import EXIT_CHECK, EXIT_INPUT, app, err, fail, load, open_db, out
+from planner.cli_common import (
+    EXIT_CHECK,
+    EXIT_INPUT,
+    SCRIPTABLE,
+    app,
+    err,
+    fail,
+    load,
+    open_db,
+    out,
+)
 
 ws = typer.Typer(
     name="workspace",
@@ -57,7 +67,9 @@ def list_(
     kind: Annotated[
         str | None, typer.Option(help="Only this kind: variant, run, pareto, price.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON array on stdout: " + SCRIPTABLE)
+    ] = False,
 ) -> None:
     """Every saved item, newest first."""
     with open_db(db) as store:
@@ -96,7 +108,7 @@ def list_(
 def show(
     ref: RefArg,
     db: DbOpt = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout: " + SCRIPTABLE)] = False,
 ) -> None:
     """One item: who saved it when, its scenario, the settings it changes, a run's figures."""
     with open_db(db) as store:
@@ -273,7 +285,7 @@ def diff(
     a: RefArg,
     b: RefArg,
     db: DbOpt = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout: " + SCRIPTABLE)] = False,
 ) -> None:
     """What differs between two saved items: settings, input rows, and for runs the figures and moves."""
     from planner.workspace import WorkspaceError
