@@ -71,6 +71,15 @@ def solve(
             " rules) and its plan still holds, that plan is optimal without a new solve."
         ),
     ] = None,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft",
+            help="When no plan meets every rule (infeasible, or none in time), write the"
+            " closest plan found, with each broken rule, where and by how much (status"
+            " draft); the exit code stays 3 or 4.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print summary.json to stdout: " + SCRIPTABLE)
@@ -122,7 +131,9 @@ def solve(
     stop = threading.Event()
     _on_signals(stop)
     progress = None if (quiet or as_json) else _progress_printer()
-    result = run_solve(sc, hint=previous, on_progress=progress, stop=stop, previous=proven)
+    result = run_solve(
+        sc, hint=previous, on_progress=progress, stop=stop, previous=proven, draft=draft
+    )
     if progress is not None and err.is_terminal:
         err.print()  # end the line rewritten in place
     try:
@@ -158,14 +169,22 @@ def _record(store, name, sc, result, summary, out_dir) -> None:  # type: ignore[
 
 def _finish(sc, result, out_dir, sha, writer, stop=None):  # type: ignore[no-untyped-def]
     from planner.solve import to_summary
-    from planner.writer import write_outcome_folder
+    from planner.writer import write_draft_folder, write_outcome_folder
 
     summary = to_summary(result, sc, sha)
     if result.status.has_plan:
         writer(sc, result, summary, out_dir)
         return summary
     stopped = stop is not None and stop.is_set()
-    if stopped or write_outcome_folder(summary, out_dir) is None:
+    if result.draft is not None:
+        write_draft_folder(sc, result, summary, out_dir)
+        err.print(
+            f"[yellow]draft[/yellow] written to {out_dir}: the closest plan found breaks"
+            f" {len(result.draft_violations)} rule(s):",
+        )
+        for v in result.draft_violations:
+            err.print(f"  {v.rule}  {v.where or '(whole plan)'}  by {v.amount:,}", markup=False)
+    elif stopped or write_outcome_folder(summary, out_dir) is None:
         err.print(f"the earlier plan folder {out_dir} was left as it was", markup=False)
     if result.status is Status.INFEASIBLE and not result.conflicts:
         err.print("[red]infeasible[/red]; no small set of conflicting settings was found in time.")
@@ -297,7 +316,13 @@ def check(
         print_line(line, stderr=False)
     if not report.ok:
         raise typer.Exit(EXIT_CHECK)
-    out.print("[green]ok[/green]: the plan satisfies C1–C13; its terms:")
+    if summary is not None and summary.status is Status.DRAFT:
+        out.print(
+            f"[green]ok[/green]: a draft; its {len(summary.violations)} listed violations are"
+            " exactly those present, and its terms match:"
+        )
+    else:
+        out.print("[green]ok[/green]: the plan satisfies C1–C13; its terms:")
     _print_terms(report.terms)
 
 
@@ -325,10 +350,16 @@ def _check_roadmap_folder(sc: Scenario, folder: Path) -> None:
         print_line(line, stderr=False)
     if not report.ok:
         raise typer.Exit(EXIT_CHECK)
-    out.print(
-        f"[green]ok[/green]: the roadmap satisfies §8 in its {sc.settings.roadmap.periods} periods;"
-        " its terms:"
-    )
+    if summary.status is Status.DRAFT:
+        out.print(
+            f"[green]ok[/green]: a draft roadmap; its {len(summary.violations)} listed violations"
+            " are exactly those present, and its terms match:"
+        )
+    else:
+        out.print(
+            f"[green]ok[/green]: the roadmap satisfies §8 in its {sc.settings.roadmap.periods}"
+            " periods; its terms:"
+        )
     _print_terms(report.terms)
 
 
@@ -342,6 +373,14 @@ def roadmap(
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds.")] = None,
     workers: Annotated[int | None, typer.Option(help="CP-SAT workers (0 = all cores).")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft",
+            help="When no roadmap meets every rule, write the closest one found, with each"
+            " broken rule, period, place and amount (status draft); the exit code stays 3 or 4.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print summary.json to stdout: " + SCRIPTABLE)
@@ -367,13 +406,21 @@ def roadmap(
     stop = threading.Event()
     _on_signals(stop)
     progress = None if (quiet or as_json) else _progress_printer()
-    result = run_roadmap(sc, on_progress=progress, stop=stop)
+    result = run_roadmap(sc, on_progress=progress, stop=stop, draft=draft)
     if progress is not None and err.is_terminal:
         err.print()
     summary = to_roadmap_summary(result, sc, scenario_sha256(sc))
     try:
         if result.status.has_plan:
             write_roadmap_folder(sc, result, summary, out_dir)
+        elif result.draft is not None:
+            write_roadmap_folder(sc, result, summary, out_dir)
+            err.print(
+                f"[yellow]draft[/yellow] written to {out_dir}: the closest roadmap found breaks"
+                f" {len(result.draft_violations)} rule(s):"
+            )
+            for v in result.draft_violations:
+                err.print(f"  {v.rule}  {v.where}  by {v.amount:,}", markup=False)
         elif write_roadmap_outcome(summary, out_dir) is None:
             err.print(f"the earlier folder {out_dir} was left as it was", markup=False)
     except OSError as exc:
@@ -387,8 +434,8 @@ def roadmap(
             err.print(f"  {name}" + (f" — {sentence}" if sentence != name else ""), markup=False)
     elif result.status is Status.INVALID:
         err.print("[red]internal error[/red]: the roadmap failed the independent checker:")
-        for v in result.violations:
-            err.print(f"  {v}", markup=False)
+        for line in result.violations:
+            err.print(f"  {line}", markup=False)
     elif result.status is Status.TIMEOUT:
         err.print("[yellow]no roadmap within the time limit[/yellow]; raise --time-limit.")
     if as_json:

@@ -24,6 +24,8 @@ from xlsxwriter.worksheet import Worksheet
 from models import Plan, Scenario, Summary
 from models.settings import TERMS
 from planner.export.charts import Names, before_after
+from planner.export.draft import describe as describe_violation
+from planner.export.draft import headline, is_draft
 from planner.io.durable import write_atomically
 
 WORKBOOK_OPTIONS = {
@@ -302,6 +304,8 @@ def write_xlsx(
                 "valign": "vcenter",
             }
         )
+        if is_draft(summary):  # SPEC §5: a draft says so on its first sheet
+            _draft_sheet(wb, scenario, summary, lang, formats)
         for name, (columns, rows) in (
             ("staff", staff_rows(scenario, plan)),
             ("functions", function_rows(scenario, plan)),
@@ -325,6 +329,31 @@ def _before_after_sheet(
         if row[5] == "share":
             for c in (2, 3, 4):
                 _cell(ws, r, c, row[c], formats["share"])
+
+
+def _draft_sheet(
+    wb: xlsxwriter.Workbook,
+    scenario: Scenario,
+    summary: Summary,
+    lang: str,
+    formats: dict[str, Any],
+) -> None:
+    """The first sheet of a draft: what it is, and each broken rule (rule, where, amount)."""
+    ws = wb.add_worksheet("draft")
+    ws.write_string(0, 0, headline(summary, lang), formats["header"])
+    for c, name in enumerate(("rule", "where", "amount", "")):
+        ws.write_string(2, c, name, formats["header"])
+    currency = scenario.settings.scenario.currency
+    for r, v in enumerate(summary.violations, start=3):
+        ws.write_string(r, 0, v.rule)
+        ws.write_string(r, 1, v.where)
+        ws.write_number(r, 2, v.amount)
+        ws.write_string(r, 3, describe_violation(v, summary, currency, lang))
+    ws.set_column(0, 0, 12)
+    ws.set_column(1, 1, 24)
+    ws.set_column(2, 2, 14)
+    ws.set_column(3, 3, 70)
+    ws.activate()
 
 
 def _summary_sheet(
