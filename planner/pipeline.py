@@ -113,10 +113,10 @@ def repair_elastic(
     """Repair an elastic model for ``budget`` seconds from its completed hint (``started``)
     or, failing that, from the trivial plan: (best solution, proven least), or None when
     no start could be completed."""
-    if not started and not trivial_solution(built):
+    called = time.perf_counter()
+    if not started and not trivial_solution(built, max(0.5, min(10.0, 0.3 * budget))):
         log.warning("elastic model: no start could be completed")
         return None
-    called = time.perf_counter()
     left = budget - (time.perf_counter() - called)
     out = repair(
         built, hint_solution(built), settings, max(0.3, left),

@@ -59,6 +59,9 @@ gap after 120 s (0.45 % and 0.46 %)."""
 
 CONSTRUCT_TRIES = 4
 """Packings the constructive first plan tries (``planner.construct.placements``)."""
+CONSTRUCT_SHARE = 0.1
+"""No further packing is tried once this share of the limit has passed (at scale one
+packing and its staffing take seconds)."""
 LNS_SHARE = 0.4
 """From WARM_START_STAFF staff, the share of the limit the large-neighbourhood search
 (``cpsat/lns.py``) improves the first plan before the full model takes over."""
@@ -146,6 +149,11 @@ def solve(
     first = None if hint is not None or settings.solver.deterministic else run.first_plan()
     if first is not None and first.proven_infeasible:
         result = run.infeasible(explain, {"first_plan": "elastic (infeasible)"})
+        return run.with_draft(result) if draft else result
+    if first is not None and first.plan is None:
+        result = SolveResult(
+            status=Status.TIMEOUT, runtime=run.elapsed(), stats=run.stats({"first_plan": "none"})
+        )
         return run.with_draft(result) if draft else result
     large = len(scenario.staff) >= WARM_START_STAFF
     if first is not None and first.plan is not None and (large or first.source == "elastic"):
@@ -249,7 +257,9 @@ class _Run:
                 return FirstPlan(
                     None, RunOutcome(status="infeasible"), "elastic", proven_infeasible=True
                 )
-            return None
+            # The repair had the time that was left and found no plan: a second model would
+            # have none (and at scale its build alone takes seconds).
+            return FirstPlan(None, RunOutcome(status="timeout"), "elastic")
         plan = extract_plan(built.var, solution)
         report = check(self.scenario, plan)
         if not report.ok:  # the elastic model at zero violations is the full model: a bug
@@ -562,7 +572,10 @@ def _construct(
     """
     best: tuple[int, Plan, dict[str, int]] | None = None
     closest: tuple[int, Plan] | None = None
+    limit = settings.solver.time_limit
     for where in placements(scenario, tries=CONSTRUCT_TRIES, seed=settings.solver.seed):
+        if closest is not None and time.perf_counter() - start > CONSTRUCT_SHARE * limit:
+            break  # the packings are heuristics: the time is the repair's or the search's
         plan = construct(scenario, where)
         if plan is None:
             continue

@@ -76,7 +76,7 @@ def set_hint(built: BuiltModel, solution: dict[int, int]) -> None:
         hint.values.append(x)
 
 
-def trivial_solution(built: BuiltModel) -> bool:
+def trivial_solution(built: BuiltModel, time_limit: float = 10.0) -> bool:
     """Hint an elastic model with a plan that breaks rules but exists: every function in its
     first allowed department, every person kept in the first department (the protected
     too), heads and deputies nowhere; ``complete_hint`` fills in the violations. Returns
@@ -102,7 +102,7 @@ def trivial_solution(built: BuiltModel) -> bool:
                 model.add_hint(var.h[c.index, d], 0)
                 model.add_hint(var.v[c.index, d], 0)
             first = False
-    return complete_hint(built, time_limit=10.0)
+    return complete_hint(built, time_limit=time_limit)
 
 
 def broken_rules_neighbourhood(built: BuiltModel) -> Neighbourhood:

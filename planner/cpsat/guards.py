@@ -28,6 +28,7 @@ row 1, the first data row is row 2.
 
 from __future__ import annotations
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 __all__ = ["FTE", "PERSON", "Guards", "row"]
@@ -56,6 +57,7 @@ class Guards:
         self.literals: dict[str, cp_model.IntVar] = {}
         self.slacks: list[tuple[cp_model.IntVar, int]] = []
         """Elastic mode: (violation variable, weight) of every softened rule."""
+        self._pending: list[tuple[cp_model.Constraint, int, int]] = []
         self.scopes: list[tuple[int, ...]] = []
         """Elastic mode: the variable indices of the rule behind each slack (``feasibility.py``
         frees the departments of a broken rule's variables)."""
@@ -90,42 +92,56 @@ class Guards:
         return constraint
 
     def soften(self, constraint: cp_model.Constraint, unit: int, weight: int) -> None:
-        """Give ``constraint`` violation variables (module docstring)."""
+        """Give ``constraint`` violation variables (module docstring); linear rules are
+        softened together in ``finish``, where their bounds are computed in one pass."""
         ct = constraint.proto
         if ct.has_bool_or():
-            scope = tuple(abs(x) if x >= 0 else -x - 1 for x in ct.bool_or.literals)
+            scope = tuple(x if x >= 0 else -x - 1 for x in ct.bool_or.literals)
             broken = self._model.new_bool_var("violated")
             ct.bool_or.literals.append(broken.index)
             self.slacks.append((broken, weight))
             self.scopes.append(scope)
+        elif ct.has_linear():  # (else a constant truth: nothing to soften)
+            self._pending.append((constraint, unit, weight))
+
+    def finish(self) -> None:
+        """Soften the pending linear rules: ``L ≤ expr + unit · s_lo − unit · s_hi ≤ U``, each
+        slack bounded by how far ``expr`` can go past its side, from the variables' bounds
+        (read from the proto once, then numpy: a rule can hold thousands of cells)."""
+        if not self._pending:
             return
-        if not ct.has_linear():  # a constant truth: nothing to soften
-            return
-        lin = ct.linear
-        scope = tuple(lin.vars)
         variables = self._model.proto.variables
-        lo = hi = 0
-        for v, a in zip(lin.vars, lin.coeffs, strict=True):
-            dom = list(variables[v].domain)  # (a pybind list: no negative indices)
-            lo += min(a * dom[0], a * dom[-1])
-            hi += max(a * dom[0], a * dom[-1])
-        bounds = list(lin.domain)
-        low, high = bounds[0], bounds[-1]
-        if low > _INT_MIN and lo < low:
-            s = self._model.new_int_var(0, -(-(low - lo) // unit), "short")
-            lin.vars.append(s.index)
-            lin.coeffs.append(unit)
-            self.slacks.append((s, weight))
-            self.scopes.append(scope)
-        if high < _INT_MAX and hi > high:
-            s = self._model.new_int_var(0, -(-(hi - high) // unit), "excess")
-            lin.vars.append(s.index)
-            lin.coeffs.append(-unit)
-            self.slacks.append((s, weight))
-            self.scopes.append(scope)
+        n = len(variables)
+        first, last = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+        for i, var in enumerate(variables):
+            dom = var.domain
+            first[i], last[i] = dom[0], dom[len(dom) - 1]  # no negative indices on the proto
+        for constraint, unit, weight in self._pending:
+            lin = constraint.proto.linear
+            scope = tuple(lin.vars)
+            idx = np.fromiter(scope, dtype=np.int64, count=len(scope))
+            coef = np.fromiter(lin.coeffs, dtype=np.int64, count=len(scope))
+            a, b = coef * first[idx], coef * last[idx]
+            lo, hi = int(np.minimum(a, b).sum()), int(np.maximum(a, b).sum())
+            bounds = list(lin.domain)
+            low, high = bounds[0], bounds[-1]
+            if low > _INT_MIN and lo < low:
+                s = self._model.new_int_var(0, -(-(low - lo) // unit), "short")
+                lin.vars.append(s.index)
+                lin.coeffs.append(unit)
+                self.slacks.append((s, weight))
+                self.scopes.append(scope)
+            if high < _INT_MAX and hi > high:
+                s = self._model.new_int_var(0, -(-(hi - high) // unit), "excess")
+                lin.vars.append(s.index)
+                lin.coeffs.append(-unit)
+                self.slacks.append((s, weight))
+                self.scopes.append(scope)
+        self._pending.clear()
 
     def violations(self) -> cp_model.LinearExpr:
         """``Σ weight · s`` over every softened rule (0 outside elastic mode)."""
+        self.finish()
         if not self.slacks:
             return cp_model.LinearExpr.constant(0)
         xs, ws = zip(*self.slacks, strict=True)

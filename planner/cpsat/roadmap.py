@@ -79,6 +79,7 @@ class PeriodGuards(Guards):
         self._model = base._model
         self.explain, self.elastic = base.explain, base.elastic
         self.literals, self.slacks, self.scopes = base.literals, base.slacks, base.scopes
+        self._pending = base._pending
 
     def __call__(self, name: str) -> list[cp_model.IntVar]:
         return [lit for n in self._rename(name) for lit in self._base(n)]
@@ -190,6 +191,7 @@ def build_roadmap(
     built = RoadmapModel(model, views, guards, base, last, payroll, {}, {})
     _add_terms(built, scenario)
     if elastic:
+        guards.finish()
         top = sum(w * _upper(x) for x, w in guards.slacks)
         built.violations = model.new_int_var(0, top, "violations")
         model.add(built.violations == guards.violations())

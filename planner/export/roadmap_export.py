@@ -25,15 +25,9 @@ import xlsxwriter
 from models import DepartureReason, PeriodRole, Roadmap, RoadmapSummary, Scenario
 from planner.export.draft import describe as describe_violation
 from planner.export.draft import headline, is_draft
-from planner.export.xlsx import FORMATS, WORKBOOK_OPTIONS, Column, _sheet
+from planner.export.xlsx import FORMATS, WORKBOOK_OPTIONS, Column, write_sheet
 from planner.io.durable import write_atomically, write_text_atomically
 
-ROLE_TEXT = {
-    PeriodRole.HEAD: "trưởng / head",
-    PeriodRole.DEPUTY: "phó / deputy",
-    PeriodRole.MEMBER: "thành viên / member",
-    PeriodRole.GONE: "đã nghỉ / gone",
-}
 REASON_TEXT = {
     DepartureReason.RETIREMENT: "nghỉ hưu / retirement",
     DepartureReason.EARLY: "nghỉ trước / early",
@@ -133,7 +127,7 @@ def write_roadmap_xlsx(
         )
         if is_draft(summary):  # a draft says so on its first sheet, with what it breaks
             currency = scenario.settings.scenario.currency
-            _sheet(
+            write_sheet(
                 wb,
                 "draft",
                 [Column("rule"), Column("where"), Column("amount", "int"), Column(headline(summary, "en"))],
@@ -142,12 +136,12 @@ def write_roadmap_xlsx(
                 formats,
             )  # fmt: skip
         for name, (columns, rows) in roadmap_sheets(scenario, roadmap).items():
-            _sheet(wb, name, columns, rows, formats)
+            write_sheet(wb, name, columns, rows, formats)
         rows = [["status", summary.status.value], ["objective", summary.objective],
                 ["bound", summary.bound], ["gap", summary.gap]]  # fmt: skip
         rows += [[f"terms.{k}", v] for k, v in summary.terms.items()]
         rows += [[f"kpis.{k}", v] for k, v in summary.kpis.model_dump().items()]
-        _sheet(wb, "summary", [Column("key"), Column("value", "int")], rows, formats)
+        write_sheet(wb, "summary", [Column("key"), Column("value", "int")], rows, formats)
         wb.close()
 
     write_atomically(path, write)

@@ -665,9 +665,9 @@ def workload_svg(scenario: Scenario, plan: Plan, lang: str = "vi") -> str:
     rendering the Altair chart through vl-convert took about a quarter of a
     second, which is most of a commune's plan folder.
     """
-    from planner.export.charts import CHART_TEXT, _lang
+    from planner.export.charts import CHART_TEXT, text_lang
 
-    t = CHART_TEXT[_lang(lang)]
+    t = CHART_TEXT[text_lang(lang)]
     loads = department_loads(scenario, plan)
     size = 12
     bar = 12.0 if len(loads) > 20 else 16.0

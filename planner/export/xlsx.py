@@ -57,7 +57,7 @@ class Column:
     width: float | None = None
 
 
-def _sheet(
+def write_sheet(
     wb: xlsxwriter.Workbook,
     name: str,
     columns: list[Column],
@@ -311,7 +311,7 @@ def write_xlsx(
             ("functions", function_rows(scenario, plan)),
             ("departments", department_rows(scenario, plan)),
         ):
-            _sheet(wb, name, columns, rows, formats)
+            write_sheet(wb, name, columns, rows, formats)
         _before_after_sheet(wb, summary, lang, formats)
         _summary_sheet(wb, scenario, summary, formats)
         wb.close()
@@ -323,7 +323,7 @@ def _before_after_sheet(
     wb: xlsxwriter.Workbook, summary: Summary, lang: str, formats: dict[str, Any]
 ) -> None:
     columns, rows = before_after_rows(summary, lang)
-    ws = _sheet(wb, "before_after", columns, [r[:5] for r in rows], formats)
+    ws = write_sheet(wb, "before_after", columns, [r[:5] for r in rows], formats)
     # money and counts share '#,##0'; the reduction row is a share
     for r, row in enumerate(rows, start=1):
         if row[5] == "share":
