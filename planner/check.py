@@ -48,6 +48,7 @@ from models import (
     Summary,
     exact,
 )
+from models.problems import row
 from planner.kpis import Placement, department_summaries, kpis, payroll_after, payroll_before, terms
 
 
@@ -94,11 +95,6 @@ class Breach:
 def _at(message: str, where: str, amount: int | Fraction) -> Breach:
     """A breach of a rule a draft may break: ``amount`` rounded up to an integer."""
     return Breach(message, where, math.ceil(amount))
-
-
-def _row(index: int) -> int:
-    """Spreadsheet row of the 0-based data row ``index`` (the header is row 1)."""
-    return index + 2
 
 
 @dataclass(frozen=True)
@@ -574,7 +570,7 @@ def c12_rules(pl: Placement) -> Messages:
             if f in pl.dept_of_function
         ]
         da, db = Counter(a), Counter(b)
-        where = f"rules.csv:{_row(i)}"
+        where = f"rules.csv:{row(i)}"
         if r.rule is RuleKind.APART:
             for d in sorted(da.keys() & db.keys()):
                 yield _at(
@@ -611,7 +607,7 @@ def c13_locks(pl: Placement) -> Messages:
             ok = lk.dept_id in (None, dept) and lk.lead_org in (None, lead)
         if not ok:
             yield _at(
-                f"locks[{i}]: {lk.kind.value} {lk.id} is not as locked", f"locks.csv:{_row(i)}", 1
+                f"locks[{i}]: {lk.kind.value} {lk.id} is not as locked", f"locks.csv:{row(i)}", 1
             )
 
 

@@ -38,6 +38,7 @@ from models import (
     StaffAssignment,
     Status,
 )
+from models.problems import row
 from planner.check import RULES, Breach, Violation, breach, draft_verdict
 from planner.kpis import Placement, payroll_after, payroll_before, terms
 from planner.periods import period_scenario, posts_today, retirement_periods
@@ -241,7 +242,9 @@ def _locks(pl: Placement, t: int, R: dict[str, int]) -> list[Breach]:
         if not ok:
             out.append(
                 Breach(
-                    f"locks[{i}]: {lk.kind.value} {lk.id} is not as locked", f"locks.csv:{i + 2}", 1
+                    f"locks[{i}]: {lk.kind.value} {lk.id} is not as locked",
+                    f"locks.csv:{row(i)}",
+                    1,
                 )
             )
     return out

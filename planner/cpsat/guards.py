@@ -31,12 +31,9 @@ from __future__ import annotations
 import numpy as np
 from ortools.sat.python import cp_model
 
+from models.problems import row
+
 __all__ = ["FTE", "PERSON", "Guards", "row"]
-
-
-def row(index: int) -> int:
-    """Spreadsheet row of the 0-based data row ``index``."""
-    return index + 2
 
 
 FTE = 1
