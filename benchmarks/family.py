@@ -728,7 +728,8 @@ def summary(e: dict[str, Any]) -> dict[str, Any]:
     for m in marks:
         if m <= e["time_limit"] + 1e-9:
             gaps = [at(r, m)["gap"] for r in runs]
-            out[f"gap{int(m)}"] = max(gaps) if gaps and all(g is not None for g in gaps) else None
+            known = [g for g in gaps if g is not None]
+            out[f"gap{int(m)}"] = max(known) if gaps and len(known) == len(gaps) else None
             out[f"plan{int(m)}"] = sum(at(r, m)["objective"] is not None for r in runs)
     for cp in CHECKPOINTS:
         out[f"checked{int(cp)}"] = sum(checked_by(e, i, cp) for i in range(len(e["cpsat"])))
