@@ -47,7 +47,7 @@ log = logging.getLogger("planner.cpsat")
 
 Progress = Callable[[float, float, float], None]
 
-LNS_SHARE = 0.5
+LNS_SHARE = 0.25
 """Share of the repair's time for the broken-rules LNS before CP-SAT's portfolio."""
 
 
