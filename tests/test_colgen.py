@@ -160,9 +160,9 @@ def test_never_above_the_optimum_on_micro_scenarios(seed: int) -> None:
     # column generation alone, and hinted with the optimum (which runs the imbalance split).
     sc = micro(seed)
     optimum, plan = optimum_and_plan(sc)
-    assert_valid(sc, decomposition_bound(sc, 3), optimum)
+    assert_valid(sc, decomposition_bound(sc, 2), optimum)
     if plan is not None:
-        hinted = decomposition_bound(sc, 3, hints=[plan])
+        hinted = decomposition_bound(sc, 2, hints=[plan])
         assert_valid(sc, hinted, optimum)
         assert hinted.plan_objective == optimum  # the hint is kept when nothing beats it
 
@@ -198,7 +198,7 @@ def test_district_bound_is_valid() -> None:
     sc = read_scenario("data/quang_ninh_district")
     optimum, plan = optimum_and_plan(sc)
     assert optimum is not None and plan is not None
-    r = decomposition_bound(sc, 4, hints=[plan], integer_limit=1)
+    r = decomposition_bound(sc, 3, hints=[plan], integer_limit=1)
     assert_valid(sc, r, optimum)
     assert r.bound is not None and r.bound >= 234_047
 
