@@ -167,6 +167,19 @@ def test_never_above_the_optimum_on_micro_scenarios(seed: int) -> None:
         assert hinted.plan_objective == optimum  # the hint is kept when nothing beats it
 
 
+@pytest.mark.parametrize("seed", [2, 7])
+def test_whole_departments_beat_the_lp(seed: int) -> None:
+    # On these micro scenarios the converged master (columns are whole departments of
+    # whole people) reaches the optimum while the compact LP stays below it (measured:
+    # seed 2: LP 17,417, master 20,493 = optimum; seed 7: 155 and 205 = optimum).
+    sc = micro(seed)
+    optimum = proven(sc)
+    r = decomposition_bound(sc, 5, split=False)
+    assert_valid(sc, r, optimum)
+    assert r.converged and r.bound == optimum
+    assert r.compact_lp is not None and r.compact_lp < optimum - 1
+
+
 def test_imbalance_split_closes_the_mean_gap() -> None:
     # Two interchangeable departments, each with 2 people (min_staff 2; 4 people, none may
     # leave): f1 (1.5 FTE) and f2 (0.5 FTE) must be apart (each department hosts work), so
