@@ -254,6 +254,11 @@ def pack_units(sc: Scenario, rng: random.Random | None = None) -> dict[int, int]
     return where
 
 
+FULL = 0.98
+"""A department's work may use this share of its room (``max_staff`` × mean fte) before
+``_relieve_full_departments`` moves some out."""
+
+
 def _relieve_full_departments(
     sc: Scenario,
     where: dict[int, int],
@@ -264,7 +269,7 @@ def _relieve_full_departments(
 ) -> None:
     """Move work out of departments that cannot staff it (C5's max_staff with C3).
 
-    A department whose workload is above 95 % of its room (``max_staff`` × mean fte)
+    A department whose workload is above ``FULL`` of its room (``max_staff`` × mean fte)
     gives functions away, largest that fits first, to the allowed department with the
     most room left, while that one stays within its own room: a unit's work is split
     where keeping it together would need more people than a department may have.
@@ -276,7 +281,7 @@ def _relieve_full_departments(
         hosted[e] += 1
     for d in sorted(range(len(depts)), key=lambda d: load[d] / room[d], reverse=True):
         for _ in range(len(fs)):
-            excess = load[d] - 0.95 * room[d]
+            excess = load[d] - FULL * room[d]
             if excess <= 0 or hosted[d] <= 1:
                 break
             moves = []
@@ -288,7 +293,7 @@ def _relieve_full_departments(
                     if (
                         t != d
                         and depts[t].hosts(fs[f].domain)
-                        and load[t] + w <= 0.95 * room[t]
+                        and load[t] + w <= FULL * room[t]
                         and not breaks_apart([f], t, where, apart)
                     ):
                         moves.append((min(w, excess), load[t] / room[t], f, t))
