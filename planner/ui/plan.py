@@ -1,13 +1,16 @@
 """Solve and Plan page: a live solve with a Stop button, then the plan or its conflicts.
 
-The solve runs in a background thread (``state.SolveJob``); a fragment polls
-it every half second and draws the objective and the bound over time. A
+The solve goes through the server's queue (``planner.ui.solves``); while it waits
+the page shows its place and a Cancel button, while it runs a fragment polls it
+every half second and draws the objective and the bound over time. A
 finished plan shows its before → after figures, the org chart, who goes
 where, workload against capacity and a filterable staff table. An infeasible
 solve shows the named conflicts, each with a sentence and a "relax" button.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -97,6 +100,9 @@ def _progress() -> None:
         return
     if job.done:
         st.rerun()
+    if job.state == "queued":
+        _queued(job)
+        return
     points = job.snapshot()
     stopping = job.stop.is_set()
     with st.container(border=True):
@@ -107,7 +113,7 @@ def _progress() -> None:
         b.button(
             t("solve.stop"),
             icon=":material/stop:",
-            on_click=job.stop.set,
+            on_click=state.stop_running,
             disabled=stopping,
             key="plan.stop",
             width="stretch",
@@ -122,6 +128,34 @@ def _progress() -> None:
             st.altair_chart(charts.progress(points), width="stretch")
         else:
             st.caption(t("solve.waiting"))
+        st.caption(t("solve.survives"))
+
+
+def _queued(job: Any) -> None:
+    """A solve waiting for its turn: its place in the server's queue and a Cancel button."""
+    from planner.ui import solves
+
+    q = solves.queue()
+    counts = q.counts()
+    with st.container(border=True):
+        a, b = st.columns([3, 1], vertical_alignment="center")
+        a.markdown(
+            t(
+                "solve.queued",
+                position=fmt_num(q.position(job)),
+                running=fmt_num(counts["running"]),
+                slots=fmt_num(q.backend.slots),
+                seconds=fmt_num(job.waited, 0),
+            )
+        )
+        b.button(
+            t("solve.cancel"),
+            icon=":material/cancel:",
+            on_click=state.stop_running,
+            key="plan.cancel",
+            width="stretch",
+        )
+        st.caption(t("solve.survives"))
 
 
 def _status(res: SolveResult, sc: Scenario) -> None:

@@ -1,5 +1,6 @@
 """The app's side of the workspace (planner.workspace): who is signed in, the shared store,
-opening a saved variant or run, and recording every finished solve.
+opening a saved variant or run. Finished solves are recorded by the solve queue
+(``planner.ui.solves``), not here.
 
 The store is opened once per database URL for the whole server (``st.cache_resource``):
 every browser session reads the same database, so two tabs see each other's saves on
@@ -186,41 +187,7 @@ def open_last() -> None:
         log.exception("workspace: reopening the last item failed")
 
 
-# -- recording ------------------------------------------------------------------------------
-
-
-def record_finished() -> None:
-    """Save a solve that has just finished into the workspace (once), as a run of the
-    variant the session came from. ``KHOI_RECORD_RUNS=0`` turns this off."""
-    if os.environ.get("KHOI_RECORD_RUNS", "1") == "0":
-        return
-    j = state.job()
-    if j is None or not j.done or j.result is None or state.get("ws.recorded") is j:
-        return
-    state.put("ws.recorded", j)
-    s = store()
-    if s is None:
-        return
-    from planner.io import scenario_sha256
-    from planner.solve import to_summary
-    from planner.ui.i18n import t
-
-    try:
-        with st.spinner(t("workspace.recording")):
-            item = s.save_run(
-                j.scenario,
-                j.result,
-                to_summary(j.result, j.scenario, scenario_sha256(j.scenario)),
-                name=None,
-                author=user(),
-                note=j.label,
-                parent=state.get("ws.variant"),
-            )
-        state.put("ws.last_run", item.id)
-        state.put("ws.recorded_result", j.result)
-    except Exception as exc:  # noqa: BLE001 - the solve is shown anyway; the page says why
-        state.put("ws.record_error", f"{type(exc).__name__}: {exc}")
-        log.warning("workspace: a finished run was not recorded (%s)", type(exc).__name__)
+# -- saving ---------------------------------------------------------------------------------
 
 
 def save_tradeoff(kind: str, scenario: Scenario, result: Any, name: str) -> Any | None:

@@ -607,6 +607,23 @@ class Store:
             )
         return self._item(row, files)
 
+    def proven_run(self, input_sha256: str) -> Item | None:
+        """The newest run of the scenario whose SHA-256 is ``input_sha256`` that has a plan
+        proven optimal, or None: the same question answered before (the solve queue
+        returns its plan instead of solving again)."""
+        r = S.runs
+        q = (
+            self._query()
+            .where(
+                r.c.input_sha256 == input_sha256, r.c.status == "optimal", r.c.has_plan.is_(True)
+            )
+            .order_by(S.items.c.created_at.desc(), S.items.c.id.desc())
+            .limit(1)
+        )
+        with self._tx() as conn:
+            row = conn.execute(q).first()
+        return None if row is None else self._item(row)
+
     def scenario_of(self, ref: str | int | Item) -> Scenario:
         """The full scenario an item was saved with."""
         item = ref if isinstance(ref, Item) else self.item(ref)
