@@ -15,10 +15,11 @@ minutes and a home page that took as long to answer. Here every request becomes 
   button cross the process boundary through a :class:`Channel` (a manager's queue
   and event locally, a ``distributed.Queue`` and ``distributed.Event`` on a cluster);
 * a question asked again gets the same answer: the ticket's *key* is the SHA-256 of
-  the scenario as solved (settings and time limit included). A run of the same key
-  proven optimal in the workspace is returned as is (``planner.reuse``: its plan is
-  checked again and stays optimal), and two tickets of one key never run at the same
-  time, so the second one finds the first one's plan;
+  the scenario as solved (settings and time limit included). Two tickets of one key
+  never run at the same time: one asked while the other was being answered gets its
+  answer (the same plan, proven or not); one asked later gets the plan of a run of
+  the same key proven optimal in the workspace (``planner.reuse``: checked again, it
+  stays optimal), and otherwise a new solve;
 * a finished ticket is recorded in the workspace by the queue itself, not by the
   browser session that asked: a planner who closed the tab finds the run in the
   workspace history.
@@ -503,7 +504,33 @@ class SolveQueue:
             finally:
                 self._finish(ticket)
 
+    def _answered_meanwhile(self, ticket: Ticket) -> Ticket | None:
+        """A ticket of the same question that finished with a plan while ``ticket`` waited."""
+        with self._cond:
+            for other in reversed(self._tickets):
+                if (
+                    other is not ticket
+                    and other.key == ticket.key
+                    and other.state == DONE
+                    and other.result is not None
+                    and other.result.plan is not None
+                    and (other.finished or 0.0) >= ticket.submitted
+                ):
+                    return other
+        return None
+
     def _run(self, ticket: Ticket) -> None:
+        leader = self._answered_meanwhile(ticket)
+        if leader is not None and leader.result is not None:
+            # Asked while the same question was being answered: the same answer, proven or
+            # not (a second search of the same length would differ only by chance).
+            ticket.result, ticket.reused_run = leader.result, leader.run_id
+            ticket.ran_on = {"backend": "shared", "ticket": leader.id, "run": leader.run_id}
+            if leader.result.objective is not None:
+                bound = leader.result.bound
+                ticket._add([(0.0, leader.result.objective, bound or leader.result.objective)])
+            log.info("solve queue: ticket %d shares ticket %d's answer", ticket.id, leader.id)
+            return
         found = self._lookup(ticket.key) if self._lookup is not None else None
         if found is not None:
             run_id, scenario, result = found
@@ -545,6 +572,15 @@ class SolveQueue:
         ticket.result, ticket.ran_on = out["result"], out["ran_on"]
 
     def _finish(self, ticket: Ticket) -> None:
+        if ticket.result is not None:  # where it ran goes with the result (summary.json stats)
+            stats = {
+                **ticket.result.stats,
+                "ran_on": ticket.ran_on,
+                "queued_s": round(ticket.waited, 3),
+            }
+            if ticket.reused_run is not None:
+                stats["same_as_run"] = ticket.reused_run
+            ticket.result = ticket.result.model_copy(update={"stats": stats})
         if ticket.result is not None and self._record is not None:
             try:
                 ticket.run_id = self._record(ticket)

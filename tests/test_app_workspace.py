@@ -69,7 +69,7 @@ def test_save_reopen_solve_history_compare_delete(db) -> None:
     assert any("Lan" in m.value for m in at.caption) or any("Lan" in m.value for m in at.markdown)
     at.text_input(key="ws.name").input("huyện A")
     at.text_area(key="ws.note").input("ghi chú")
-    at.button[[b.label for b in at.button].index("Lưu phương án")].click().run()
+    at.button[[b.label for b in at.button].index("Lưu biến thể")].click().run()
     ok(at)
     with open_store(db) as store:
         (variant,) = store.items("variant")

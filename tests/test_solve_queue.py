@@ -149,9 +149,36 @@ def test_one_question_is_not_asked_twice_at_once_and_the_second_gets_the_first_p
         assert len(backend.started) == 2  # answered without the backend
         assert second.reused_run == first.run_id
         assert second.result is not None and second.result.plan == solved.plan
-        assert second.ran_on == {"backend": "workspace", "run": first.run_id}
+        assert second.ran_on == {"backend": "shared", "ticket": first.id, "run": first.run_id}
         backend.finish(1, TIMEOUT_RESULT)
         assert other.join(10)
+
+        later = q.submit(sc, time_limit=20)  # asked again after the answer: the workspace's
+        assert later.join(30) and len(backend.started) == 2
+        assert later.ran_on == {"backend": "workspace", "run": second.run_id}  # the newest
+        assert later.result is not None and later.result.plan == solved.plan
+        assert later.result.status is Status.OPTIMAL
+    finally:
+        q.close()
+
+
+def test_an_unproven_answer_is_shared_with_who_asked_meanwhile_but_not_kept_for_later() -> None:
+    from planner.solve import solve
+
+    backend = ByHand(slots=1)
+    q = SolveQueue(backend)
+    try:
+        sc = read_scenario(ROOT / "tests" / "fixtures" / "tiny")
+        first, second = q.submit(sc, time_limit=20), q.submit(sc, time_limit=20)
+        _until(lambda: len(backend.started) == 1)
+        found = solve(first.scenario, workers=2)
+        unproven = found.model_copy(update={"status": Status.FEASIBLE, "bound": None})
+        backend.finish(0, unproven)
+        assert second.join(10) and second.result is unproven
+        later = q.submit(sc, time_limit=20)
+        _until(lambda: len(backend.started) == 2)  # asked afterwards: solved again
+        backend.finish(1, TIMEOUT_RESULT)
+        assert later.join(10)
     finally:
         q.close()
 

@@ -18,11 +18,13 @@ import streamlit as st
 from models import Plan, Scenario, SolveResult
 from planner.ui import charts, relax, state
 from planner.ui.common import (
-    fmt_compact,
+    fmt_compact_money,
     fmt_money,
     fmt_num,
     fmt_share,
     need_scenario,
+    show_chart,
+    show_table,
     status_text,
     summary_of,
 )
@@ -125,7 +127,7 @@ def _progress() -> None:
             c1.metric(t("solve.objective"), fmt_num(obj))
             c2.metric(t("solve.bound"), fmt_num(bound))
             c3.metric(t("solve.gap"), fmt_share(gap, 2))
-            st.altair_chart(charts.progress(points), width="stretch")
+            show_chart(charts.progress(points), width="stretch")
         else:
             st.caption(t("solve.waiting"))
         st.caption(t("solve.survives"))
@@ -174,8 +176,20 @@ def _status(res: SolveResult, sc: Scenario) -> None:
     if res.status.value == "feasible":
         st.caption(t("plan.feasible_note"))
     reused = res.stats.get("reused_optimum")
-    if reused is not None:
+    where = res.stats.get("ran_on") or {}
+    if where.get("backend") in ("shared", "workspace"):
+        st.caption(t("plan.same_question", run=res.stats.get("same_as_run") or "—"))
+    elif reused is not None:
         st.caption(t("plan.reused_note", changes=", ".join(reused) or "—"))
+    if res.plan is not None:
+        from planner.ties import ties
+
+        found = ties(sc, res.plan)
+        if found.any:
+            st.caption(
+                t("plan.ties", classes=fmt_num(found.classes), people=fmt_num(found.people)),
+                help=t("plan.ties_help"),
+            )
 
 
 # -- a plan --------------------------------------------------------------------------
@@ -227,8 +241,8 @@ def _plan(res: SolveResult, sc: Scenario, plan: Plan) -> None:
     )
     row2[1].metric(
         t("kpi.payroll", currency=cur),
-        fmt_compact(k.payroll_after),
-        delta=fmt_compact(k.payroll_after - k.payroll_before),
+        fmt_compact_money(k.payroll_after, cur),
+        delta=fmt_compact_money(k.payroll_after - k.payroll_before, cur),
         delta_color="inverse",
         help=t(
             "kpi.payroll_help",
@@ -239,13 +253,13 @@ def _plan(res: SolveResult, sc: Scenario, plan: Plan) -> None:
     )
     row2[2].metric(
         t("kpi.savings", currency=cur),
-        fmt_compact(k.savings),
+        fmt_compact_money(k.savings, cur),
         help=t("kpi.savings_help", value=fmt_money(k.savings, cur)),
         border=True,
     )
     row2[3].metric(
         t("kpi.raise", currency=cur),
-        fmt_compact(k.income_raise_per_head),
+        fmt_compact_money(k.income_raise_per_head, cur),
         help=t("kpi.raise_help", value=fmt_money(k.income_raise_per_head, cur)),
         border=True,
     )
@@ -264,7 +278,7 @@ def _plan(res: SolveResult, sc: Scenario, plan: Plan) -> None:
     with tabs[1]:
         _flow(res, sc, plan)
     with tabs[2]:
-        st.altair_chart(charts.workload(sc, plan), width="stretch")
+        show_chart(charts.workload(sc, plan), width="stretch")
         st.caption(t("plan.workload_note"))
     with tabs[3]:
         _staff_table(sc, plan)
@@ -305,7 +319,7 @@ def _structure(res: SolveResult, sc: Scenario, plan: Plan) -> None:
         }
         for d in plan.departments
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    show_table(rows, hide_index=True, width="stretch")
 
 
 def _flow(res: SolveResult, sc: Scenario, plan: Plan) -> None:
@@ -313,7 +327,7 @@ def _flow(res: SolveResult, sc: Scenario, plan: Plan) -> None:
     if svg:
         st.image(svg, width="stretch")
     else:
-        st.altair_chart(charts.flow(sc, plan), width="stretch")
+        show_chart(charts.flow(sc, plan), width="stretch")
     st.caption(t("plan.flow_note"))
 
 
@@ -365,7 +379,7 @@ def _staff_table(sc: Scenario, plan: Plan) -> None:
             | pl.col("staff_id").str.to_lowercase().str.contains(needle, literal=True)
         )
     st.caption(t("plan.staff_count", shown=df.height, total=len(plan.staff)))
-    st.dataframe(
+    show_table(
         df.rename({c: t(f"col.{c}") for c in df.columns}),
         hide_index=True,
         width="stretch",
@@ -385,7 +399,7 @@ def _terms(res: SolveResult, sc: Scenario) -> None:
         }
         for k, v in res.terms.items()
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    show_table(rows, hide_index=True, width="stretch")
     if sc.settings.objective.mode.value == "lexicographic":
         st.caption(
             t(
@@ -420,7 +434,8 @@ def _conflicts(res: SolveResult, sc: Scenario) -> None:
         with st.container(border=True):
             a, b = st.columns([4, 1], vertical_alignment="center")
             key = c.key if has(c.key) else "conflict.other"
-            a.markdown(f"**`{name}`** — {t(key, **{'name': name, **_sentence_values(c.values)})}")
+            sentence = t(key, **{"name": name, **_sentence_values(c.values)})
+            a.markdown(sentence[:1].upper() + sentence[1:])
             if c.relaxed is not None:
                 new = _fmt_value(c.values.get("new"))
                 label = (
@@ -441,10 +456,11 @@ def _conflicts(res: SolveResult, sc: Scenario) -> None:
                     st.rerun()
             else:
                 b.caption(t("plan.relax_in_files"))
-    if res.conflict_details:
-        with st.expander(t("plan.conflict_details")):
-            for line in res.conflict_details:
-                st.markdown(f"- {line}")
+    with st.expander(t("plan.conflict_details")):  # the settings' names, for whoever edits files
+        for name in res.conflicts:
+            st.markdown(f"- `{name}`")
+        for line in res.conflict_details:
+            st.markdown(f"- {line}")
 
 
 def _suspects(sc: Scenario) -> None:

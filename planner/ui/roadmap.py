@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from models import PeriodRole, RoadmapResult, Scenario
 from planner.ui import charts, state
-from planner.ui.common import fmt_num, fmt_share, need_scenario, status_text
+from planner.ui.common import fmt_num, fmt_share, need_scenario, show_chart, show_table, status_text
 from planner.ui.i18n import t
 
 JOB = "roadmap.job"
@@ -143,7 +143,7 @@ def _progress() -> None:
             c1.metric(t("solve.objective"), fmt_num(obj))
             c2.metric(t("solve.bound"), fmt_num(bound))
             c3.metric(t("solve.gap"), fmt_share(abs(obj - bound) / max(1.0, abs(obj)), 2))
-            st.altair_chart(charts.progress(points), width="stretch")
+            show_chart(charts.progress(points), width="stretch")
         else:
             st.caption(t("solve.waiting"))
 
@@ -177,7 +177,7 @@ def _result(sc: Scenario, res: RoadmapResult) -> None:
         if a.role is not PeriodRole.GONE
     ]
     head = pl.DataFrame(rows).group_by("period", "department").len()
-    st.altair_chart(
+    show_chart(
         alt.Chart(head)
         .mark_bar()
         .encode(
@@ -207,12 +207,14 @@ def _result(sc: Scenario, res: RoadmapResult) -> None:
         posts = posts + alt.Chart(pl.DataFrame({"norm": [norm]})).mark_rule(
             color="#e15759", strokeDash=[4, 4]
         ).encode(y="norm:Q")
-    left.altair_chart(posts, width="stretch")
+    with left:
+        show_chart(posts, width="stretch")
     savings = alt.Chart(periods).mark_line(point=True).encode(
         x=alt.X("period:O", title=t("roadmap.period")),
         y=alt.Y("savings:Q", title=t("roadmap.cumulative_savings")),
     ) + alt.Chart(pl.DataFrame({"zero": [0]})).mark_rule(color="#555").encode(y="zero:Q")
-    right.altair_chart(savings, width="stretch")
+    with right:
+        show_chart(savings, width="stretch")
     st.subheader(t("roadmap.who_leaves"))
     people = {s.staff_id: s.name for s in sc.staff}
     leaves = pl.DataFrame(
@@ -227,7 +229,7 @@ def _result(sc: Scenario, res: RoadmapResult) -> None:
             for d in res.roadmap.departures
         ]
     )
-    st.dataframe(leaves, hide_index=True, width="stretch")
+    show_table(leaves, hide_index=True, width="stretch")
     _downloads(sc, res)
 
 

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from models import TERMS, Department, Lock, Organization, Scenario, ScenarioError
 from planner.ui import state
-from planner.ui.common import need_scenario
+from planner.ui.common import need_scenario, show_table
 from planner.ui.i18n import t
 
 TARGETS: dict[str, dict[str, Any]] = {
@@ -544,7 +544,7 @@ def _changes(base: Scenario, sc: Scenario) -> None:
     st.divider()
     if rows:
         st.markdown(t("settings.changed", n=len(rows)))
-        st.dataframe(rows, hide_index=True, width="stretch")
+        show_table(rows, hide_index=True, width="stretch")
         st.page_link(
             "planner/ui/plan.py", label=t("settings.go_solve"), icon=":material/play_arrow:"
         )

@@ -78,15 +78,7 @@ def record(ticket: Ticket) -> int | None:
     from planner.io import scenario_sha256
     from planner.solve import to_summary
 
-    stats = {
-        **ticket.result.stats,
-        "ran_on": ticket.ran_on,
-        "queued_s": round(ticket.waited, 3),
-    }
-    if ticket.reused_run is not None:
-        stats["same_as_run"] = ticket.reused_run
-    result = ticket.result.model_copy(update={"stats": stats})
-    ticket.result = result
+    result = ticket.result
     item = s.save_run(
         ticket.scenario,
         result,

@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from planner.ui import saved, state
-from planner.ui.common import fmt_num, status_text
+from planner.ui.common import fmt_num, show_table, status_text
 from planner.ui.i18n import t
 
 
@@ -136,7 +136,7 @@ def _variants_section(s: Any, variants: list[Any]) -> None:
         t("workspace.variants_count", n=len(variants), label=saved.label_of(newest),
           author=newest.author, when=_when(newest))
     )  # fmt: skip
-    st.dataframe(rows, hide_index=True, width="stretch", key="ws.variants_table")
+    show_table(rows, hide_index=True, width="stretch", key="ws.variants_table")
     _open_button(s, variants, "ws.variant")
 
 
@@ -166,6 +166,7 @@ def _runs_section(s: Any, runs: list[Any], by_id: dict[int, Any]) -> None:
                 t("workspace.col_savings"): fmt_num(k.get("savings")),
                 t("workspace.col_author"): i.author,
                 t("workspace.col_when"): _when(i),
+                t("workspace.col_ran_on"): _ran_on(r.get("solver") or {}),
                 t("workspace.col_note"): i.note,
             }
         )
@@ -173,13 +174,28 @@ def _runs_section(s: Any, runs: list[Any], by_id: dict[int, Any]) -> None:
     st.caption(
         t("workspace.runs_count", n=len(runs), label=saved.label_of(newest),
           status=status_text((newest.run or {}).get("status", "")),
-          author=newest.author, when=_when(newest))
+          author=newest.author, when=_when(newest),
+          where=_ran_on((newest.run or {}).get("solver") or {}) or "—")
     )  # fmt: skip
-    st.dataframe(rows, hide_index=True, width="stretch", key="ws.runs_table")
+    show_table(rows, hide_index=True, width="stretch", key="ws.runs_table")
     with_plan = [i for i in runs if (i.run or {}).get("has_plan")]
     _open_button(s, with_plan, "ws.run")
     if len(with_plan) >= 2:
         _compare(s, with_plan)
+
+
+def _ran_on(solver: dict[str, Any]) -> str:
+    """Where the solve queue ran a run: a Dask worker, a local process, or an earlier run."""
+    where = solver.get("ran_on") or {}
+    if solver.get("same_as_run") is not None or where.get("backend") in ("workspace", "shared"):
+        return t("workspace.ran_same_as", run=solver.get("same_as_run") or where.get("run"))
+    if where.get("backend") == "dask":
+        return t("workspace.ran_dask", worker=where.get("worker", "?"))
+    if where.get("backend") == "local":
+        return t(
+            "workspace.ran_local", host=where.get("host", ""), workers=where.get("workers", "")
+        )
+    return ""
 
 
 def _compare(s: Any, runs: list[Any]) -> None:
@@ -241,7 +257,7 @@ def _results_section(s: Any, results: list[Any]) -> None:
         }
         for i in results
     ]
-    st.dataframe(rows, hide_index=True, width="stretch", key="ws.results_table")
+    show_table(rows, hide_index=True, width="stretch", key="ws.results_table")
     labels = {
         i.id: f"{saved.label_of(i)} · {t(f'workspace.kind_{i.kind}')} · {_when(i)}" for i in results
     }
@@ -252,7 +268,7 @@ def _results_section(s: Any, results: list[Any]) -> None:
         key="ws.result.pick",
     )
     frame = tables[pick]
-    st.dataframe(frame, hide_index=True, width="stretch", key="ws.result.table")
+    show_table(frame, hide_index=True, width="stretch", key="ws.result.table")
     item = next(i for i in results if i.id == pick)
     st.download_button(
         t("workspace.result_download"),

@@ -949,6 +949,8 @@ def _run_columns(summary: Summary, has_plan: bool) -> dict[str, Any]:
             "mode": summary.mode,
             "created": summary.created,
             "conflicts": list(summary.conflicts),
+            # where the app's solve queue ran it, and a proven run it repeated (no personal data)
+            **{k: summary.stats[k] for k in ("ran_on", "same_as_run") if k in summary.stats},
         },
         "has_plan": has_plan,
     }
