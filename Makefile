@@ -38,9 +38,10 @@ screenshots: $(STAMP) browser
 app: $(STAMP)
 	$(VENV)/bin/planner app --address 127.0.0.1 --port 8501
 
-bench: $(STAMP)
+bench: $(STAMP) browser
 	$(PY) -m benchmarks.communes
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.load
 	$(PY) -m pytest -m bench tests
 
 lint: $(STAMP)

@@ -46,7 +46,7 @@ def render() -> None:
     runs = [i for i in items if i.kind == "run"]
     _variants_section(s, variants)
     _runs_section(s, runs, {i.id: i for i in items})
-    _results_section(s, [i for i in items if i.kind in ("pareto", "price")])
+    _results_section(s, [i for i in items if i.kind in ("pareto", "price", "roadmap")])
     _delete_section(s, items)
 
 

@@ -40,12 +40,12 @@ from planner.workspace import schema as S
 
 log = logging.getLogger(__name__)
 
-KINDS = ("variant", "run", "pareto", "price")
+KINDS = ("variant", "run", "pareto", "price", "roadmap")
 """Kinds of saved item. Extension point: a new kind whose data is a JSON payload plus
 files (a roadmap, say) needs no migration — save it with :meth:`Store.save_result`
 (``kind="roadmap"``) and add its name here; one that needs its own columns gets its
 own table keyed by ``items.id`` in a new Alembic revision, like ``runs``."""
-RESULT_KINDS = ("pareto", "price")
+RESULT_KINDS = ("pareto", "price", "roadmap")
 SCENARIO_COPY = (
     "scenario"  # planner.writer.SCENARIO_COPY, not imported: the writer pulls in exports
 )
