@@ -174,6 +174,11 @@ def _lower_priority() -> None:
         os.nice(NICE)
 
 
+def _warm() -> None:
+    """Import the solver in a fresh pool process (OR-Tools takes seconds to load)."""
+    import planner.solve  # noqa: F401
+
+
 # -- backends ---------------------------------------------------------------------------
 
 
@@ -208,6 +213,8 @@ class LocalBackend:
         self._pool = cf.ProcessPoolExecutor(
             max_workers=self.slots, mp_context=context, initializer=_lower_priority
         )
+        for _ in range(self.slots):  # start the processes and import the solver now, not on Solve
+            self._pool.submit(_warm)
 
     def channel(self) -> Channel:
         return Channel(progress=self._manager.Queue(), stop=self._manager.Event())

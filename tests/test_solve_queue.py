@@ -105,7 +105,9 @@ def test_tickets_wait_in_order_with_their_position_and_a_queued_one_can_be_cance
 
         backend.finish(0, TIMEOUT_RESULT)
         _until(lambda: third.state == RUNNING)
-        assert first.state == DONE and first.result == TIMEOUT_RESULT
+        assert first.state == DONE and first.result is not None
+        assert first.result.status is Status.TIMEOUT
+        assert first.result.stats["ran_on"] == {"backend": "by-hand"}  # where it ran, kept
         assert len(backend.started) == 2  # the cancelled ticket never reached the backend
         assert backend.started[1]["time_limit"] == 7.0
         assert [t.id for t in q.tickets(owner="a")] == [first.id, third.id]
@@ -174,7 +176,8 @@ def test_an_unproven_answer_is_shared_with_who_asked_meanwhile_but_not_kept_for_
         found = solve(first.scenario, workers=2)
         unproven = found.model_copy(update={"status": Status.FEASIBLE, "bound": None})
         backend.finish(0, unproven)
-        assert second.join(10) and second.result is unproven
+        assert second.join(10) and second.result is not None
+        assert second.result.plan == unproven.plan and second.result.status is Status.FEASIBLE
         later = q.submit(sc, time_limit=20)
         _until(lambda: len(backend.started) == 2)  # asked afterwards: solved again
         backend.finish(1, TIMEOUT_RESULT)
@@ -212,7 +215,8 @@ def test_a_failing_recorder_is_reported_on_the_ticket_and_the_queue_goes_on() ->
         _until(lambda: len(backend.started) == 1)
         backend.finish(0, TIMEOUT_RESULT)
         _until(lambda: len(backend.started) == 2)
-        assert a.record_error == "OSError: disk full" and a.result == TIMEOUT_RESULT
+        assert a.record_error == "OSError: disk full"
+        assert a.result is not None and a.result.status is Status.TIMEOUT
         backend.finish(1, TIMEOUT_RESULT)
         assert b.join(10)
     finally:

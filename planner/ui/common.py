@@ -86,9 +86,13 @@ def show_table(data: Any, *, wide: tuple[str, ...] = (), **kwargs: Any) -> Any:
         formats[name] = lambda v, d=digits: fmt_num(v, d)
     styled = frame.style.format(formats, na_rep="—") if formats else frame
     config = dict(kwargs.pop("column_config", None) or {})
-    for name in wide:
-        if name in frame.columns and name not in config:
-            config[name] = st.column_config.TextColumn(name, width="large")
+    for name in frame.columns:
+        if name in config:
+            continue
+        # a header is a tooltip of its own (a narrow column cuts it); ``wide`` ones are not cut
+        config[name] = st.column_config.Column(
+            str(name), help=str(name), width="large" if name in wide else None
+        )
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
     return st.dataframe(styled, column_config=config or None, **kwargs)

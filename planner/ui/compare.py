@@ -34,7 +34,7 @@ def render() -> None:
     if not kept:
         st.info(t("compare.none"))
         return
-    labels = [f"{k['label']} ({k['created']})" for k in kept]
+    labels = [f"{k['label']} · {k['created']}" for k in kept]
     default = labels[-2:] if len(labels) >= 2 else labels
     chosen = st.multiselect(
         t("compare.pick"), labels, default=default, key="compare.pick", max_selections=6

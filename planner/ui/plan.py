@@ -319,7 +319,7 @@ def _structure(res: SolveResult, sc: Scenario, plan: Plan) -> None:
         }
         for d in plan.departments
     ]
-    show_table(rows, hide_index=True, width="stretch")
+    show_table(rows, wide=(t("col.deputies"), t("col.domains"), t("col.orgs")))
 
 
 def _flow(res: SolveResult, sc: Scenario, plan: Plan) -> None:
@@ -393,13 +393,14 @@ def _terms(res: SolveResult, sc: Scenario) -> None:
         {
             t("col.term"): t(f"term.{k}"),
             t("col.value"): v,
+            t("col.term_unit"): t(f"term_unit.{k}", currency=sc.settings.scenario.currency),
             t("col.weight"): w.get(k, 0),
             t("col.weighted"): v * w.get(k, 0),
             t("col.meaning"): t(f"term_help.{k}"),
         }
         for k, v in res.terms.items()
     ]
-    show_table(rows, hide_index=True, width="stretch")
+    show_table(rows, wide=(t("col.meaning"),))
     if sc.settings.objective.mode.value == "lexicographic":
         st.caption(
             t(

@@ -377,20 +377,30 @@ def start_solve(sc: Scenario | None = None, *, time_limit: float | None = None) 
     return ticket
 
 
+def short_name(name: str) -> str:
+    """A scenario's name as a label begins: ``Quảng Ninh 2018`` of
+    ``Quảng Ninh 2018 – cơ quan khối cấp tỉnh (dữ liệu tổng hợp)``."""
+    head = name.split(" – ")[0].split(" - ")[0].split(" (")[0].strip()
+    return head or name
+
+
 def run_label(n: int, sc: Scenario) -> str:
-    """``#3 · min_reduction 0.15, max_leadership_posts 20``: the run and what differs from the file."""
+    """``Quảng Ninh 2018 · lần giải 3 · min_reduction 0.15``: the scenario, the session's run
+    and what differs from the file."""
+    from planner.ui.i18n import t
     from planner.ui.relax import changes
 
+    label = f"{short_name(sc.settings.scenario.name)} · {t('run.session', n=n)}"
     b = base()
     diff = changes(b, sc) if b is not None and b is not sc else []
     if not diff:
-        return f"#{n}"
+        return label
 
     def short(name: str) -> str:
         return name.split(":", 1)[1] if ":" in name else name.split(".", 1)[-1]
 
     shown = ", ".join(f"{short(c.name)} {c.value}" for c in diff[:3])
-    return f"#{n} · {shown}" + (" …" if len(diff) > 3 else "")
+    return f"{label} · {shown}" + (" …" if len(diff) > 3 else "")
 
 
 def _same_people(plan: Plan, sc: Scenario) -> bool:

@@ -82,7 +82,7 @@ def _save_section(s: Any) -> None:
             return
         state.put("ws.variant", item.id)
         state.put("ws.current", item.id)
-        s.remember(saved.user(), saved.LAST, str(item.id))
+        saved.remember_last(s, item.id)
         state.put("ws.flash", t("workspace.saved", label=saved.label_of(item)))
         st.rerun()
 
@@ -201,7 +201,7 @@ def _ran_on(solver: dict[str, Any]) -> str:
 def _compare(s: Any, runs: list[Any]) -> None:
     from planner.workspace import WorkspaceError
 
-    labels = {i.id: saved.label_of(i) for i in runs}
+    labels = {i.id: saved.run_name(i) for i in runs}
     chosen = st.multiselect(
         t("workspace.compare_pick"),
         [i.id for i in runs],
@@ -223,7 +223,7 @@ def _compare(s: Any, runs: list[Any]) -> None:
             return
         kept = state.kept()
         st.session_state["compare.pick"] = [
-            f"{k['label']} ({k['created']})" for k in kept if k["label"] in picked
+            f"{k['label']} · {k['created']}" for k in kept if k["label"] in picked
         ][-len(picked) :]
         st.switch_page("planner/ui/compare.py")
 

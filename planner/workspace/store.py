@@ -217,8 +217,11 @@ class Store:
 
     @property
     def url(self) -> str:
-        """The database URL with any password masked: safe to print."""
-        return self.engine.url.render_as_string(hide_password=True)
+        """The database URL with any password masked, as a person reads it: safe to print
+        (``host=/run/postgresql``, not ``host=%2Frun%2Fpostgresql``)."""
+        from urllib.parse import unquote
+
+        return unquote(self.engine.url.render_as_string(hide_password=True))
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
