@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from models import TERMS, Department, Lock, Organization, Scenario, ScenarioError
 from planner.ui import state
-from planner.ui.common import need_scenario, show_table
+from planner.ui.common import fmt_money, need_scenario, show_table
 from planner.ui.i18n import t
 
 TARGETS: dict[str, dict[str, Any]] = {
@@ -84,6 +84,7 @@ def render() -> None:
                     optional=True,
                     **TARGETS[key],
                 )
+                _money_caption(f"targets.{key}", overrides[f"targets.{key}"], sc)
         st.divider()
         st.caption(t("settings.money_intro"))
         cols = list(st.columns(3))
@@ -93,6 +94,7 @@ def render() -> None:
                 overrides[dotted] = _number(
                     dotted, getattr(getattr(sc.settings, section), key), **kw
                 )
+                _money_caption(dotted, overrides[dotted], sc)
     with tabs[1]:
         st.caption(t("settings.departments_intro"))
         cols = list(st.columns(3))
@@ -164,6 +166,16 @@ def render() -> None:
         sc = new
     _reset_button(top_r, disabled=sc is base)
     _changes(base, sc)
+
+
+AMOUNTS = ("scenario.base_salary", "targets.max_payroll", "targets.min_income_raise")
+"""Settings that are sums of money: shown again below their box in the page's number format
+(a number box cannot group digits)."""
+
+
+def _money_caption(dotted: str, value: Any, sc: Scenario) -> None:
+    if dotted in AMOUNTS and value is not None:
+        st.caption(fmt_money(value, sc.settings.scenario.currency))
 
 
 def _reset_button(where: Any, *, disabled: bool) -> None:

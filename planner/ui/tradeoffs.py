@@ -164,7 +164,12 @@ def _show_pareto(sc: Scenario, res: Any, *, stale: bool) -> None:
     if frontier.is_empty():
         st.info(t("tradeoffs.no_frontier", status=status_text(res.status.value)))
         return
-    xl, yl = t(f"term.{res.x}"), t(f"term.{res.y}")
+    cur = sc.settings.scenario.currency
+
+    def axis_title(term: str) -> str:
+        return f"{t(f'term.{term}')} ({t(f'term_unit.{term}', currency=cur)})"
+
+    xl, yl = axis_title(res.x), axis_title(res.y)
     df = frontier.with_row_index("point", offset=1).with_columns(
         pl.when(pl.col("proven"))
         .then(pl.lit(t("tradeoffs.proven")))
