@@ -1,8 +1,8 @@
 """Solve and Plan page: a live solve with a Stop button, then the plan or its conflicts.
 
 The solve goes through the server's queue (``planner.ui.solves``); while it waits
-the page shows its place and a Cancel button, while it runs a fragment polls it
-every half second and draws the objective and the bound over time. A
+the page shows its place and a Cancel button (looked at every 2 s), while it runs
+a fragment polls it every second and draws the objective and the bound over time. A
 finished plan shows its before → after figures, the org chart, who goes
 where, workload against capacity and a filterable staff table. An infeasible
 solve shows the named conflicts, each with a sentence and a "relax" button.
@@ -38,7 +38,11 @@ def render() -> None:
         return
     _controls(sc)
     if state.running():
-        _progress()
+        job = state.job()
+        if job is not None and job.state == "queued":
+            _waiting()
+        else:
+            _progress()
     error = state.get("solve_error")
     if error:
         st.error(t("solve.error", error=error))
@@ -95,16 +99,24 @@ def _controls(sc: Scenario) -> None:
             st.caption(t("solve.warm_start"))
 
 
-@st.fragment(run_every=0.5)
+@st.fragment(run_every=2.0)
+def _waiting() -> None:
+    """A queued solve, looked at every 2 s: ten waiting planners must not slow the pages."""
+    job = state.job()
+    if job is None:
+        return
+    if job.state != "queued":
+        st.rerun()  # started (or done): the whole page switches to the progress
+    _queued(job)
+
+
+@st.fragment(run_every=1.0)
 def _progress() -> None:
     job = state.job()
     if job is None:
         return
     if job.done:
         st.rerun()
-    if job.state == "queued":
-        _queued(job)
-        return
     points = job.snapshot()
     stopping = job.stop.is_set()
     with st.container(border=True):
