@@ -78,7 +78,8 @@ def test_every_page_in_both_languages(app_url: str, browser, tmp_path: Path) -> 
         page.wait_for_selector("[data-testid='stMetricValue']:has-text('33 → 6')", timeout=300_000)
         for lang in ("vi", "en"):
             if lang == "en":
-                page.get_by_role("button", name="English").click()
+                sidebar = page.locator("[data-testid='stSidebar']")
+                sidebar.get_by_text("English", exact=True).click()  # the language switch
                 _settle(page)
             for name, title in zip(PAGES, TITLES[lang], strict=True):
                 _open_page(page, title)  # in the sidebar: the same session, its plan kept

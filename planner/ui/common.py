@@ -28,7 +28,7 @@ def fmt_money(value: float | None, currency: str) -> str:
 
 def fmt_compact_money(value: float | None, currency: str) -> str:
     """A large amount with its unit, short enough for a metric: ``938 triệu VND`` / ``938 M VND``."""
-    return "—" if value is None else f"{fmt_compact(value)} {currency}"
+    return "—" if value is None else f"{fmt_compact(value)} {currency}".strip()
 
 
 NUMBER_LOCALE: dict[str, dict[str, Any]] = {

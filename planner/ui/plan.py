@@ -210,7 +210,8 @@ def _status(res: SolveResult, sc: Scenario) -> None:
 def _plan(res: SolveResult, sc: Scenario, plan: Plan) -> None:
     k = res.kpis
     cur = sc.settings.scenario.currency
-    row1 = st.columns(4)
+    # counts on one row, sums of money (wider, with their unit) on the next
+    row1 = st.columns(5)
     row1[0].metric(
         t("kpi.units"),
         f"{k.units_before} → {k.departments_after}",
@@ -244,14 +245,14 @@ def _plan(res: SolveResult, sc: Scenario, plan: Plan) -> None:
         help=t("kpi.exits_help"),
         border=True,
     )
-    row2 = st.columns(4)
-    row2[0].metric(
+    row1[4].metric(
         t("kpi.involuntary"),
         fmt_num(k.involuntary_exits),
         help=t("kpi.involuntary_help"),
         border=True,
     )
-    row2[1].metric(
+    row2 = st.columns(3)
+    row2[0].metric(
         t("kpi.payroll", currency=cur),
         fmt_compact_money(k.payroll_after, cur),
         delta=fmt_compact_money(k.payroll_after - k.payroll_before, cur),
@@ -263,13 +264,13 @@ def _plan(res: SolveResult, sc: Scenario, plan: Plan) -> None:
         ),
         border=True,
     )
-    row2[2].metric(
+    row2[1].metric(
         t("kpi.savings", currency=cur),
         fmt_compact_money(k.savings, cur),
         help=t("kpi.savings_help", value=fmt_money(k.savings, cur)),
         border=True,
     )
-    row2[3].metric(
+    row2[2].metric(
         t("kpi.raise", currency=cur),
         fmt_compact_money(k.income_raise_per_head, cur),
         help=t("kpi.raise_help", value=fmt_money(k.income_raise_per_head, cur)),

@@ -196,25 +196,29 @@ def _result(sc: Scenario, res: RoadmapResult) -> None:
     k = res.kpis
     cur = sc.settings.scenario.currency
     months = sc.settings.roadmap.months
-    cols = st.columns(5)
-    cols[0].metric(t("roadmap.early_exits"), fmt_num(k.early_exits), border=True)
-    cols[1].metric(t("roadmap.retirements"), fmt_num(k.retirements), border=True)
-    cols[2].metric(  # money in thousands in the model (SPEC §8), shown in currency units
-        t("roadmap.packages"), fmt_compact_money(1000 * k.total_packages, cur), border=True,
-        help=fmt_money(1000 * k.total_packages, cur),
-    )  # fmt: skip
-    cols[3].metric(
-        t("roadmap.net_savings"), fmt_compact_money(1000 * k.net_savings, cur), border=True,
-        help=fmt_money(1000 * k.net_savings, cur),
-    )  # fmt: skip
-    cols[4].metric(
+    counts = st.columns(3)  # counts and the payback, then the sums of money (wider)
+    counts[0].metric(t("roadmap.early_exits"), fmt_num(k.early_exits), border=True)
+    counts[1].metric(t("roadmap.retirements"), fmt_num(k.retirements), border=True)
+    counts[2].metric(
         t("roadmap.payback"),
-        "—"
+        "—" if k.payback_period is None else t("roadmap.payback_value", period=k.payback_period),
+        delta=None
         if k.payback_period is None
-        else t("roadmap.payback_value", period=k.payback_period, months=k.payback_period * months),
+        else t("roadmap.payback_months", months=k.payback_period * months),
+        delta_color="off",
+        delta_arrow="off",
         help=t("roadmap.payback_help"),
         border=True,
     )
+    money = st.columns(2)
+    money[0].metric(  # money in thousands in the model (SPEC §8), shown in currency units
+        t("roadmap.packages"), fmt_compact_money(1000 * k.total_packages, cur), border=True,
+        help=fmt_money(1000 * k.total_packages, cur),
+    )  # fmt: skip
+    money[1].metric(
+        t("roadmap.net_savings"), fmt_compact_money(1000 * k.net_savings, cur), border=True,
+        help=fmt_money(1000 * k.net_savings, cur),
+    )  # fmt: skip
     st.subheader(t("roadmap.timeline"))
     names = {d.dept_id: d.name or d.dept_id for d in sc.departments}
     rows = [

@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from planner.ui import saved, state
-from planner.ui.common import fmt_num, show_table, status_text
+from planner.ui.common import fmt_compact_money, fmt_num, show_table, status_text
 from planner.ui.i18n import t
 
 
@@ -163,7 +163,7 @@ def _runs_section(s: Any, runs: list[Any], by_id: dict[int, Any]) -> None:
                     "workspace.col_posts"
                 ): f"{k.get('posts_before', '')} → {k.get('posts_after', '')}",
                 t("workspace.col_headcount"): fmt_num(k.get("headcount_after")),
-                t("workspace.col_savings"): fmt_num(k.get("savings")),
+                t("workspace.col_savings"): fmt_compact_money(k.get("savings"), _currency(s, i)),
                 t("workspace.col_author"): i.author,
                 t("workspace.col_when"): _when(i),
                 t("workspace.col_ran_on"): _ran_on(r.get("solver") or {}),
@@ -177,11 +177,31 @@ def _runs_section(s: Any, runs: list[Any], by_id: dict[int, Any]) -> None:
           author=newest.author, when=_when(newest),
           where=_ran_on((newest.run or {}).get("solver") or {}) or "—")
     )  # fmt: skip
-    show_table(rows, hide_index=True, width="stretch", key="ws.runs_table")
+    show_table(_without_empty_columns(rows), key="ws.runs_table")
     with_plan = [i for i in runs if (i.run or {}).get("has_plan")]
     _open_button(s, with_plan, "ws.run")
     if len(with_plan) >= 2:
         _compare(s, with_plan)
+
+
+def _currency(s: Any, item: Any) -> str:
+    """The currency of a run's scenario (read once per scenario and session)."""
+    known: dict[str, str] = state.get("ws.currencies", {})
+    if item.scenario_sha256 not in known:
+        from planner.workspace import WorkspaceError
+
+        try:
+            known[item.scenario_sha256] = s.scenario_of(item).settings.scenario.currency
+        except WorkspaceError:
+            known[item.scenario_sha256] = ""
+        state.put("ws.currencies", known)
+    return known[item.scenario_sha256]
+
+
+def _without_empty_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Leave out the columns that are empty in every row (a history without names)."""
+    keep = [c for c in rows[0] if any(r[c] not in ("", None) for r in rows)] if rows else []
+    return [{c: r[c] for c in keep} for r in rows]
 
 
 def _ran_on(solver: dict[str, Any]) -> str:
