@@ -1,8 +1,9 @@
 """Solve and Plan page: a live solve with a Stop button, then the plan or its conflicts.
 
 The solve goes through the server's queue (``planner.ui.solves``); while it waits
-the page shows its place and a Cancel button (looked at every 2 s), while it runs
-a fragment polls it every second and draws the objective and the bound over time. A
+the page shows its place and a Cancel button (looked at every 5 s), while it runs
+a fragment polls it every 2 s and draws the objective and the bound over time: on a
+loaded server, the reruns of many waiting pages must not crowd out a new visitor's. A
 finished plan shows its before → after figures, the org chart, who goes
 where, workload against capacity and a filterable staff table. An infeasible
 solve shows the named conflicts, each with a sentence and a "relax" button.
@@ -99,9 +100,9 @@ def _controls(sc: Scenario) -> None:
             st.caption(t("solve.warm_start"))
 
 
-@st.fragment(run_every=2.0)
+@st.fragment(run_every=5.0)
 def _waiting() -> None:
-    """A queued solve, looked at every 2 s: ten waiting planners must not slow the pages."""
+    """A queued solve, looked at every 5 s: ten waiting planners must not slow the pages."""
     job = state.job()
     if job is None:
         return
@@ -110,7 +111,7 @@ def _waiting() -> None:
     _queued(job)
 
 
-@st.fragment(run_every=1.0)
+@st.fragment(run_every=2.0)
 def _progress() -> None:
     job = state.job()
     if job is None:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from models import TERMS, Department, Lock, Organization, Scenario, ScenarioError
 from planner.ui import state
-from planner.ui.common import fmt_money, need_scenario, show_table
+from planner.ui.common import fmt_money, fmt_share, need_scenario, show_table
 from planner.ui.i18n import t
 
 TARGETS: dict[str, dict[str, Any]] = {
@@ -107,6 +107,7 @@ def render() -> None:
                     disabled=disabled,
                     **DEPARTMENTS[key],
                 )
+                _money_caption(f"departments.{key}", overrides[f"departments.{key}"], sc)
         if sc.departments_given:
             st.caption(t("settings.count_given"))
             st.markdown(t("settings.per_department"))
@@ -173,9 +174,32 @@ AMOUNTS = ("scenario.base_salary", "targets.max_payroll", "targets.min_income_ra
 (a number box cannot group digits)."""
 
 
+SHARES = (
+    "targets.min_reduction", "targets.workload_slack", "targets.max_overstaff",
+    "targets.max_leader_share", "departments.max_deputy_share",
+)  # fmt: skip
+"""Settings that are shares: a number box shows ``0.155`` whatever the language, so the
+share is repeated below it as the page writes it (``15,5 %``)."""
+ALLOWANCES = ("allowances.head", "allowances.deputy")
+
+
 def _money_caption(dotted: str, value: Any, sc: Scenario) -> None:
-    if dotted in AMOUNTS and value is not None:
-        st.caption(fmt_money(value, sc.settings.scenario.currency))
+    """Below a number box, its value as the page writes numbers: a sum of money with its
+    unit, a share in per cent, an allowance as the money it pays."""
+    if value is None:
+        return
+    cur = sc.settings.scenario.currency
+    if dotted in AMOUNTS:
+        st.caption(fmt_money(value, cur))
+    elif dotted in SHARES:
+        st.caption(fmt_share(value, 1))
+    elif dotted in ALLOWANCES:
+        st.caption(
+            t(
+                "settings.allowance_money",
+                value=fmt_money(value * sc.settings.scenario.base_salary, cur),
+            )
+        )
 
 
 def _reset_button(where: Any, *, disabled: bool) -> None:
