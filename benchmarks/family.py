@@ -19,6 +19,16 @@ twin tightened by a provable small margin (``PackedSpec.infeasible``):
   their FTE together: C4 fails wherever it is placed;
 - ``posts``: ``max_leadership_posts`` is one below departments × (1 + min_deputies): C6.
 
+Issue 20 added the *plan-first* instances (``SHAPES``, ``benchmarks/shapes.py``): a planted
+plan drawn first, on no "units stay whole" assumption (units cut over departments, more
+departments than units, scarce skills, heavy locks, lopsided organisations, uneven
+department limits, part-time staff and reserved work, chains of ``together`` rules), and
+two twins infeasible by exactly one person and by exactly one post. The scenarios of
+``../shared/unseen`` (folders with ``scenario/``, ``witness/`` and ``about.json``) are solved
+beside the family (``--unseen``), once each at 10 s up to 3,000 staff and 30 s above, their
+objective set against the witness's. Infeasible instances also get a ``draft=True`` solve
+at their band's goal limit, whose draft ``planner.check`` must confirm (``--no-draft``).
+
 The size bands are those of the issue's goals: ≤ 3,000 staff (a checked plan within
 10 s) and ≤ 10,000 staff (within 30 s, gap ≤ 2 % at 120 s).
 
@@ -63,6 +73,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import gap_of, in_fresh_process, machine
+from benchmarks.shapes import Shape, ShapeSpec, generate_shape
 from planner.generate_packed import Packed, PackedSpec, generate_packed, merged
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,10 +99,15 @@ NA = object()  # a figure at a time beyond the run's limit
 
 @dataclass(frozen=True)
 class FamilyInstance:
-    """One instance of the family: a spec, a seed and what it is meant to show."""
+    """One instance of the family: a spec, a seed and what it is meant to show.
+
+    A :class:`PackedSpec` plants units kept whole (``planner/generate_packed.py``); a
+    :class:`ShapeSpec` plants a plan first and rests on no such assumption
+    (``benchmarks/shapes.py``, issue 20).
+    """
 
     name: str
-    spec: PackedSpec
+    spec: PackedSpec | ShapeSpec
     seed: int = 0
 
     @property
@@ -114,6 +130,8 @@ class FamilyInstance:
     def flags(self) -> list[str]:
         """The structure, read off the spec (not hand-written)."""
         s = self.spec
+        if isinstance(s, ShapeSpec):
+            return s.flags()
         out = [
             "departments.csv" if s.departments_given else "no departments.csv",
             f"{s.departments} depts",
@@ -160,12 +178,21 @@ class FamilyInstance:
             out.append(f"INFEASIBLE: {s.infeasible}")
         return out
 
-    def build(self) -> Packed:
+    def build(self) -> Packed | Shape:
+        if isinstance(self.spec, ShapeSpec):
+            return generate_shape(self.spec, self.seed)
         return generate_packed(self.spec, self.seed)
 
     def at(self, size: int) -> FamilyInstance:
         """The same structure at ``size`` staff: units, departments, locks and rules scale."""
+        if isinstance(self.spec, ShapeSpec):
+            return replace(self, spec=self.spec.at(size))
         return replace(self, spec=scaled(self.spec, size))
+
+    @property
+    def expected(self) -> str:
+        """Either ``feasible`` or ``infeasible (how)``, how the spec's ``infeasible``."""
+        return "feasible" if self.feasible else f"infeasible ({self.spec.infeasible})"
 
 
 def scaled(spec: PackedSpec, size: int) -> PackedSpec:
@@ -194,6 +221,30 @@ def _inst(name: str, seed: int = 0, **kw: Any) -> FamilyInstance:
 
 def _merged(name: str, size: int, seed: int = 0, **kw: Any) -> FamilyInstance:
     return FamilyInstance(name, replace(merged(size), name=name, **kw), seed)
+
+
+def _shape(kind: str, size: int, infeasible: str | None = None, seed: int = 0) -> FamilyInstance:
+    name = f"{kind}-{size}" if infeasible is None else f"infeasible-{infeasible}-{size}"
+    return FamilyInstance(name, ShapeSpec(name, kind, size, infeasible), seed)
+
+
+SHAPES: tuple[FamilyInstance, ...] = (
+    # ---- plan-first shapes (issue 20), band ≤ 3,000
+    _shape("split-units", 2_400),
+    _shape("scarce-skills", 1_700),
+    _shape("uneven-limits", 2_800),
+    _shape("together-chains", 2_000),
+    # ---- band ≤ 10,000
+    _shape("more-depts", 7_600),
+    _shape("heavy-locks", 4_000),
+    _shape("lopsided-orgs", 5_000),
+    _shape("part-time-reserved", 6_000),
+    # ---- infeasible twins: by exactly one person, by exactly one post
+    _shape("lopsided-orgs", 1_500, infeasible="person"),
+    _shape("uneven-limits", 4_000, infeasible="post"),
+)
+"""The plan-first instances; their small twins (``SHAPES_SMALL`` staff) are the tests'."""
+SHAPES_SMALL = 400
 
 
 FAMILY: tuple[FamilyInstance, ...] = (
@@ -337,6 +388,7 @@ FAMILY: tuple[FamilyInstance, ...] = (
     _inst("infeasible-skill-1200", size=1_200, units=16, departments=8, infeasible="skill"),
     _inst("infeasible-skill-6000", size=6_000, units=40, departments=20, infeasible="skill"),
     _inst("infeasible-posts-800", size=800, units=12, departments=6, infeasible="posts"),
+    *SHAPES,
 )
 BY_NAME = {i.name: i for i in FAMILY}
 
@@ -388,6 +440,7 @@ def cpsat_job(payload: dict[str, Any]) -> dict[str, Any]:
         "first_s": next((e[0] for e in events if e[1] is not None), None),
         "events": events,
         "violations": list(res.violations),
+        "conflicts": list(res.conflicts),
         "load1_start": load0,
         "load1_end": os.getloadavg()[0],
     }
@@ -403,6 +456,31 @@ def cpsat_job(payload: dict[str, Any]) -> dict[str, Any]:
     else:
         out["check_ok"] = None
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def draft_job(payload: dict[str, Any]) -> dict[str, Any]:
+    """``solve(..., draft=True)`` on an infeasible instance: its status and conflicts, and
+    whether ``planner.check`` confirms the draft's listed violations (SPEC §5)."""
+    from planner.check import check
+    from planner.solve import solve, to_summary
+
+    sc = pickle.loads(payload["scenario"])
+    t0 = time.perf_counter()
+    res = solve(sc, time_limit=payload["time_limit"], draft=True)
+    out: dict[str, Any] = {
+        "status": res.status.value,
+        "wall_s": time.perf_counter() - t0,
+        "conflicts": list(res.conflicts),
+        "draft": res.draft is not None,
+        "draft_violations": len(res.draft_violations),
+        "draft_rules": sorted({v.rule for v in res.draft_violations}),
+        "confirmed": None,
+    }
+    if res.draft is not None:
+        report = check(sc, res.draft, to_summary(res, sc))
+        out["confirmed"] = report.ok
+        out["check_lines"] = report.lines()[:5]
     return out
 
 
@@ -464,7 +542,7 @@ def run_instance(inst: FamilyInstance, args: argparse.Namespace) -> dict[str, An
     t = time.perf_counter()
     packed = inst.build()
     gen_s = time.perf_counter() - t
-    from planner.check import check
+    from planner.check import check, objective_value
 
     planted = check(packed.scenario, packed.plan)
     if planted.ok != inst.feasible:  # a generator bug: the instance is not what it claims
@@ -486,6 +564,7 @@ def run_instance(inst: FamilyInstance, args: argparse.Namespace) -> dict[str, An
         "generate_s": round(gen_s, 3),
         "planted_ok": planted.ok,
         "planted_violations": sorted(planted.constraint_ids),
+        "planted_objective": objective_value(planted.terms, sc.settings) if planted.ok else None,
         "time_limit": limit,
         "cpsat": [],
         "checkpoints": [],
@@ -514,6 +593,16 @@ def run_instance(inst: FamilyInstance, args: argparse.Namespace) -> dict[str, An
             if within(run, cp):
                 break  # a checked plan within 10 s is one within 30 s
         entry["checkpoints"].append(cps)
+    if not inst.feasible and not args.no_draft:
+        cap = GOAL_FIRST[inst.band]
+        entry["draft"] = in_fresh_process(draft_job, {"scenario": blob, "time_limit": cap})
+        d = entry["draft"]
+        print(
+            f"  {inst.name:28s} draft   {d.get('status', '?'):10s} conflicts {d.get('conflicts')}, "
+            f"draft {d.get('draft')} ({d.get('draft_violations')} violations {d.get('draft_rules')}), "
+            f"confirmed {d.get('confirmed')}" + (f" {d['error']}" if d.get("error") else ""),
+            flush=True,
+        )
     if not args.no_highs and inst.size <= args.highs_max_staff:
         h = in_fresh_process(highs_job, {"scenario": blob, "time_limit": limit, "threads": 2})
         entry["highs"].append(h)
@@ -523,9 +612,58 @@ def run_instance(inst: FamilyInstance, args: argparse.Namespace) -> dict[str, An
     return entry
 
 
+def unseen_root() -> Path | None:
+    """``../shared/unseen`` beside the checkout (or beside its parent, for a worktree)."""
+    for base in (ROOT.parent, ROOT.parent.parent):
+        path = base / "shared" / "unseen"
+        if path.is_dir():
+            return path
+    return None
+
+
+def unseen_limit(staff: int) -> float:
+    """The limit an outside scenario is solved with: 10 s up to 3,000 staff, else 30 s."""
+    return GOAL_FIRST[BANDS[0]] if staff <= 3_000 else GOAL_FIRST[BANDS[1]]
+
+
+def run_unseen(args: argparse.Namespace) -> dict[str, Any] | None:
+    """Every scenario of ``../shared/unseen`` solved once at its band's goal limit, its plan
+    checked and its objective set against the witness's (``about.json``). None when absent."""
+    from planner.io import read_scenario
+
+    root = unseen_root()
+    if root is None:
+        print("skipped the scenarios from outside: no ../shared/unseen here", flush=True)
+        return None
+    out: dict[str, Any] = {}
+    for folder in sorted(p for p in root.iterdir() if (p / "about.json").is_file()):
+        about = json.loads((folder / "about.json").read_text(encoding="utf-8"))
+        sc = read_scenario(folder / "scenario")
+        limit = unseen_limit(len(sc.staff))
+        payload = {"scenario": pickle.dumps(sc), "time_limit": limit, "workers": args.workers}
+        run = in_fresh_process(cpsat_job, payload)
+        run.pop("events", None)
+        out[folder.name] = {
+            "name": folder.name,
+            "staff": len(sc.staff),
+            "departments": len(sc.departments),
+            "time_limit": limit,
+            "witness_objective": about.get("objective"),
+            "stresses": about.get("stresses", []),
+            **run,
+        }
+        print(f"unseen {folder.name}: {len(sc.staff):,} staff", flush=True)
+        _say_name(folder.name, f"{int(limit)} s", run)
+    return out
+
+
 def _say(inst: FamilyInstance, what: str, run: dict[str, Any]) -> None:
+    _say_name(inst.name, what, run)
+
+
+def _say_name(name: str, what: str, run: dict[str, Any]) -> None:
     print(
-        f"  {inst.name:28s} {what:7s} {run.get('status', '?'):10s} "
+        f"  {name:28s} {what:7s} {run.get('status', '?'):10s} "
         f"first {_s(run.get('first_s'))} s, wall {_s(run.get('wall_s'))} s, gap {_gap(run.get('gap'))}, "
         f"check {run.get('check_ok')}, {_s(run.get('peak_mb'), 0)} MB"
         + (f" {run['error']}" if run.get("error") else ""),
@@ -547,8 +685,10 @@ def run_family(args: argparse.Namespace) -> dict[str, Any]:
     if args.merge and previous.exists():
         old = json.loads(previous.read_text(encoding="utf-8"))
         results["instances"] = old["instances"]
+        if "unseen" in old:
+            results["unseen"] = old["unseen"]
         results["merged_from"] = [*old.get("merged_from", []), old["command"]]
-    for inst in select(args.only):
+    for inst in select(args.only) if args.unseen != "only" else ():
         print(
             f"{inst.name}: {inst.size:,} staff, {inst.band}, {'feasible' if inst.feasible else 'infeasible'}",
             flush=True,
@@ -556,6 +696,11 @@ def run_family(args: argparse.Namespace) -> dict[str, Any]:
         results["instances"][inst.name] = run_instance(inst, args)
         results["machine"]["load1_at_end"] = round(os.getloadavg()[0], 2)
         save(results, args.results)  # after every instance: a crash keeps what was measured
+    if args.unseen == "yes" or args.unseen == "only" or (args.unseen == "auto" and not args.only):
+        unseen = run_unseen(args)
+        if unseen is not None:
+            results["unseen"] = unseen
+            save(results, args.results)
     return results
 
 
@@ -583,7 +728,8 @@ def summary(e: dict[str, Any]) -> dict[str, Any]:
     for m in marks:
         if m <= e["time_limit"] + 1e-9:
             gaps = [at(r, m)["gap"] for r in runs]
-            out[f"gap{int(m)}"] = max(gaps) if gaps and all(g is not None for g in gaps) else None
+            known = [g for g in gaps if g is not None]
+            out[f"gap{int(m)}"] = max(known) if gaps and len(known) == len(gaps) else None
             out[f"plan{int(m)}"] = sum(at(r, m)["objective"] is not None for r in runs)
     for cp in CHECKPOINTS:
         out[f"checked{int(cp)}"] = sum(checked_by(e, i, cp) for i in range(len(e["cpsat"])))
@@ -657,8 +803,8 @@ def band_table(results: dict[str, Any]) -> list[str]:
     """Per size band: the issue's figures, CP-SAT and HiGHS side by side."""
     inst = results["instances"]
     lines = [
-        "| band | solver | feasible run | checked plan ≤ 10 s | checked plan ≤ 30 s | median gap at 60 s | worst gap at 60 s | worst gap at 120 s | proven optimal | infeasible run | detected infeasible | timeout, no plan (feasible) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| band | solver | feasible run | first plan s (median) | checked plan ≤ 10 s | checked plan ≤ 30 s | median gap at 60 s | worst gap at 60 s | worst gap at 120 s | proven optimal | infeasible run | detected infeasible | timeout, no plan (feasible) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for band in BANDS:
         es = [e for e in inst.values() if e["band"] == band]
@@ -675,8 +821,9 @@ def band_table(results: dict[str, Any]) -> list[str]:
         proved = sum(1 for e in feas if sums[e["name"]]["proved"] == sums[e["name"]]["runs"])
         det = sum(1 for e in infeas if sums[e["name"]]["detected"] == sums[e["name"]]["runs"])
         noplan = sum(1 for e in feas if any(r.get("status") == "timeout" for r in e["cpsat"]))
+        first = _median([sums[e["name"]]["first_s"] for e in feas])
         lines.append(
-            f"| {band} | CP-SAT | {n} | {c10}/{n} | {c30}/{n} | {_gap(_median(g60))} | {_worst(g60)} | "
+            f"| {band} | CP-SAT | {n} | {_s(first, 2)} | {c10}/{n} | {c30}/{n} | {_gap(_median(g60))} | {_worst(g60)} | "
             f"{_worst(g120) if band == BANDS[1] else 'n/a'} | {proved}/{n} | {len(infeas)} | {det}/{len(infeas)} | {noplan} |"
         )
         hs = {
@@ -688,13 +835,14 @@ def band_table(results: dict[str, Any]) -> list[str]:
         if skipped and not hs:
             lines.append(
                 f"| {band} | HiGHS | not run ({skipped[0]['highs_skipped']}: `--highs-max-staff`) |"
-                + " |" * 9
+                + " |" * 10
             )
         if hs:
             hf = [hs.get(e["name"]) or {} for e in feas]
             hi = [hs.get(e["name"]) or {} for e in infeas]
             lines.append(
-                f"| {band} | HiGHS | {n} | {sum(bool(h.get('plan10')) and h.get('check') is True for h in hf)}/{n} | "
+                f"| {band} | HiGHS | {n} | {_s(_median([h.get('first_s') for h in hf]), 2)} | "
+                f"{sum(bool(h.get('plan10')) and h.get('check') is True for h in hf)}/{n} | "
                 f"{sum(bool(h.get('plan30')) and h.get('check') is True for h in hf)}/{n} | "
                 f"{_gap(_median([h.get('gap60', NA) for h in hf]))} | {_worst([h.get('gap60', NA) for h in hf])} | "
                 f"{_worst([h.get('gap120', NA) for h in hf]) if band == BANDS[1] else 'n/a'} | "
@@ -716,9 +864,87 @@ def _worst(gaps: list[Any]) -> str:
     return _gap(max(g for g in gaps if g is not None))
 
 
+def issue20_goals(results: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The goals of issue 20 ("the family learns new structure"), family and unseen together."""
+    inst, unseen = results["instances"], results.get("unseen", {})
+    out = []
+    small = [e for e in inst.values() if e["band"] == BANDS[0] and e["feasible"]]
+    small_u = [u for u in unseen.values() if u["staff"] <= 3_000]
+    if small or small_u:
+        miss = [e["name"] for e in small if summary(e)["checked10"] < summary(e)["runs"]]
+        miss += [f"unseen {u['name']}" for u in small_u if not within(u, 10.0)]
+        firsts = [summary(e)["first_s"] for e in small] + [u.get("first_s") for u in small_u]
+        first = _median(firsts)
+        none = sum(f is None for f in firsts)
+        out.append(
+            (
+                "family and unseen ≤ 3,000 staff: a checked plan at --time-limit 10 on every "
+                "feasible instance; median first plan ≤ 1 s",
+                f"{len(small) + len(small_u) - len(miss)}/{len(small) + len(small_u)}"
+                + (f"; not: {', '.join(miss)}" if miss else "")
+                + f"; median first plan {_s(first, 2)} s"
+                + (f" ({none} without a plan)" if none else ""),
+                _verdict(not miss and first is not None and not none and first <= 1.0),
+            )
+        )
+    big = [e for e in inst.values() if e["band"] == BANDS[1] and e["feasible"]]
+    big_u = [u for u in unseen.values() if u["staff"] > 3_000]
+    if big or big_u:
+        miss = [e["name"] for e in big if summary(e)["checked30"] < summary(e)["runs"]]
+        miss += [f"unseen {u['name']}" for u in big_u if not within(u, 30.0)]
+        out.append(
+            (
+                "≤ 10,000 staff: a checked plan at --time-limit 30",
+                f"{len(big) + len(big_u) - len(miss)}/{len(big) + len(big_u)}"
+                + (f"; not: {', '.join(miss)}" if miss else ""),
+                _verdict(not miss),
+            )
+        )
+    planted = [e for e in inst.values() if e["feasible"] and e.get("planted_objective")]
+    if planted or unseen:
+        worse = [e["name"] for e in planted if _above(worst_objective(e), e["planted_objective"])]
+        worse += [
+            f"unseen {u['name']}"
+            for u in unseen.values()
+            if _above(u.get("objective"), u.get("witness_objective"))
+        ]
+        n = len(planted) + len(unseen)
+        out.append(
+            (
+                "every instance with a planted plan: objective at the limit ≤ the planted plan's",
+                f"{n - len(worse)}/{n}" + (f"; not: {', '.join(worse)}" if worse else ""),
+                _verdict(not worse),
+            )
+        )
+    infeas = [e for e in inst.values() if not e["feasible"]]
+    if infeas:
+        bad = [
+            e["name"]
+            for e in infeas
+            if not all(r.get("status") == "infeasible" for r in e["cpsat"])
+            or not (e.get("draft") or {}).get("conflicts")
+            or (e.get("draft") or {}).get("confirmed") is not True
+        ]
+        out.append(
+            (
+                "infeasible instances: infeasible with conflicts; with draft, a draft whose "
+                "violations planner check confirms",
+                f"{len(infeas) - len(bad)}/{len(infeas)}"
+                + (f"; not: {', '.join(bad)}" if bad else ""),
+                _verdict(not bad),
+            )
+        )
+    return out
+
+
+def _above(objective: int | None, reference: int | None) -> bool:
+    """No plan, or a plan worse than the reference (a planted or witness objective)."""
+    return reference is not None and (objective is None or objective > reference)
+
+
 def goals(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     inst = results["instances"]
-    out = []
+    out = issue20_goals(results)
     for band, t in GOAL_FIRST.items():
         feas = [e for e in inst.values() if e["band"] == band and e["feasible"]]
         if not feas:
@@ -793,17 +1019,14 @@ def instance_table(results: dict[str, Any] | None = None) -> list[str]:
     """Every instance with its structure; with results, its figures."""
     rows = results["instances"] if results else {}
     lines = [
-        "| instance | staff | band | structure | expected | CP-SAT status | first plan s | checked ≤ 10 s | checked ≤ 30 s | gap 10 s | gap 30 s | gap 60 s | gap 120 s | proof s | peak MB | check | HiGHS status | HiGHS first s | HiGHS gap 60 s |",
-        "|---|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|",
+        "| instance | staff | band | structure | expected | CP-SAT status | first plan s | checked ≤ 10 s | checked ≤ 30 s | gap 10 s | gap 30 s | gap 60 s | gap 120 s | proof s | peak MB | check | objective vs planted | HiGHS status | HiGHS first s | HiGHS gap 60 s |",
+        "|---|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---:|",
     ]
     for inst in FAMILY:
         e = rows.get(inst.name)
-        expected = "feasible" if inst.feasible else f"infeasible ({inst.spec.infeasible})"
-        head = (
-            f"| {inst.name} | {inst.size:,} | {inst.band} | {'; '.join(inst.flags)} | {expected} |"
-        )
+        head = f"| {inst.name} | {inst.size:,} | {inst.band} | {'; '.join(inst.flags)} | {inst.expected} |"
         if e is None:
-            lines.append(head + (" not run |" if results else " |") + " |" * 13)
+            lines.append(head + (" not run |" if results else " |") + " |" * 14)
             continue
         s = summary(e)
         h = s.get("highs") or {}
@@ -812,8 +1035,41 @@ def instance_table(results: dict[str, Any] | None = None) -> list[str]:
             head
             + f" {st} | {_s(s['first_s'])} | {s['checked10']}/{s['runs']} | {s['checked30']}/{s['runs']} | "
             f"{_gap(s.get('gap10'))} | {_gap(s.get('gap30'))} | {_gap(s.get('gap60'))} | {_gap(s.get('gap120'))} | "
-            f"{_s(s['proof_s'])} | {_s(s['peak_mb'], 0)} | {_ok(s['check'])} | {h.get('status', '—')} | "
+            f"{_s(s['proof_s'])} | {_s(s['peak_mb'], 0)} | {_ok(s['check'])} | "
+            f"{_vs(worst_objective(e), e.get('planted_objective'))} | {h.get('status', '—')} | "
             f"{_s(h.get('first_s'))} | {_gap(h.get('gap60'))} |"
+        )
+    return lines
+
+
+def worst_objective(e: dict[str, Any]) -> int | None:
+    """The highest objective the main solves of an instance ended with (None: one had none)."""
+    values = [r.get("objective") for r in e["cpsat"]]
+    return None if not values or None in values else max(values)
+
+
+def _vs(objective: int | None, reference: int | None) -> str:
+    """``objective`` against a planted or witness objective: "≤ (−1.20 %)" or "**> (+0.40 %)**"."""
+    if reference is None:
+        return "—"
+    if objective is None:
+        return "**no plan**"
+    pct = f"{100 * (objective - reference) / max(1, abs(reference)):+.2f} %"
+    return f"≤ ({pct})" if objective <= reference else f"**> ({pct})**"
+
+
+def unseen_table(results: dict[str, Any]) -> list[str]:
+    """The scenarios of ../shared/unseen: one solve each at 10 s (≤ 3,000 staff) or 30 s."""
+    lines = [
+        "| scenario | staff | limit s | status | first plan s | wall s | objective | witness objective | objective vs witness | check |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---|---|",
+    ]
+    for name, e in sorted(results.get("unseen", {}).items()):
+        lines.append(
+            f"| {name} | {e['staff']:,} | {e['time_limit']:.0f} | {e.get('status', '?')} | "
+            f"{_s(e.get('first_s'), 2)} | {_s(e.get('wall_s'))} | {e.get('objective') or '—'} | "
+            f"{e.get('witness_objective') or '—'} | {_vs(e.get('objective'), e.get('witness_objective'))} | "
+            f"{_ok(e.get('check_ok'))} |"
         )
     return lines
 
@@ -863,6 +1119,16 @@ def family_section(results: dict[str, Any] | None = None) -> list[str]:
         L += ["### Goals", "", "| goal | where it stands | verdict |", "|---|---|---|"]
         L += [f"| {g} | {w} | {v} |" for g, w, v in goals(results)]
         L += ["", "### By size band", "", *band_table(results), ""]
+        if results.get("unseen"):
+            L += [
+                "### Scenarios from outside (../shared/unseen)",
+                "",
+                "One solve each at the goal's limit (10 s up to 3,000 staff, else 30 s); the witness",
+                "objective (`about.json`) is that of a plan known to satisfy every rule.",
+                "",
+                *unseen_table(results),
+                "",
+            ]
         L += [
             "CP-SAT rows count an instance when every run met the figure; gaps are the worst run's.",
             "HiGHS rows (the per-person MIP of `benchmarks/highs_baseline.py`, one solve with the main",
@@ -961,6 +1227,15 @@ def main(argv: list[str] | None = None) -> int:
         help=f"run HiGHS only up to this many staff (default {HIGHS_MAX_STAFF:,})",
     )
     ap.add_argument("--no-checkpoints", action="store_true", help="skip the 10 s / 30 s solves")
+    ap.add_argument(
+        "--no-draft", action="store_true", help="skip the draft solve of infeasible instances"
+    )
+    ap.add_argument(
+        "--unseen",
+        choices=("auto", "yes", "no", "only"),
+        default="auto",
+        help="run ../shared/unseen beside the family (auto: unless --only names instances)",
+    )
     ap.add_argument(
         "--label", default=None, help="a note printed above the figures (e.g. 'under load')"
     )

@@ -79,7 +79,9 @@ def cpsat_job(payload: dict[str, Any]) -> dict[str, Any]:
 
     original_parameters = runner.parameters
 
-    restricted = [False]  # is the model being solved a restricted one (planner/cpsat/restrict.py)?
+    restricted = [
+        False
+    ]  # is the model being solved the elastic one (planner/cpsat/feasibility.py)?
 
     def parameters(solver: Any, settings: Any, time_limit: float) -> None:
         original_parameters(solver, settings, time_limit)
@@ -87,7 +89,7 @@ def cpsat_job(payload: dict[str, Any]) -> dict[str, Any]:
         of_restricted = restricted[0]
 
         def on_bound(bound: float) -> None:
-            # A restricted model's bound is not a bound of the scenario: not recorded.
+            # The elastic model's bound (of its violations) is not a bound of the scenario.
             if not of_restricted:
                 events.append((*clock.now(), None, bound))
 
@@ -105,9 +107,7 @@ def cpsat_job(payload: dict[str, Any]) -> dict[str, Any]:
     original_build = ps.build
 
     def build(*args: Any, **kwargs: Any) -> Any:
-        restricted[0] = bool(
-            kwargs.get("restricted") or kwargs.get("homes") or kwargs.get("placed")
-        )
+        restricted[0] = bool(kwargs.get("elastic"))
         start = time.perf_counter()
         out = original_build(*args, **kwargs)
         build_s.append(time.perf_counter() - start)

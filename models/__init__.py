@@ -2,6 +2,7 @@
 
 from models.plan import (
     DepartmentSummary,
+    DraftViolation,
     FunctionAssignment,
     Kpis,
     Plan,
@@ -57,6 +58,7 @@ __all__ = [
     "Departure",
     "DepartureReason",
     "DepartmentSummary",
+    "DraftViolation",
     "Function",
     "FunctionAssignment",
     "FunctionKind",

@@ -16,6 +16,9 @@ class Status(StrEnum):
     INFEASIBLE = "infeasible"
     TIMEOUT = "timeout"
     INVALID = "invalid"
+    DRAFT = "draft"
+    """A summary.json of a draft plan (SPEC §5): the closest plan when none meets every
+    rule. A result keeps its status (infeasible or timeout) and carries the draft."""
 
     @property
     def has_plan(self) -> bool:
@@ -84,6 +87,14 @@ class Kpis(_Frozen):
     income_raise_per_head: int = 0
 
 
+class DraftViolation(_Frozen):
+    """One broken rule of a draft plan (SPEC §5): ``{"rule": "C5", "where": "D3", "amount": 4}``."""
+
+    rule: str
+    where: str = ""
+    amount: int = Field(gt=0)
+
+
 class SolverInfo(_Frozen):
     name: str = "cp-sat"
     version: str = ""
@@ -104,6 +115,8 @@ class Summary(_Frozen):
     terms: dict[str, int] = Field(default_factory=dict)
     kpis: Kpis = Kpis()
     conflicts: list[str] = Field(default_factory=list)
+    violations: list[DraftViolation] = Field(default_factory=list)
+    """A draft's broken rules (status ``draft``); empty otherwise."""
     solver: SolverInfo = SolverInfo()
     input_sha256: str = ""
     created: str = ""
@@ -135,6 +148,11 @@ class SolveResult(BaseModel):
     stats: dict[str, Any] = Field(default_factory=dict)
     violations: list[str] = Field(default_factory=list)
     progress: list[tuple[float, float, float]] = Field(default_factory=list)
+    draft: Plan | None = None
+    """With ``draft=True`` and no plan (infeasible or timeout): the closest plan found,
+    violations first, then the objective (SPEC §5, "Draft plans")."""
+    draft_violations: list[DraftViolation] = Field(default_factory=list)
+    """What ``draft`` breaks, as the independent checker found it."""
 
     def summary(self) -> str:
         """A few readable lines for humans (no personal data)."""

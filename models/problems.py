@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def row(index: int) -> int:
+    """Spreadsheet row of the 0-based data row ``index``: the header is row 1, the first
+    data row is row 2 (how validation messages, conflict explanations and prices name rows)."""
+    return index + 2
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One problem in the input, located as a planner would look for it.

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.plan import FunctionAssignment, SolverInfo, Status
+from models.plan import DraftViolation, FunctionAssignment, SolverInfo, Status
 
 
 class PeriodRole(StrEnum):
@@ -102,6 +102,9 @@ class RoadmapSummary(_Frozen):
     terms: dict[str, int] = Field(default_factory=dict)
     kpis: RoadmapKpis = RoadmapKpis()
     conflicts: list[str] = Field(default_factory=list)
+    violations: list[DraftViolation] = Field(default_factory=list)
+    """A draft roadmap's broken rules (status ``draft``): ``where`` is ``period:T`` or
+    ``period:T/`` followed by §5's place (``period:2/D3``)."""
     solver: SolverInfo = SolverInfo()
     input_sha256: str = ""
     created: str = ""
@@ -126,6 +129,9 @@ class RoadmapResult(BaseModel):
     conflict_details: list[str] = Field(default_factory=list)
     stats: dict[str, Any] = Field(default_factory=dict)
     violations: list[str] = Field(default_factory=list)
+    draft: Roadmap | None = None
+    """With ``draft=True`` and no roadmap: the closest roadmap found (``planner.roadmap``)."""
+    draft_violations: list[DraftViolation] = Field(default_factory=list)
 
     def summary(self) -> str:
         """One line for people: status, objective, gap, payback."""

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 from pydantic import (
     BaseModel,
@@ -290,10 +291,10 @@ class Scenario(BaseModel):
     # Reader notes: not input, never serialised, and left out of == and hash (NOTES).
     warnings: SkipJsonSchema[tuple[str, ...]] = Field(default=(), exclude=True, repr=False)
     """What the reader found worth saying but not wrong (``file:row:column: message``, e.g. a
-    rule naming a domain no function has). Scenarios derived with :meth:`with_settings`
+    rule naming a domain no function has). Scenarios derived with :meth:`replace`
     start without. Readers add theirs here."""
     settings_text: SkipJsonSchema[str | None] = Field(default=None, exclude=True, repr=False)
-    """The ``scenario.toml`` text as read, kept (through :meth:`with_settings`) so that the
+    """The ``scenario.toml`` text as read, kept (through :meth:`replace`) so that the
     writer can keep a planner's comments and layout when it writes the settings back."""
 
     @model_validator(mode="after")
@@ -311,22 +312,35 @@ class Scenario(BaseModel):
             raise ScenarioError(problems)
         return self
 
-    def with_settings(self, settings: Settings) -> Scenario:
-        """The same tables under other settings, validated again (departments D1…Dk follow ``count``).
+    def replace(self, **changes: Any) -> Self:
+        """A copy with some fields replaced, validated again, with fresh lookups.
 
-        ``settings_text`` is kept: the settings written back keep the file's comments.
+        The one way to derive a scenario (other settings, an edited table): every
+        cross-reference is checked again and the lookups (``domains``,
+        ``functions_by_unit`` …) are computed from the new tables. Target
+        departments that were generated (no departments.csv) are generated again
+        from the new ``departments.count``. ``settings_text`` is kept, so that the
+        settings written back keep the file's comments; the reader's ``warnings``
+        are not (they were about the original input).
         """
-        data = {
-            name: getattr(self, name)
-            for name in ("organizations", "units", "staff", "functions", "rules", "locks")
-        }
-        departments = self.departments if self.departments_given else ()
-        return Scenario(
-            settings=settings,
-            departments=departments,
-            settings_text=self.settings_text,
-            **data,  # type: ignore[arg-type]
-        )
+        fields: dict[str, Any] = {name: getattr(self, name) for name in _INPUT}
+        if not self.departments_given:
+            fields["departments"] = ()
+        fields["settings_text"] = self.settings_text
+        fields.update(changes)
+        return type(self)(**fields)
+
+    def with_settings(self, settings: Settings) -> Self:
+        """The same tables under other settings: ``replace(settings=settings)``."""
+        return self.replace(settings=settings)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """:meth:`replace` when ``update`` changes input: pydantic's copy would keep the
+        original's cached lookups and skip validation. A copy that changes only the
+        reader's notes (:data:`NOTES`) stays pydantic's: its lookups are still right."""
+        if update and not set(update) <= set(NOTES):
+            return self.replace(**update)
+        return super().model_copy(update=update, deep=deep)
 
     def __eq__(self, other: object) -> bool:
         """Equal inputs: the reader's notes (:data:`NOTES`) do not count."""
@@ -416,6 +430,8 @@ def _duplicates(table: str, column: str, ids: list[str]) -> list[Problem]:
 NOTES = ("warnings", "settings_text")
 """Fields of :class:`Scenario` that are the reader's notes, not input."""
 _COMPARED = tuple(f for f in Scenario.model_fields if f not in NOTES)
+_INPUT = tuple(f for f in _COMPARED if f != "departments_given")
+"""The fields a derived scenario starts from (``departments_given`` follows from them)."""
 
 
 def rule_warnings(sc: Scenario) -> list[Problem]:

@@ -217,8 +217,8 @@ def _scenario(task: Mapping[str, Any]) -> Scenario:
             _SCENARIOS.clear()
         # The settings' text is not part of the dump: sent beside it, so that the plan
         # folders' scenario copies keep the planner's comments.
-        _SCENARIOS[key] = Scenario.model_validate(task["scenario"]).model_copy(
-            update={"settings_text": task.get("settings_text")}
+        _SCENARIOS[key] = Scenario.model_validate(
+            {**task["scenario"], "settings_text": task.get("settings_text")}
         )
     return _SCENARIOS[key]
 

@@ -35,6 +35,7 @@ from typing import Any
 
 from models import (
     DepartmentSummary,
+    DraftViolation,
     FunctionKind,
     Kpis,
     LockKind,
@@ -43,21 +44,57 @@ from models import (
     RuleKind,
     Scenario,
     Settings,
+    Status,
     Summary,
     exact,
 )
+from models.problems import row
 from planner.kpis import Placement, department_summaries, kpis, payroll_after, payroll_before, terms
 
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule: ``constraint`` id (``"C7"``, ``"used"``, ``"plan"``) and a message."""
+    """One broken rule: ``constraint`` id (``"C7"``, ``"used"``, ``"plan"``) and a message.
+
+    ``where`` and ``amount`` place it in the vocabulary of SPEC §5's draft plans: the
+    department (``D3``), organisation (``org:CD``), skill or organisation inside a
+    department (``D2/skill:law``, ``D2/org:CD``), function (``function:F12``), row
+    (``rules.csv:4``, ``locks.csv:7``, spreadsheet rows: the header is row 1), or ""
+    for a whole-plan rule; ``amount`` > 0 in the rule's own unit (hundredths of an FTE
+    for C3, C4, C10; people for C5, C7, C9's staff minimum; posts for C6 and C9's posts;
+    currency for C8; functions for C11, C12; locks for C13), rounded up where a share
+    makes it fractional. None where a draft cannot break the rule (C1, C2, the plan's
+    own tables).
+    """
 
     constraint: str
     message: str
+    where: str | None = None
+    amount: int | None = None
 
     def __str__(self) -> str:
         return f"{self.constraint}: {self.message}"
+
+    @property
+    def key(self) -> tuple[str, str, int] | None:
+        """(rule, where, amount) as a draft lists it, or None."""
+        if self.where is None or self.amount is None:
+            return None
+        return (self.constraint, self.where, self.amount)
+
+
+@dataclass(frozen=True)
+class Breach:
+    """What a rule yields: its message and, for a rule a draft may break, where and how much."""
+
+    message: str
+    where: str | None = None
+    amount: int | None = None
+
+
+def _at(message: str, where: str, amount: int | Fraction) -> Breach:
+    """A breach of a rule a draft may break: ``amount`` rounded up to an integer."""
+    return Breach(message, where, math.ceil(amount))
 
 
 @dataclass(frozen=True)
@@ -101,11 +138,53 @@ def check(scenario: Scenario, plan: Plan, summary: Summary | None = None) -> Che
         When given, its ``terms`` and ``kpis`` must equal the recomputed ones.
     """
     pl = Placement(scenario, plan)
-    found = [Violation(cid, msg) for cid, rule in RULES for msg in rule(pl)]
+    found = [
+        Violation(cid, b.message, b.where, b.amount)
+        for cid, rule in RULES
+        for b in map(breach, rule(pl))
+    ]
     report_terms, report_kpis = terms(pl), kpis(pl)
     if summary is not None:
         found += summary_figures(summary, report_terms, report_kpis)
+        if summary.status is Status.DRAFT:
+            found = draft_verdict(found, summary.violations)
     return CheckReport(violations=found, terms=report_terms, kpis=report_kpis)
+
+
+def draft_violations(report: CheckReport) -> list[DraftViolation] | None:
+    """The violations of a draft plan in SPEC §5's form, or None when the plan breaks
+    something a draft may not (C1, C2, the plan's tables, a protected exit, a post
+    without can_lead)."""
+    if any(v.key is None for v in report.violations):
+        return None
+    return [
+        DraftViolation(rule=v.constraint, where=v.where or "", amount=v.amount or 1)
+        for v in report.violations
+    ]
+
+
+def draft_verdict(
+    found: list[Violation],
+    listed: list[DraftViolation],
+    key: Callable[[Violation], tuple[str, str, int] | None] = lambda v: v.key,
+) -> list[Violation]:
+    """A draft (SPEC §5) passes when its listed violations are exactly those present: same
+    rule, place and amount, as multisets. What remains are the differences, and every
+    violation a draft may not have. ``key`` reads a violation as (rule, where, amount)
+    (a roadmap's adds the period to the place)."""
+    present = Counter(k for k in map(key, found) if k is not None)
+    said = Counter((v.rule, v.where, v.amount) for v in listed)
+    out = [v for v in found if key(v) is None]
+    for rule, where, amount in sorted((present - said).elements()):
+        out.append(Violation("draft", f"{rule} at '{where}' by {amount} is present but not listed"))
+    for rule, where, amount in sorted((said - present).elements()):
+        out.append(Violation("draft", f"{rule} at '{where}' by {amount} is listed but not present"))
+    return out
+
+
+def breach(found: str | Breach) -> Breach:
+    """A rule's yield as a ``Breach`` (plain messages have no where and amount)."""
+    return found if isinstance(found, Breach) else Breach(found)
 
 
 def _h(x: int | Fraction) -> str:
@@ -113,8 +192,9 @@ def _h(x: int | Fraction) -> str:
     return f"{float(x) / 100:.2f}"
 
 
-# Every rule yields the messages of one constraint id.
-Messages = Iterator[str]
+# Every rule yields the messages of one constraint id (with where and amount, ``Breach``,
+# for the rules a draft may break).
+Messages = Iterator[str | Breach]
 
 
 # -- C1 and the shape of the plan tables --------------------------------------------------
@@ -225,7 +305,7 @@ def used_departments(pl: Placement) -> Messages:
     """used: every target department hosts ≥ 1 function (its ≥ min_staff staff is C5)."""
     for d in pl.departments:
         if not pl.functions_in[d]:
-            yield f"department {d}: hosts no function"
+            yield _at(f"department {d}: hosts no function", d, 1)
 
 
 def summary_figures(
@@ -262,11 +342,19 @@ def c3_workload(pl: Placement) -> Messages:
     for d in pl.departments:
         fte, wl = pl.fte_h[d], pl.workload_h[d]
         if fte < low * wl:
-            yield f"department {d}: retained fte {_h(fte)} < (1 + workload_slack) × workload = {_h(low * wl)}"
+            yield _at(
+                f"department {d}: retained fte {_h(fte)} < (1 + workload_slack) × workload = {_h(low * wl)}",
+                d,
+                low * wl - fte,
+            )
         if t.max_overstaff is not None:
             high = (1 + exact(t.max_overstaff)) * wl + 100
             if fte > high:
-                yield f"department {d}: retained fte {_h(fte)} > (1 + max_overstaff) × workload + 1 = {_h(high)}"
+                yield _at(
+                    f"department {d}: retained fte {_h(fte)} > (1 + max_overstaff) × workload + 1 = {_h(high)}",
+                    d,
+                    fte - high,
+                )
 
 
 def c4_skills(pl: Placement) -> Messages:
@@ -281,7 +369,11 @@ def c4_skills(pl: Placement) -> Messages:
         for skill, wl in need.items():
             have = sum(pl.staff[s].fte_h for s in pl.staff_in[d] if skill in pl.staff[s].skills)
             if have < wl:
-                yield f"department {d}: skill {skill}: fte {_h(have)} < workload {_h(wl)}"
+                yield _at(
+                    f"department {d}: skill {skill}: fte {_h(have)} < workload {_h(wl)}",
+                    f"{d}/skill:{skill}",
+                    wl - have,
+                )
 
 
 def c5_size(pl: Placement) -> Messages:
@@ -290,7 +382,11 @@ def c5_size(pl: Placement) -> Messages:
         lo, hi, _ = pl.scenario.dept_limits(dept)
         n = len(pl.staff_in[dept.dept_id])
         if not lo <= n <= hi:
-            yield f"department {dept.dept_id}: headcount {n} outside [{lo}, {hi}]"
+            yield _at(
+                f"department {dept.dept_id}: headcount {n} outside [{lo}, {hi}]",
+                dept.dept_id,
+                lo - n if n < lo else n - hi,
+            )
 
 
 def c6_leadership(pl: Placement) -> Messages:
@@ -306,17 +402,29 @@ def c6_leadership(pl: Placement) -> Messages:
         d, (_, _, hi) = dept.dept_id, sc.dept_limits(dept)
         heads, deputies = len(pl.holders(Role.HEAD, d)), len(pl.holders(Role.DEPUTY, d))
         if heads != 1:
-            yield f"department {d}: {heads} heads, expected 1"
+            yield _at(f"department {d}: {heads} heads, expected 1", d, abs(heads - 1))
         if not lo <= deputies <= hi:
-            yield f"department {d}: {deputies} deputies outside [{lo}, {hi}]"
+            yield _at(
+                f"department {d}: {deputies} deputies outside [{lo}, {hi}]",
+                d,
+                lo - deputies if deputies < lo else deputies - hi,
+            )
         if deputies > share * len(pl.staff_in[d]):
-            yield f"department {d}: {deputies} deputies > max_deputy_share × headcount {len(pl.staff_in[d])}"
+            yield _at(
+                f"department {d}: {deputies} deputies > max_deputy_share × headcount {len(pl.staff_in[d])}",
+                d,
+                deputies - share * len(pl.staff_in[d]),
+            )
     for s in pl.posts():
         if not pl.staff[s].can_lead:
             yield f"staff {s}: {pl.role_of_staff[s].value} without can_lead"
     cap = sc.settings.targets.max_leadership_posts
     if cap is not None and len(pl.posts()) > cap:
-        yield f"{len(pl.posts())} heads and deputies > max_leadership_posts {cap}"
+        yield _at(
+            f"{len(pl.posts())} heads and deputies > max_leadership_posts {cap}",
+            "",
+            len(pl.posts()) - cap,
+        )
 
 
 def c7_reduction(pl: Placement) -> Messages:
@@ -326,7 +434,11 @@ def c7_reduction(pl: Placement) -> Messages:
     if mr is not None:
         need = math.ceil(exact(mr) * len(pl.scenario.staff))
         if len(pl.exits) < need:
-            yield f"{len(pl.exits)} exits < ceil(min_reduction × headcount) = {need}"
+            yield _at(
+                f"{len(pl.exits)} exits < ceil(min_reduction × headcount) = {need}",
+                "",
+                need - len(pl.exits),
+            )
     for s in sorted(pl.exits):
         if pl.staff[s].protected:
             yield f"staff {s}: protected but exits"
@@ -338,11 +450,19 @@ def c8_budget(pl: Placement) -> Messages:
     t = pl.scenario.settings.targets
     after = payroll_after(pl)
     if t.max_payroll is not None and after > exact(t.max_payroll):
-        yield f"payroll after {float(after):.2f} > max_payroll {t.max_payroll}"
+        yield _at(
+            f"payroll after {float(after):.2f} > max_payroll {t.max_payroll}",
+            "",
+            after - exact(t.max_payroll),
+        )
     if t.min_income_raise is not None:
         saved = payroll_before(pl.scenario) - after
         if saved < exact(t.min_income_raise) * pl.retained:
-            yield f"savings {float(saved):.2f} < min_income_raise × retained headcount {pl.retained}"
+            yield _at(
+                f"savings {float(saved):.2f} < min_income_raise × retained headcount {pl.retained}",
+                "",
+                exact(t.min_income_raise) * pl.retained - saved,
+            )
 
 
 def c9_independence(pl: Placement) -> Messages:
@@ -356,11 +476,23 @@ def c9_independence(pl: Placement) -> Messages:
         retained = sum(1 for s in pl.dept_of_staff if sc.staff_org[s] == o)
         held = sum(1 for s in posts if sc.staff_org[s] == o)
         if retained < org.min_staff:
-            yield f"organisation {o}: {retained} retained staff < min_staff {org.min_staff}"
+            yield _at(
+                f"organisation {o}: {retained} retained staff < min_staff {org.min_staff}",
+                f"org:{o}",
+                org.min_staff - retained,
+            )
         if held < org.min_leaders:
-            yield f"organisation {o}: {held} posts < min_leaders {org.min_leaders}"
+            yield _at(
+                f"organisation {o}: {held} posts < min_leaders {org.min_leaders}",
+                f"org:{o}",
+                org.min_leaders - held,
+            )
         if share is not None and held > exact(share) * len(posts):
-            yield f"organisation {o}: {held} of {len(posts)} posts > max_leader_share {share}"
+            yield _at(
+                f"organisation {o}: {held} of {len(posts)} posts > max_leader_share {share}",
+                f"org:{o}",
+                held - exact(share) * len(posts),
+            )
 
 
 def c10_reserved(pl: Placement) -> Messages:
@@ -375,7 +507,11 @@ def c10_reserved(pl: Placement) -> Messages:
         for o, wl in need.items():
             have = sum(pl.staff[s].fte_h for s in pl.staff_in[d] if pl.scenario.staff_org[s] == o)
             if have < wl:
-                yield f"department {d}: organisation {o}: fte {_h(have)} < reserved workload {_h(wl)}"
+                yield _at(
+                    f"department {d}: organisation {o}: fte {_h(have)} < reserved workload {_h(wl)}",
+                    f"{d}/org:{o}",
+                    wl - have,
+                )
 
 
 def c11_divided(pl: Placement) -> Messages:
@@ -389,38 +525,71 @@ def c11_divided(pl: Placement) -> Messages:
         if fn.kind is not FunctionKind.DIVIDED:
             continue
         if lead is None or lead not in fn.lead_candidates:
-            yield f"function {f}: lead_org {lead} is not among its lead_candidates"
+            yield _at(
+                f"function {f}: lead_org {lead} is not among its lead_candidates",
+                f"function:{f}",
+                1,
+            )
             continue
         led[lead] = led.get(lead, 0) + 1
         if not any(sc.staff_org[s] == lead for s in pl.staff_in[d]):
-            yield f"function {f}: lead organisation {lead} has no retained staff in department {d}"
+            yield _at(
+                f"function {f}: lead organisation {lead} has no retained staff in department {d}",
+                f"function:{f}",
+                1,
+            )
     need = sc.settings.targets.min_lead_tasks
     if need is not None:
         for o in sc.lead_organizations:
             if led.get(o, 0) < need:
-                yield f"organisation {o}: leads {led.get(o, 0)} divided functions < min_lead_tasks {need}"
+                yield _at(
+                    f"organisation {o}: leads {led.get(o, 0)} divided functions < min_lead_tasks {need}",
+                    f"org:{o}",
+                    need - led.get(o, 0),
+                )
 
 
 def c12_rules(pl: Placement) -> Messages:
     """C12: ``apart a b``: no department hosts a function of a and a function of b
     (a function named by both operands counts for both); ``together a b``: all
-    functions of a and b sit in one department."""
+    functions of a and b sit in one department.
+
+    Amounts (functions): for ``apart``, per department hosting both, the functions of
+    the smaller side there; for ``together``, the functions outside the department
+    that holds most of them — the fewest that would have to move.
+    """
     for i, r in enumerate(pl.scenario.rules):
-        da = {
+        a = [
             pl.dept_of_function[f]
             for f in pl.scenario.rule_targets(r.a)
             if f in pl.dept_of_function
-        }
-        db = {
+        ]
+        b = [
             pl.dept_of_function[f]
             for f in pl.scenario.rule_targets(r.b)
             if f in pl.dept_of_function
-        }
+        ]
+        da, db = Counter(a), Counter(b)
+        where = f"rules.csv:{row(i)}"
         if r.rule is RuleKind.APART:
-            for d in sorted(da & db):
-                yield f"rules[{i}] apart {r.a} {r.b}: both in department {d}"
-        elif len(da | db) > 1:
-            yield f"rules[{i}] together {r.a} {r.b}: spread over departments {', '.join(sorted(da | db))}"
+            for d in sorted(da.keys() & db.keys()):
+                yield _at(
+                    f"rules[{i}] apart {r.a} {r.b}: both in department {d}",
+                    where,
+                    min(da[d], db[d]),
+                )
+        elif len(da.keys() | db.keys()) > 1:
+            group = {
+                f: pl.dept_of_function[f]
+                for f in (*pl.scenario.rule_targets(r.a), *pl.scenario.rule_targets(r.b))
+                if f in pl.dept_of_function
+            }
+            most = Counter(group.values()).most_common(1)[0][1]
+            yield _at(
+                f"rules[{i}] together {r.a} {r.b}: spread over departments {', '.join(sorted(da.keys() | db.keys()))}",
+                where,
+                len(group) - most,
+            )
 
 
 def c13_locks(pl: Placement) -> Messages:
@@ -437,7 +606,9 @@ def c13_locks(pl: Placement) -> Messages:
             dept, lead = pl.dept_of_function.get(lk.id), pl.lead_of_function.get(lk.id)
             ok = lk.dept_id in (None, dept) and lk.lead_org in (None, lead)
         if not ok:
-            yield f"locks[{i}]: {lk.kind.value} {lk.id} is not as locked"
+            yield _at(
+                f"locks[{i}]: {lk.kind.value} {lk.id} is not as locked", f"locks.csv:{row(i)}", 1
+            )
 
 
 RULES: tuple[tuple[str, Callable[[Placement], Messages]], ...] = (

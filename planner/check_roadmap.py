@@ -24,6 +24,7 @@ from fractions import Fraction
 from models import (
     Departure,
     DepartureReason,
+    DraftViolation,
     LockKind,
     PeriodAssignment,
     PeriodFigures,
@@ -35,8 +36,10 @@ from models import (
     Role,
     Scenario,
     StaffAssignment,
+    Status,
 )
-from planner.check import RULES, Violation
+from models.problems import row
+from planner.check import RULES, Breach, Violation, breach, draft_verdict
 from planner.kpis import Placement, payroll_after, payroll_before, terms
 from planner.periods import period_scenario, posts_today, retirement_periods
 from planner.retirement import package, period_start
@@ -115,8 +118,11 @@ def check_roadmap(
         for cid, rule in RULES:
             if cid == "C13" or (t > 1 and cid == "plan"):
                 continue
-            found += [Violation(f"{cid}[t={t}]", msg) for msg in rule(pl)]
-        found += [Violation(f"C13[t={t}]", m) for m in _locks(pl, t, R)]
+            found += [
+                Violation(f"{cid}[t={t}]", b.message, b.where, b.amount)
+                for b in map(breach, rule(pl))
+            ]
+        found += [Violation(f"C13[t={t}]", b.message, b.where, b.amount) for b in _locks(pl, t, R)]
     departures = _departures(scenario, placements, R)
     periods = _periods(scenario, placements, departures)
     report_terms = _terms(placements, departures, periods)
@@ -137,7 +143,31 @@ def check_roadmap(
         for k, v in want.items():
             if got[k] != v:
                 found.append(Violation("kpis", f"kpi {k}: summary says {got[k]}, recomputed {v}"))
+        if summary.status is Status.DRAFT:
+            found = draft_verdict(found, summary.violations, key=draft_key)
     return RoadmapReport(found, report_terms, kpis, departures, periods)
+
+
+def draft_key(v: Violation) -> tuple[str, str, int] | None:
+    """A roadmap violation as a draft lists it: ``C5[t=2]`` at ``D3`` by 4 reads
+    (``C5``, ``period:2/D3``, 4); a whole-plan rule's place is ``period:2``."""
+    if v.key is None or "[t=" not in v.constraint:
+        return None
+    rule, period = v.constraint[:-1].split("[t=")
+    where = f"period:{period}" + (f"/{v.where}" if v.where else "")
+    return (rule, where, v.amount or 1)
+
+
+def roadmap_draft_violations(report: RoadmapReport) -> list[DraftViolation] | None:
+    """A draft roadmap's violations in the form of its summary, or None when it breaks
+    something a draft may not (the rows of the roadmap, C1, C2, a protected exit …)."""
+    out = []
+    for v in report.violations:
+        k = draft_key(v)
+        if k is None:
+            return None
+        out.append(DraftViolation(rule=k[0], where=k[1], amount=k[2]))
+    return out
 
 
 def _rows(scenario: Scenario, roadmap: Roadmap, R: dict[str, int]) -> list[Violation]:
@@ -191,7 +221,7 @@ def _rows(scenario: Scenario, roadmap: Roadmap, R: dict[str, int]) -> list[Viola
     return out
 
 
-def _locks(pl: Placement, t: int, R: dict[str, int]) -> list[str]:
+def _locks(pl: Placement, t: int, R: dict[str, int]) -> list[Breach]:
     """C13 in period t: a staff exit lock = gone; another staff lock holds in every period
     in which the person is present, and keeps the person in period 1 (as in §3), unless
     past the retirement date; a function lock = placed / led as locked."""
@@ -210,7 +240,13 @@ def _locks(pl: Placement, t: int, R: dict[str, int]) -> list[str]:
             dept, lead = pl.dept_of_function.get(lk.id), pl.lead_of_function.get(lk.id)
             ok = lk.dept_id in (None, dept) and lk.lead_org in (None, lead)
         if not ok:
-            out.append(f"locks[{i}]: {lk.kind.value} {lk.id} is not as locked")
+            out.append(
+                Breach(
+                    f"locks[{i}]: {lk.kind.value} {lk.id} is not as locked",
+                    f"locks.csv:{row(i)}",
+                    1,
+                )
+            )
     return out
 
 

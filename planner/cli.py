@@ -11,90 +11,32 @@ import logging
 import signal
 import sys
 import threading
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from models import Scenario, ScenarioError, SolveResult, Status
-
-app = typer.Typer(
-    name="planner",
-    help="Khối: plan the merger of departments with CP-SAT (see README.md and SPEC.md).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+from models import Scenario, SolveResult, Status
+from planner.cli_common import (
+    EXIT_CHECK,
+    EXIT_INFEASIBLE,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_TIMEOUT,
+    SCRIPTABLE,
+    ScenarioArg,
+    SetOpt,
+    app,
+    err,
+    fail,
+    load,
+    out,
+    parse_sets,
+    print_line,
+    workspace_for,
 )
-out = Console()
-err = Console(stderr=True)
-
-EXIT_OK, EXIT_CHECK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIMEOUT = 0, 1, 2, 3, 4
-
-ScenarioArg = Annotated[
-    Path,
-    typer.Argument(help="Scenario folder (CSV, scenario.xlsx or Parquet, plus scenario.toml)."),
-]
-SetOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--set",
-        help="Override a setting: section.key=value (TOML value), e.g. targets.min_reduction=0.2.",
-    ),
-]
-
-
-def _line(text: str, *, stderr: bool = True) -> None:
-    """One machine-readable line, verbatim: rich would wrap it at the terminal width
-    (80 columns when piped), turn ``:fire:`` into an emoji and ``[b]`` into markup."""
-    print(text, file=sys.stderr if stderr else sys.stdout, flush=True)
-
-
-def parse_sets(items: list[str] | None) -> dict[str, object]:
-    """``["a.b=1", "c.d=x"]`` -> ``{"a.b": 1, "c.d": "x"}``; values parsed as TOML when they can be."""
-    result: dict[str, object] = {}
-    for item in items or []:
-        key, sep, raw = item.partition("=")
-        if not sep or "." not in key:
-            raise ScenarioError([f"--set {item}: expected section.key=value"])
-        try:
-            value: object = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = raw
-        result[key.strip()] = value
-    return result
-
-
-def load(path: Path, sets: list[str] | None = None, **solver: object) -> Scenario:
-    """Read and validate a scenario, apply ``--set`` overrides; exit 2 with every problem on bad input."""
-    from pydantic import ValidationError
-
-    from planner.io import read_scenario
-
-    try:
-        scenario = read_scenario(path)
-        for warning in scenario.warnings:  # valid, but worth knowing (e.g. a vacuous rule)
-            _line(f"warning: {warning}")
-        overrides = parse_sets(sets)
-        overrides.update({f"solver.{k}": v for k, v in solver.items() if v is not None})
-        if overrides:
-            scenario = scenario.with_settings(scenario.settings.with_overrides(overrides))
-        return scenario
-    except ScenarioError as exc:
-        lines = exc.lines() if hasattr(exc, "lines") else [str(p) for p in exc.problems]
-        for line in lines:
-            _line(line)
-        _line(f"{len(lines)} problem(s); nothing was written.")
-    except ValidationError as exc:
-        for e in exc.errors():
-            where = ".".join(str(x) for x in e["loc"])
-            _line(f"--set {where}: {e['msg']}")
-    except ValueError as exc:
-        _line(str(exc))
-    raise typer.Exit(EXIT_INPUT)
 
 
 @app.command()
@@ -129,8 +71,19 @@ def solve(
             " rules) and its plan still holds, that plan is optimal without a new solve."
         ),
     ] = None,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft",
+            help="When no plan meets every rule (infeasible, or none in time), write the"
+            " closest plan found, with each broken rule, where and by how much (status"
+            " draft); the exit code stays 3 or 4.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print summary.json to stdout: " + SCRIPTABLE)
+    ] = False,
     save: Annotated[
         str | None,
         typer.Option(
@@ -167,24 +120,26 @@ def solve(
     from planner.io.plan_io import is_plan_folder
 
     if out_dir.exists() and not is_plan_folder(out_dir):
-        _line(
+        print_line(
             f"--out {out_dir}: exists and is not a plan folder (no summary.json, or a scenario):"
             " it will not be replaced; choose another folder"
         )
         raise typer.Exit(EXIT_INPUT)
-    store = _workspace_for(save, db) if save is not None else None
+    store = workspace_for(save, db) if save is not None else None
     proven = previous_from_folder(hint) if hint is not None else None
     previous = proven[1].plan if proven is not None else read_plan(hint) if hint else None
     stop = threading.Event()
     _on_signals(stop)
     progress = None if (quiet or as_json) else _progress_printer()
-    result = run_solve(sc, hint=previous, on_progress=progress, stop=stop, previous=proven)
+    result = run_solve(
+        sc, hint=previous, on_progress=progress, stop=stop, previous=proven, draft=draft
+    )
     if progress is not None and err.is_terminal:
         err.print()  # end the line rewritten in place
     try:
         summary = _finish(sc, result, out_dir, scenario_sha256(sc), write_plan_folder, stop)
     except OSError as exc:  # the folder cannot be written: say so, no traceback
-        _line(f"--out {out_dir}: cannot write the plan folder: {exc}")
+        print_line(f"--out {out_dir}: cannot write the plan folder: {exc}")
         raise typer.Exit(EXIT_INPUT) from None
     if store is not None:
         _record(store, save, sc, result, summary, out_dir)
@@ -195,23 +150,8 @@ def solve(
     raise typer.Exit(exit_code(result))
 
 
-def _workspace_for(name: str, db: str | None):  # type: ignore[no-untyped-def]
-    """The store for ``--save NAME``, checked before the solve: exit 2 on a bad URL or a taken name."""
-    from planner.cli_workspace import fail, open_db
-    from planner.workspace import RefError
-
-    store = open_db(db)
-    try:
-        taken = store.item(name)
-    except RefError:
-        return store
-    store.close()
-    raise fail(f"--save {name}: the name is taken by #{taken.id}; choose another")
-
-
 def _record(store, name, sc, result, summary, out_dir) -> None:  # type: ignore[no-untyped-def]
     """Save the run just written (its plan folder, or the outcome without a plan)."""
-    from planner.cli_workspace import fail
     from planner.workspace import WorkspaceError, default_author
 
     try:
@@ -229,14 +169,22 @@ def _record(store, name, sc, result, summary, out_dir) -> None:  # type: ignore[
 
 def _finish(sc, result, out_dir, sha, writer, stop=None):  # type: ignore[no-untyped-def]
     from planner.solve import to_summary
-    from planner.writer import write_outcome_folder
+    from planner.writer import write_draft_folder, write_outcome_folder
 
     summary = to_summary(result, sc, sha)
     if result.status.has_plan:
         writer(sc, result, summary, out_dir)
         return summary
     stopped = stop is not None and stop.is_set()
-    if stopped or write_outcome_folder(summary, out_dir) is None:
+    if result.draft is not None:
+        write_draft_folder(sc, result, summary, out_dir)
+        err.print(
+            f"[yellow]draft[/yellow] written to {out_dir}: the closest plan found breaks"
+            f" {len(result.draft_violations)} rule(s):",
+        )
+        for v in result.draft_violations:
+            err.print(f"  {v.rule}  {v.where or '(whole plan)'}  by {v.amount:,}", markup=False)
+    elif stopped or write_outcome_folder(summary, out_dir) is None:
         err.print(f"the earlier plan folder {out_dir} was left as it was", markup=False)
     if result.status is Status.INFEASIBLE and not result.conflicts:
         err.print("[red]infeasible[/red]; no small set of conflicting settings was found in time.")
@@ -361,14 +309,28 @@ def check(
         summary = read_summary(plan) if (plan / "summary.json").exists() else None
     except PlanError as exc:
         for line in exc.problems:
-            _line(line)
+            print_line(line)
         raise typer.Exit(EXIT_INPUT) from None
     report = run_check(sc, p, summary)
     for line in report.lines():
-        _line(line, stderr=False)
+        print_line(line, stderr=False)
     if not report.ok:
         raise typer.Exit(EXIT_CHECK)
-    out.print(f"[green]ok[/green]: the plan satisfies C1–C13; terms {report.terms}")
+    if summary is not None and summary.status is Status.DRAFT:
+        out.print(
+            f"[green]ok[/green]: a draft; its {len(summary.violations)} listed violations are"
+            " exactly those present, and its terms match:"
+        )
+    else:
+        out.print("[green]ok[/green]: the plan satisfies C1–C13; its terms:")
+    _print_terms(report.terms)
+
+
+def _print_terms(terms: dict[str, int]) -> None:
+    """One plain line per §4 term (``  payroll 1,234,000``), not a Python dict."""
+    width = max((len(name) for name in terms), default=0)
+    for name, value in terms.items():
+        out.print(f"  {name:<{width}} {value:>,}", markup=False, highlight=False)
 
 
 def _check_roadmap_folder(sc: Scenario, folder: Path) -> None:
@@ -381,17 +343,24 @@ def _check_roadmap_folder(sc: Scenario, folder: Path) -> None:
         rm, summary = read_roadmap(folder), read_roadmap_summary(folder)
     except PlanError as exc:
         for line in exc.problems:
-            _line(line)
+            print_line(line)
         raise typer.Exit(EXIT_INPUT) from None
     report = check_roadmap(sc, rm, summary)
     for line in report.lines():
-        _line(line, stderr=False)
+        print_line(line, stderr=False)
     if not report.ok:
         raise typer.Exit(EXIT_CHECK)
-    out.print(
-        f"[green]ok[/green]: the roadmap satisfies §8 in its {sc.settings.roadmap.periods} periods;"
-        f" terms {report.terms}"
-    )
+    if summary.status is Status.DRAFT:
+        out.print(
+            f"[green]ok[/green]: a draft roadmap; its {len(summary.violations)} listed violations"
+            " are exactly those present, and its terms match:"
+        )
+    else:
+        out.print(
+            f"[green]ok[/green]: the roadmap satisfies §8 in its {sc.settings.roadmap.periods}"
+            " periods; its terms:"
+        )
+    _print_terms(report.terms)
 
 
 @app.command()
@@ -404,8 +373,18 @@ def roadmap(
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds.")] = None,
     workers: Annotated[int | None, typer.Option(help="CP-SAT workers (0 = all cores).")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft",
+            help="When no roadmap meets every rule, write the closest one found, with each"
+            " broken rule, period, place and amount (status draft); the exit code stays 3 or 4.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print summary.json to stdout: " + SCRIPTABLE)
+    ] = False,
 ) -> None:
     """Plan the merger over periods (SPEC §8) and write the roadmap folder.
 
@@ -419,7 +398,7 @@ def roadmap(
 
     sc = load(scenario, sets, time_limit=time_limit, workers=workers, seed=seed)
     if out_dir.exists() and not is_plan_folder(out_dir):
-        _line(
+        print_line(
             f"--out {out_dir}: exists and is not a plan or roadmap folder (no summary.json, or a"
             " scenario): it will not be replaced; choose another folder"
         )
@@ -427,17 +406,25 @@ def roadmap(
     stop = threading.Event()
     _on_signals(stop)
     progress = None if (quiet or as_json) else _progress_printer()
-    result = run_roadmap(sc, on_progress=progress, stop=stop)
+    result = run_roadmap(sc, on_progress=progress, stop=stop, draft=draft)
     if progress is not None and err.is_terminal:
         err.print()
     summary = to_roadmap_summary(result, sc, scenario_sha256(sc))
     try:
         if result.status.has_plan:
             write_roadmap_folder(sc, result, summary, out_dir)
+        elif result.draft is not None:
+            write_roadmap_folder(sc, result, summary, out_dir)
+            err.print(
+                f"[yellow]draft[/yellow] written to {out_dir}: the closest roadmap found breaks"
+                f" {len(result.draft_violations)} rule(s):"
+            )
+            for v in result.draft_violations:
+                err.print(f"  {v.rule}  {v.where}  by {v.amount:,}", markup=False)
         elif write_roadmap_outcome(summary, out_dir) is None:
             err.print(f"the earlier folder {out_dir} was left as it was", markup=False)
     except OSError as exc:
-        _line(f"--out {out_dir}: cannot write the roadmap folder: {exc}")
+        print_line(f"--out {out_dir}: cannot write the roadmap folder: {exc}")
         raise typer.Exit(EXIT_INPUT) from None
     if result.status is Status.INFEASIBLE:
         err.print("[red]infeasible[/red]: these settings cannot hold together:")
@@ -447,8 +434,8 @@ def roadmap(
             err.print(f"  {name}" + (f" — {sentence}" if sentence != name else ""), markup=False)
     elif result.status is Status.INVALID:
         err.print("[red]internal error[/red]: the roadmap failed the independent checker:")
-        for v in result.violations:
-            err.print(f"  {v}", markup=False)
+        for line in result.violations:
+            err.print(f"  {line}", markup=False)
     elif result.status is Status.TIMEOUT:
         err.print("[yellow]no roadmap within the time limit[/yellow]; raise --time-limit.")
     if as_json:
@@ -569,26 +556,6 @@ def export(
     out.print(f"wrote {path}")
 
 
-def _register_more_commands() -> None:
-    """Commands that live in their own modules register themselves on ``app``."""
-    import importlib
-
-    for name in (
-        "planner.cli_tradeoffs",
-        "planner.cli_batch",
-        "planner.cli_workspace",
-        "planner.cli_app",
-    ):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-
-
-_register_more_commands()
-
-
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -599,6 +566,12 @@ def main() -> None:
         )
         sys.exit(130)
 
+
+# The commands that live in their own modules register themselves on ``app`` when
+# imported; imported last so that ``planner --help`` lists this module's commands first.
+from planner import cli_tradeoffs, cli_batch, cli_workspace, cli_app  # noqa: E402, F401, I001
+
+__all__ = ["app", "main", "parse_sets"]
 
 if __name__ == "__main__":
     main()

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from planner.cli import EXIT_INPUT, app, err
+from planner.cli_common import EXIT_INPUT, app, err
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -120,7 +123,7 @@ def app_command(
     env = dict(os.environ)
     env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
     if db:
-        from planner.cli_workspace import open_db
+        from planner.cli_common import open_db
 
         open_db(db).close()  # a bad URL is reported now (masked), not in the browser
         env["KHOI_DATABASE_URL"] = db
@@ -152,8 +155,51 @@ def app_command(
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.address", address, "--server.port", str(port), "--server.headless", "true",
     ]  # fmt: skip
+    if not is_local(address):  # the URL Streamlit prints (.streamlit/config.toml says 127.0.0.1)
+        command += ["--browser.serverAddress", browser_address(address)]
+    raise typer.Exit(run_streamlit(command, env))
+
+
+def browser_address(address: str) -> str:
+    """Where a browser elsewhere finds a server on ``address``: the address itself, or this
+    machine's name for a wildcard (``0.0.0.0``, ``::``: every address of the machine)."""
+    wildcard = address.strip("[]") in ("0.0.0.0", "::")  # noqa: S104 - a comparison, not a bind
+    return socket.gethostname() if wildcard else address
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+"""Signals passed on to Streamlit: systemd and container runtimes stop with SIGTERM."""
+GRACE = 10.0
+"""Seconds Streamlit gets to stop after a signal before it is killed."""
+
+
+def run_streamlit(command: list[str], env: dict[str, str]) -> int:
+    """Run Streamlit as a child until it ends and return its exit code.
+
+    ``planner app`` never ends before its child: a stop signal (``STOP_SIGNALS``) sent
+    to it is passed on to Streamlit, which is waited for (killed after ``GRACE``
+    seconds). Without this, SIGTERM ended ``planner app`` alone and left Streamlit
+    serving the port with no parent.
+    """
+    proc = subprocess.Popen(command, env=env)
+    signalled: list[float] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        signalled.append(time.monotonic())
+        if proc.poll() is None:
+            proc.send_signal(signum)
+
+    previous = {s: signal.signal(s, forward) for s in STOP_SIGNALS}
     try:
-        code = subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+        while True:
+            try:
+                return proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                if signalled and time.monotonic() - signalled[0] > GRACE:
+                    proc.kill()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if proc.poll() is None:  # an exception above: never leave the server behind
+            proc.kill()
+            proc.wait()

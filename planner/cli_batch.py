@@ -20,7 +20,6 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -32,10 +31,11 @@ from rich.progress import (
 from rich.table import Table
 
 from models import ScenarioError
-from planner.cli import (
+from planner.cli_common import (
     EXIT_CHECK,
     EXIT_INPUT,
     EXIT_OK,
+    SCRIPTABLE,
     ScenarioArg,
     SetOpt,
     app,
@@ -76,7 +76,9 @@ DeterministicOpt = Annotated[
     bool, typer.Option("--deterministic", help="Same inputs and seed give the same plans.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the results rows as JSON to stdout.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the results rows as JSON to stdout: " + SCRIPTABLE)
+]
 
 SHOWN_ROWS = 40
 HEADERS = {"kpi.posts_after": "posts", "runtime": "s"}
@@ -195,8 +197,7 @@ def report(frame: Any, *, quiet: bool, as_json: bool, wall: float, out_dir: Path
     if as_json:
         print(json.dumps(frame.to_dicts(), ensure_ascii=False, indent=1, default=str))
     elif not quiet:
-        # Piped or captured output is not cut to 80 columns; a terminal gets its own width.
-        (out if out.is_terminal else Console(width=200)).print(results_table(frame))
+        out.print(results_table(frame))  # piped: never cut (cli_common.PIPED_WIDTH)
         out.print(
             f"{frame.height} runs in {wall:.1f} s: "
             + ", ".join(f"{n} {s}" for s, n in statuses.most_common())

@@ -9,13 +9,13 @@ Exit codes as in ``planner.cli``: 0 done, 1 a plan failed the checker, 2 invalid
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from models import TERMS, Scenario, SolveResult, Status
-from planner.cli import (
+from planner.cli_common import (
     EXIT_CHECK,
     EXIT_INFEASIBLE,
     EXIT_INPUT,
@@ -23,12 +23,13 @@ from planner.cli import (
     EXIT_TIMEOUT,
     ScenarioArg,
     SetOpt,
-    _workspace_for,
     app,
     err,
     load,
     out,
+    workspace_for,
 )
+from planner.cli_workspace import record_result
 
 TimeLimitOpt = Annotated[
     float | None,
@@ -121,7 +122,7 @@ def pareto(
         err.print(f"--x and --y are both {x}: choose two different terms", markup=False)
         raise typer.Exit(EXIT_INPUT)
     sc = load(scenario, sets)
-    store = _workspace_for(save, db) if save is not None else None
+    store = workspace_for(save, db) if save is not None else None
     result = run_pareto(
         sc, x, y, points=points, time_limit=time_limit, out=out_dir, on_step=_step_printer()
     )
@@ -151,8 +152,6 @@ def pareto(
         highlight=False,
     )
     if store is not None and save is not None:
-        from planner.cli_workspace import record_result
-
         record_result(store, out_dir, sc, save)
     raise typer.Exit(EXIT_OK)
 
@@ -176,7 +175,7 @@ def price(
     from planner.tradeoffs.common import Budget
 
     sc = load(scenario, sets)
-    store = _workspace_for(save, db) if save is not None else None
+    store = workspace_for(save, db) if save is not None else None
     # One budget for the run: the base gets a quarter of it (every row depends on it).
     budget = Budget(time_limit, deterministic=sc.settings.solver.deterministic)
     rows = len(relaxations(sc))
@@ -194,32 +193,9 @@ def price(
         sc, time_limit=max(0.01, budget.left()), out=out_dir, base=base, on_step=_step_printer()
     )
     err.print()
-    binding = frame.filter(frame["binding"])
-    if binding.is_empty():
+    out.print(price_table(frame))
+    if not frame["binding"].any():
         out.print("no binding policy: relaxing any one of them by one step saves nothing")
-    else:
-        t = Table(title="Binding policies: saving when relaxed one step")
-        t.add_column("setting", no_wrap=True)
-        t.add_column("current")
-        t.add_column("relaxed")
-        t.add_column("saving", justify="right")
-        t.add_column("changed terms")
-        t.add_column("proven")
-        for rec in binding.iter_rows(named=True):
-            proven = "yes" if rec["proven"] else "[yellow]no[/yellow]"
-            t.add_row(
-                rec["setting"],
-                rec["current"],
-                rec["relaxed"],
-                f"{rec['saving']:,}",
-                rec["changed"],
-                proven,
-            )
-        out.print(t)
-    rest = frame.filter(~frame["binding"])
-    if rest.height:
-        names = ", ".join(rest["setting"].to_list())
-        out.print(f"not binding ({rest.height}): {names}", markup=False, highlight=False)
     unproven = frame.filter(~frame["proven"]).height
     if unproven:
         notes = sorted(set(frame.filter(~frame["proven"])["note"].to_list()) - {""})
@@ -230,10 +206,31 @@ def price(
             out.print(f"  {note}", markup=False, highlight=False)
     out.print(f"wrote {out_dir / 'prices.csv'}", highlight=False)
     if store is not None and save is not None:
-        from planner.cli_workspace import record_result
-
         record_result(store, out_dir, sc, save)
     raise typer.Exit(EXIT_OK)
+
+
+def price_table(frame: Any) -> Table:
+    """Every row of prices.csv, the binding policies (a saving when relaxed) first."""
+    t = Table(title="Price of each policy: saving when relaxed one step")
+    t.add_column("setting", no_wrap=True)
+    t.add_column("current")
+    t.add_column("relaxed")
+    t.add_column("saving", justify="right")
+    t.add_column("changed terms")
+    t.add_column("proven")
+    ordered = [*frame.filter(frame["binding"]).iter_rows(named=True)]
+    ordered += frame.filter(~frame["binding"]).iter_rows(named=True)
+    for rec in ordered:
+        t.add_row(
+            rec["setting"],
+            rec["current"],
+            rec["relaxed"],
+            f"{rec['saving']:,}",
+            rec["changed"],
+            "yes" if rec["proven"] else "[yellow]no[/yellow]",
+        )
+    return t
 
 
 @app.command()

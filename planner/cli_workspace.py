@@ -16,7 +16,17 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from planner.cli import EXIT_CHECK, EXIT_INPUT, app, err, out
+from planner.cli_common import (
+    EXIT_CHECK,
+    EXIT_INPUT,
+    SCRIPTABLE,
+    app,
+    err,
+    fail,
+    load,
+    open_db,
+    out,
+)
 
 ws = typer.Typer(
     name="workspace",
@@ -38,35 +48,6 @@ DbOpt = Annotated[
 RefArg = Annotated[str, typer.Argument(help="An item's id or its unique name.")]
 
 
-def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
-    err.print(message, markup=False, highlight=False)
-    return typer.Exit(code)
-
-
-def open_db(db: str | None):  # type: ignore[no-untyped-def]
-    """The store, or exit 2 with a clear message (password masked)."""
-    from planner.workspace import WorkspaceError, mask_url, open_store
-
-    if db and "://" in db:
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
-        try:
-            if make_url(db).password:
-                err.print(
-                    f"warning: --db {mask_url(db)} carries a password, which other users can see in"
-                    " the process list; use KHOI_DATABASE_URL or PGPASSWORD instead",
-                    markup=False,
-                    highlight=False,
-                )
-        except (ArgumentError, ValueError):
-            pass  # open_store says what is wrong
-    try:
-        return open_store(db)
-    except WorkspaceError as exc:
-        raise fail(str(exc)) from None
-
-
 def _item(store, ref: str):  # type: ignore[no-untyped-def]
     from planner.workspace import WorkspaceError
 
@@ -86,7 +67,9 @@ def list_(
     kind: Annotated[
         str | None, typer.Option(help="Only this kind: variant, run, pareto, price.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON array on stdout: " + SCRIPTABLE)
+    ] = False,
 ) -> None:
     """Every saved item, newest first."""
     with open_db(db) as store:
@@ -125,7 +108,7 @@ def list_(
 def show(
     ref: RefArg,
     db: DbOpt = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout: " + SCRIPTABLE)] = False,
 ) -> None:
     """One item: who saved it when, its scenario, the settings it changes, a run's figures."""
     with open_db(db) as store:
@@ -239,8 +222,6 @@ def save(
 
 
 def _read(folder: Path):  # type: ignore[no-untyped-def]
-    from planner.cli import load
-
     return load(folder)
 
 
@@ -304,7 +285,7 @@ def diff(
     a: RefArg,
     b: RefArg,
     db: DbOpt = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout: " + SCRIPTABLE)] = False,
 ) -> None:
     """What differs between two saved items: settings, input rows, and for runs the figures and moves."""
     from planner.workspace import WorkspaceError

@@ -43,8 +43,8 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -61,11 +61,24 @@ from models import (
     Scenario,
     Settings,
     Staff,
-    StaffAssignment,
     Unit,
     exact,
 )
 from planner import names_vi as vi
+from planner.generate_packed import build_packed, merged
+from planner.generate_people import (
+    BASE_SALARY_2018,
+    RETIREMENT_AGE_2018,
+    Blueprint,
+    DeptSpec,
+    FunctionSpec,
+    GenerationError,
+    Person,
+    UnitSpec,
+    draw_people,
+    largest_remainder,
+    witness_staff,
+)
 from planner.retirement import add_months, statutory_age_months
 
 KINDS: tuple[str, ...] = ("commune", "district", "province", "central", "ministry", "merged")
@@ -77,204 +90,13 @@ SIZES: dict[str, tuple[int, int]] = {
     "ministry": (1_000, 100_000),
     "merged": (150, 20_000),
 }
-BASE_SALARY_2018 = 1_390_000
-
-# 2018 civil-service pay coefficients (hundredths) by grade: A0 cán sự, A1 chuyên viên,
-# A2 chuyên viên chính, A3 chuyên viên cao cấp; one step every three years.
-_GRADES: dict[str, tuple[int, ...]] = {
-    "A0": (210, 241, 272, 303, 334, 365, 396, 427, 458, 489),
-    "A1": (234, 267, 300, 333, 366, 399, 432, 465, 498),
-    "A2": (440, 474, 508, 542, 576, 610, 644, 678),
-    "A3": (620, 656, 692, 728, 764, 800),
-}
-_GRADE_START = {"A0": 22, "A1": 24, "A2": 33, "A3": 42}
-_RETIREMENT_AGE = {False: 60, True: 55}  # 2018: men 60, women 55
-_SPREAD_SKILLS = ("it", "law")
-_FEMALE_SHARE = {"MTTQ": 0.45, "CD": 0.45, "ND": 0.35, "PN": 0.92, "TN": 0.5, "CCB": 0.08}
-
-
-class GenerationError(ValueError):
-    """A blueprint cannot be planted (sizes or minima that cannot hold together)."""
-
-
-# -- blueprint: what to build ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FunctionSpec:
-    """One piece of work; ``weight`` sets its share of its department's workload."""
-
-    function_id: str
-    name: str
-    domain: str
-    kind: str  # shared | divided | reserved
-    org_id: str | None = None
-    unit_id: str | None = None
-    skill: str | None = None
-    lead_candidates: tuple[str, ...] = ()
-    weight: float = 1.0
-
-    def __post_init__(self) -> None:
-        if self.kind == "reserved" and self.org_id is None:
-            raise GenerationError(f"reserved function {self.function_id} needs an owner")
-        if self.kind == "divided" and not self.lead_candidates:
-            if self.org_id is None:
-                raise GenerationError(f"divided function {self.function_id} needs lead candidates")
-            object.__setattr__(self, "lead_candidates", (self.org_id,))
-
-    @property
-    def owner(self) -> str:
-        """The owning organisation (reserved work always has one)."""
-        return self.org_id or ""
-
-
-@dataclass(frozen=True)
-class UnitSpec:
-    """One unit today: a head, ``deputies`` deputies and ``members`` members."""
-
-    unit_id: str
-    org_id: str
-    name: str
-    deputies: int
-    members: int
-    skills: tuple[str, ...] = ()
-    protected_head: bool = False
-
-
-@dataclass(frozen=True)
-class DeptSpec:
-    """One target department and the deputies the planted plan gives it."""
-
-    dept_id: str
-    name: str
-    domains: tuple[str, ...]
-    deputies: int
-
-
-@dataclass(frozen=True)
-class Blueprint:
-    """Everything ``build`` needs; ``settings`` holds the scenario.toml sections."""
-
-    orgs: tuple[tuple[str, str, int], ...]  # (org_id, name, min_leaders)
-    units: tuple[UnitSpec, ...]
-    functions: tuple[FunctionSpec, ...]
-    departments: tuple[DeptSpec, ...]
-    settings: Settings
-    level: str  # salary profile: commune | district | province | central
-    min_staff_share: float = 0.6  # organisations keep at least this share of their staff
-    retiring_share: float = 0.06
-    can_lead_share: float = 0.06  # members on the succession list
-    utilisation: tuple[float, float] = (0.82, 0.92)
-    rules: tuple[Rule, ...] = ()
-
-
-# -- the people ------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Person:
-    sid: str
-    unit: UnitSpec
-    position: str
-    female: bool
-    age: int
-    retiring: bool
-    protected: bool
-    name: str = ""
-    salary: int = 0
-    fte_h: int = 100
-    skills: list[str] = field(default_factory=list)
-    can_lead: bool = False
-    dept: str = ""  # a department id, or "exit"
-    pinned: bool = False
-    leader: bool = False
-    career_start: int = 24  # age when the career started (grade start + a late start)
-
-    @property
-    def org(self) -> str:
-        return self.unit.org_id
-
-    @property
-    def rank(self) -> tuple[int, int]:
-        """Who makes the better head: today's heads, then deputies, then seniority (salary)."""
-        return ({"head": 2, "deputy": 1}.get(self.position, 0), self.salary)
-
-
-def _age(rng: random.Random, position: str, female: bool, retiring: bool) -> int:
-    limit = _RETIREMENT_AGE[female]
-    if retiring:
-        return limit - rng.choice((1, 2))
-    low = {"head": 40, "deputy": 33}.get(position, 23)
-    return rng.randint(low, limit - 3)
-
-
-def _grade(rng: random.Random, level: str, position: str, age: int) -> str:
-    r = rng.random()
-    if level == "commune":
-        return "A1" if position != "staff" or r < 0.5 else "A0"
-    if level == "district":
-        if position == "head":
-            return "A2" if age >= 40 and r < 0.5 else "A1"
-        return "A1" if position == "deputy" or r < 0.8 else "A0"
-    if level == "province":
-        if position == "head":
-            return "A2"
-        if position == "deputy":
-            return "A2" if age >= 38 and r < 0.4 else "A1"
-        return "A2" if age >= 40 and r < 0.1 else "A1"
-    if position == "head":  # central and ministries
-        return "A3" if age >= 48 and r < 0.6 else "A2"
-    if position == "deputy":
-        return "A2"
-    return "A2" if age >= 38 and r < 0.3 else "A1"
-
-
-def _people(bp: Blueprint, rng: random.Random) -> list[_Person]:
-    base = bp.settings.scenario.base_salary
-    slots = []
-    for u in bp.units:
-        slots += [(u, "head")] + [(u, "deputy")] * u.deputies + [(u, "staff")] * u.members
-    width = max(4, len(str(len(slots))))
-    protected = {i for i, (u, pos) in enumerate(slots) if pos == "head" and u.protected_head}
-    others = [i for i in range(len(slots)) if i not in protected]
-    retiring = set(rng.sample(others, min(len(others), round(bp.retiring_share * len(slots)))))
-    out = []
-    for i, (u, pos) in enumerate(slots):
-        female = rng.random() < _FEMALE_SHARE.get(u.org_id, 0.45)
-        age = _age(rng, pos, female, i in retiring)
-        p = _Person(f"S{i + 1:0{width}d}", u, pos, female, age, i in retiring, i in protected)
-        p.name = vi.person_name(rng, female)
-        grade = _grade(rng, bp.level, pos, age)
-        steps = _GRADES[grade]
-        late = rng.randint(0, 6)  # careers start at different ages
-        step = max(0, min(len(steps) - 1, (age - _GRADE_START[grade] - late) // 3))
-        p.career_start = _GRADE_START[grade] + late
-        p.salary = steps[step] * base // 100
-        if pos == "staff" and rng.random() < 0.05:
-            p.fte_h = rng.choice((50, 60, 80))
-        p.can_lead = pos != "staff" or (age >= 30 and rng.random() < bp.can_lead_share)
-        pool = u.skills
-        if pool and rng.random() < 0.75:
-            p.skills.append(pool[0] if len(pool) == 1 else rng.choice(pool))
-        if len(pool) > 1 and rng.random() < 0.35:
-            p.skills.append(rng.choice(pool))
-        for s in _SPREAD_SKILLS:
-            if rng.random() < 0.07:
-                p.skills.append(s)
-        if pos != "staff" and rng.random() < 0.25:
-            p.skills.append("organisation")
-        p.skills = list(dict.fromkeys(p.skills))
-        out.append(p)
-    return out
-
-
 # -- the planted plan ----------------------------------------------------------------------------------
 
 
 class _Planter:
     """Builds the planted plan step by step; each step keeps the earlier ones true."""
 
-    def __init__(self, bp: Blueprint, rng: random.Random, people: list[_Person]) -> None:
+    def __init__(self, bp: Blueprint, rng: random.Random, people: list[Person]) -> None:
         self.bp, self.rng, self.people = bp, rng, people
         self.s = bp.settings
         self.depts = {d.dept_id: d for d in bp.departments}
@@ -288,7 +110,7 @@ class _Planter:
         self.cap = math.floor(exact(share) * self.posts) if share is not None else self.posts
         self.place: dict[str, str] = {}
         self.lead: dict[str, str] = {}
-        self._retained: list[_Person] | None = None  # known once the exits are chosen
+        self._retained: list[Person] | None = None  # known once the exits are chosen
 
     # ---- exits (C7, C8, C9)
     def exits(self) -> None:
@@ -327,7 +149,7 @@ class _Planter:
         self._retained = None
 
     @property
-    def retained(self) -> list[_Person]:
+    def retained(self) -> list[Person]:
         if self._retained is None:
             self._retained = [p for p in self.people if p.dept != "exit"]
         return self._retained
@@ -387,7 +209,7 @@ class _Planter:
             dept_weight[d] += f.weight
             if f.unit_id is not None:
                 unit_pref[f.unit_id][d] += f.weight
-        by_unit: dict[str, list[_Person]] = defaultdict(list)
+        by_unit: dict[str, list[Person]] = defaultdict(list)
         for p in self.retained:
             by_unit[p.unit.unit_id].append(p)
         total = sum(dept_weight.values())
@@ -401,7 +223,7 @@ class _Planter:
                 target[d] += bound * len(ps) * x / w
         for d, x in dept_weight.items():
             target[d] += (1 - bound) * n * x / total
-        quota = _largest_remainder(target, n, list(self.depts))
+        quota = largest_remainder(target, n, list(self.depts))
         for d in self.depts:  # respect the size bounds in the quotas
             lo, _ = self._bounds(d)
             while quota[d] < lo:
@@ -412,7 +234,7 @@ class _Planter:
                 quota[d] += 1
         for uid, ps in by_unit.items():
             pref = unit_pref.get(uid) or dept_weight
-            share = _largest_remainder(pref, len(ps), sorted(pref, key=lambda x: -pref[x]))
+            share = largest_remainder(pref, len(ps), sorted(pref, key=lambda x: -pref[x]))
             order = sorted(pref, key=lambda x: -pref[x])
             for p in sorted(ps, key=lambda q: (-q.rank[0], q.sid)):
                 # the unit's own share first, then any of its departments with room, then any room
@@ -423,10 +245,10 @@ class _Planter:
                 share[d] -= 1
                 quota[d] -= 1
 
-    def _in(self, d: str, org: str | None = None) -> list[_Person]:
+    def _in(self, d: str, org: str | None = None) -> list[Person]:
         return [p for p in self.retained if p.dept == d and (org is None or p.org == org)]
 
-    def _bring(self, org: str, d: str, *, leader: bool = False) -> _Person:
+    def _bring(self, org: str, d: str, *, leader: bool = False) -> Person:
         """Move one unpinned person of ``org`` (one who can lead, if asked) into ``d``."""
         pool = [
             p
@@ -512,7 +334,7 @@ class _Planter:
         free = {d: 1 + spec.deputies for d, spec in self.depts.items()}
         held: Counter[str] = Counter()
 
-        def take(p: _Person) -> None:
+        def take(p: Person) -> None:
             p.leader = p.pinned = True
             free[p.dept] -= 1
             held[p.org] += 1
@@ -626,21 +448,11 @@ class _Planter:
         return {f.function_id: f.skill for f in self.bp.functions}
 
 
-def _largest_remainder(weights: Mapping[str, float], n: int, keys: Sequence[str]) -> Counter[str]:
-    """Split ``n`` in proportion to ``weights`` (integers summing to ``n``)."""
-    total = sum(weights.get(k, 0) for k in keys) or 1
-    raw = {k: n * weights.get(k, 0) / total for k in keys}
-    out = Counter({k: math.floor(v) for k, v in raw.items()})
-    for k in sorted(keys, key=lambda k: raw[k] - out[k], reverse=True)[: n - sum(out.values())]:
-        out[k] += 1
-    return out
-
-
 ROADMAP_START = date(2025, 7, 1)
 """The date the generated ages refer to (SPEC §8 ``roadmap.start``'s default)."""
 
 
-def _life(p: _Person, rng: random.Random) -> tuple[date, float]:
+def _life(p: Person, rng: random.Random) -> tuple[date, float]:
     """A birth date and service years (SPEC §8) that keep the 2018 profile's years to retirement.
 
     The generator's ages were drawn against the 2018 ages (men 60, women 55):
@@ -654,7 +466,7 @@ def _life(p: _Person, rng: random.Random) -> tuple[date, float]:
     if p.retiring:
         target = ROADMAP_START + timedelta(days=rng.randint(1, 365))
     else:
-        years = _RETIREMENT_AGE[p.female] - p.age
+        years = RETIREMENT_AGE_2018[p.female] - p.age
         target = ROADMAP_START + timedelta(days=round(365.25 * years) + rng.randint(0, 364))
     schedule = RoadmapSettings()
     birth = add_months(target, -statutory_age_months(gender, target.year, schedule))
@@ -663,26 +475,9 @@ def _life(p: _Person, rng: random.Random) -> tuple[date, float]:
     return birth, service
 
 
-def witness_staff(
-    people: Sequence[_Person], roles: Mapping[str, Role]
-) -> tuple[StaffAssignment, ...]:
-    """The planted plan's staff rows: ``dept == "exit"`` exits, others keep their role
-    from ``roles`` (member when not named)."""
-    return tuple(
-        StaffAssignment(
-            staff_id=p.sid,
-            org_id=p.org,
-            unit_id=p.unit.unit_id,
-            dept_id=None if p.dept == "exit" else p.dept,
-            role=Role.EXIT if p.dept == "exit" else roles.get(p.sid, Role.MEMBER),
-        )
-        for p in people
-    )
-
-
 def build(bp: Blueprint, rng: random.Random) -> tuple[Scenario, Plan]:
     """The scenario a blueprint describes, and the plan planted in it."""
-    people = _people(bp, rng)
+    people = draw_people(bp, rng)
     pl = _Planter(bp, rng, people)
     pl.exits()
     pl.place_functions()
@@ -802,7 +597,7 @@ def _fspec(
 def _spread(rng: random.Random, n: int, weights: Sequence[float]) -> list[int]:
     """``n`` split in proportion to jittered ``weights``."""
     jittered = {str(i): w * rng.uniform(0.85, 1.15) for i, w in enumerate(weights)}
-    split = _largest_remainder(jittered, n, list(jittered))
+    split = largest_remainder(jittered, n, list(jittered))
     return [split[str(i)] for i in range(len(weights))]
 
 
@@ -1243,8 +1038,6 @@ def generate_with_witness(
     """A scenario of ``kind`` and the feasible plan planted in it."""
     rng = random.Random(seed)
     if kind == "merged":
-        from planner.generate_packed import build_packed, merged
-
         lo, hi = SIZES[kind]
         if size is None:
             size = _DEFAULT_SIZE[kind][0]

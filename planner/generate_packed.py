@@ -46,14 +46,14 @@ from models import (
     exact,
 )
 from planner import names_vi as vi
-from planner.generate import (
+from planner.generate_people import (
     BASE_SALARY_2018,
     Blueprint,
     GenerationError,
+    Person,
     UnitSpec,
-    _largest_remainder,
-    _people,
-    _Person,
+    draw_people,
+    largest_remainder,
     witness_staff,
 )
 
@@ -151,7 +151,7 @@ def _units(
 ) -> tuple[list[UnitSpec], dict[str, tuple[str, ...]]]:
     """The units (names and domains from the central catalogue, cycled) and their domains."""
     orgs = [o for o, _ in _org_catalogue(spec.orgs)]
-    per_org = _largest_remainder(
+    per_org = largest_remainder(
         {o: _ORG_WEIGHTS[i] for i, o in enumerate(orgs)}, spec.units - len(orgs), orgs
     )
     counts = {o: 1 + per_org[o] for o in orgs}  # every organisation has a unit
@@ -161,7 +161,7 @@ def _units(
     generic = [(u, d) for _, u, d in vi.CENTRAL_UNITS]
     heads = [rng.randint(*spec.unit_deputies) for _ in range(spec.units)]
     weights = [rng.uniform(0.6, 1.4) for _ in range(spec.units)]
-    members = _largest_remainder(
+    members = largest_remainder(
         {str(i): w for i, w in enumerate(weights)},
         spec.size - spec.units - sum(heads),
         [str(i) for i in range(spec.units)],
@@ -283,7 +283,7 @@ class _Packer:
         spec: PackedSpec,
         rng: random.Random,
         units: list[UnitSpec],
-        people: list[_Person],
+        people: list[Person],
         functions: list[_Fn],
         orgs: list[str],
     ) -> None:
@@ -297,16 +297,16 @@ class _Packer:
         self.unit_dept: dict[str, str] = {}
         self.deputies: dict[str, int] = {}
         self.banned: dict[str, set[str]] = {}  # dept -> skills only donors may hold there
-        self.lacking: dict[str, tuple[_Fn, list[_Person]]] = {}  # unit -> (function, donors)
-        self.by_unit: dict[str, list[_Person]] = defaultdict(list)
+        self.lacking: dict[str, tuple[_Fn, list[Person]]] = {}  # unit -> (function, donors)
+        self.by_unit: dict[str, list[Person]] = defaultdict(list)
         for p in people:
             self.by_unit[p.unit.unit_id].append(p)
 
     @property
-    def retained(self) -> list[_Person]:
+    def retained(self) -> list[Person]:
         return [p for p in self.people if p.dept != "exit"]
 
-    def _in(self, d: str) -> list[_Person]:
+    def _in(self, d: str) -> list[Person]:
         return [p for p in self.people if p.dept == d]
 
     # ---- units packed into departments (whole)
@@ -335,10 +335,10 @@ class _Packer:
         room = {d: len(self._in(d)) - lo for d in self.depts}
         if sum(max(0, r) for r in room.values()) < total:
             raise GenerationError("departments' min_staff leave too few possible exits")
-        quota = _largest_remainder({d: max(0, r) for d, r in room.items()}, total, self.depts)
+        quota = largest_remainder({d: max(0, r) for d, r in room.items()}, total, self.depts)
         for d in self.depts:
             us = [u for u in self.units if self.unit_dept[u.unit_id] == d]
-            share = _largest_remainder(
+            share = largest_remainder(
                 {u.unit_id: len(self.by_unit[u.unit_id]) for u in us},
                 quota[d],
                 [u.unit_id for u in us],
@@ -415,7 +415,7 @@ class _Packer:
             donors = self._donors(d, skill, self.rng.randint(1, 3))
             self.lacking[u.unit_id] = (f, donors)
 
-    def _donors(self, d: str, skill: str, k: int) -> list[_Person]:
+    def _donors(self, d: str, skill: str, k: int) -> list[Person]:
         size = Counter(p.dept for p in self.retained)
         pool = [
             p
@@ -426,7 +426,7 @@ class _Packer:
             and skill not in self.banned.get(self.unit_dept[p.unit.unit_id], ())
         ]
         self.rng.shuffle(pool)
-        out: list[_Person] = []
+        out: list[Person] = []
         for p in pool:
             if len(out) >= k:
                 break
@@ -473,7 +473,7 @@ class _Packer:
         free = {d: 1 + dep[d] for d in self.depts}
         held: Counter[str] = Counter()
 
-        def take(p: _Person) -> None:
+        def take(p: Person) -> None:
             p.leader = p.pinned = True
             free[p.dept] -= 1
             held[p.org] += 1
@@ -521,7 +521,7 @@ class _Packer:
             own: Counter[str] = Counter()
             for p in ppl:
                 own[p.unit.unit_id] += p.fte_h
-            per_unit = _largest_remainder(
+            per_unit = largest_remainder(
                 {uid: own[uid] or 1 for uid in {f.unit for f in fs}},
                 target,
                 sorted({f.unit for f in fs}),
@@ -529,7 +529,7 @@ class _Packer:
             for uid, w in per_unit.items():
                 mine = [f for f in fs if f.unit == uid]
                 total = sum(f.weight for f in mine)
-                split = _largest_remainder(
+                split = largest_remainder(
                     {f.fid: f.weight / total for f in mine}, w, [f.fid for f in mine]
                 )
                 for f in mine:
@@ -551,7 +551,7 @@ class _Packer:
             free = [f for f in fs if f.kind != "reserved" and f.fid not in capped]
             gap = target - sum(f.work for f in fs)
             if free and gap > 0:
-                extra = _largest_remainder(
+                extra = largest_remainder(
                     {f.fid: f.weight for f in free}, gap, [f.fid for f in free]
                 )
                 for f in free:
@@ -619,7 +619,7 @@ class _Packer:
         return out
 
 
-def _shares(spec: PackedSpec, people: list[_Person], orgs: list[str], roles: dict[str, Role]):
+def _shares(spec: PackedSpec, people: list[Person], orgs: list[str], roles: dict[str, Role]):
     """Organisation minima and the leader share the planted plan meets."""
     size = Counter(p.org for p in people)
     kept = Counter(p.org for p in people if p.dept != "exit")
@@ -674,7 +674,7 @@ def _rules(spec: PackedSpec, rng: random.Random, fns: list[_Fn]) -> tuple[Rule, 
 def _locks(
     spec: PackedSpec,
     rng: random.Random,
-    people: list[_Person],
+    people: list[Person],
     fns: list[_Fn],
     roles: dict[str, Role],
 ) -> tuple[Lock, ...]:
@@ -705,7 +705,7 @@ def _locks(
 
 def _make_infeasible(
     spec: PackedSpec,
-    people: list[_Person],
+    people: list[Person],
     fns: list[_Fn],
     min_staff: dict[str, int],
     settings: dict,
@@ -791,7 +791,7 @@ def build_packed(spec: PackedSpec, rng: random.Random) -> Packed:
         retiring_share=spec.retiring,
         can_lead_share=spec.can_lead_share,
     )
-    people = _people(bp, rng)
+    people = draw_people(bp, rng)
     if spec.protected:
         members = [p for p in people if not p.retiring and not p.protected]
         for p in rng.sample(members, round(spec.protected * len(people))):

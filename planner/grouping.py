@@ -1,7 +1,7 @@
 """Grouping of functions for greedy placements: union-find and the ``apart`` test.
 
-Pure Python, shared by the restricted first-plan model (``cpsat/restrict.py``) and
-the constructive plan (``construct.py``).
+Pure Python, used by the constructive plan (``construct.py``) and the counting
+precheck (``precheck.py``).
 """
 
 from __future__ import annotations

@@ -29,11 +29,11 @@ from models import (
     Status,
     exact,
 )
-from planner.check_roadmap import check_roadmap
+from planner.check_roadmap import check_roadmap, roadmap_draft_violations
 from planner.conflicts import describe
 from planner.cpsat.builder import BuiltModel, complete_hint
-from planner.cpsat.explain import explain_conflicts
 from planner.cpsat.extract import extract_plan
+from planner.cpsat.feasibility import polish
 from planner.cpsat.roadmap import (
     RoadmapModel,
     add_roadmap_hint,
@@ -44,16 +44,19 @@ from planner.cpsat.roadmap import (
 )
 from planner.cpsat.runner import solve_once
 from planner.periods import period_scenario, retirement_periods
+from planner.pipeline import Clock, gap_of, judged, repair_elastic
+from planner.pipeline import explain as explain_judged
 from planner.solve import Progress, solve, with_solver_settings
 
 log = logging.getLogger("planner")
 
-WARM_START_STAFF = 100
-"""From this many staff, the search starts from a plan of the last period (``_warm_start``)."""
+LAST_PERIOD_HINT_STAFF = 100
+"""From this many staff, the search starts from a plan of the last period (``_warm_start``),
+solved by ``planner.solve`` with its first plan (constructive or elastic, ``planner.pipeline``)."""
 WARM_START_SHARE = 0.3
 """Share of the time limit the warm start may use."""
 WORKERS = 4
-"""CP-SAT workers of a roadmap of WARM_START_STAFF or more when ``workers = 0`` (automatic):
+"""CP-SAT workers of a roadmap of LAST_PERIOD_HINT_STAFF or more when ``workers = 0`` (automatic):
 on the province (5 periods, 2 loaded cores) 8 time-sliced workers left the bound at 17 %
 of the objective after 60 s (the LP worker hardly ran), 4 workers brought it to 85 %. The
 district is proven optimal in seconds with the default portfolio (8) and not in 60 s with 4."""
@@ -89,6 +92,7 @@ def roadmap(
     on_progress: Progress | None = None,
     stop: threading.Event | None = None,
     explain: bool = True,
+    draft: bool = False,
 ) -> RoadmapResult:
     """Solve the roadmap of ``scenario`` (SPEC §8) and return a checked result.
 
@@ -105,11 +109,15 @@ def roadmap(
     explain
         On infeasibility, name the conflicting settings in §8's vocabulary
         (``roadmap.reduction[2]``, ``roadmap.norm_by``, ``targets.min_reduction`` …).
+    draft
+        When no roadmap meets every rule (infeasible, or none in time), also return the
+        closest roadmap found (``RoadmapResult.draft``): the elastic model of every
+        period (``planner.pipeline``), violations first, then the objective of §8.
     """
     scenario = with_solver_settings(scenario, settings, time_limit, workers, seed)
     settings = scenario.settings
     limit = settings.solver.time_limit
-    start = time.perf_counter()
+    clock = Clock(limit, stop)
     built = build_roadmap(scenario)
     set_roadmap_objective(built, scenario)
     log.info(
@@ -118,13 +126,11 @@ def roadmap(
         len(scenario.staff),
         len(built.views),
     )
-    holder = BuiltModel(
-        model=built.model, var=built.views[0], guards=built.guards, payroll_scaled=built.payroll[0]
-    )
+    holder = built.holder()
     hinted = False
-    if len(scenario.staff) >= WARM_START_STAFF:
+    if len(scenario.staff) >= LAST_PERIOD_HINT_STAFF:
         hinted = _warm_start(built, holder, scenario, WARM_START_SHARE * limit, stop)
-    spent = time.perf_counter() - start
+    spent = clock.seconds()
     if hinted and on_progress is not None:  # the completed warm start is a roadmap already
         hint = built.model.proto.solution_hint
         given = dict(zip(hint.vars, hint.values, strict=True))
@@ -134,7 +140,7 @@ def roadmap(
     reserve = min(10.0, 0.12 * limit) if len(scenario.staff) >= 1_000 else min(2.0, 0.02 * limit)
     budget = limit if settings.solver.deterministic else max(0.5, limit - spent - reserve)
     run_settings = settings
-    large = len(scenario.staff) >= WARM_START_STAFF
+    large = len(scenario.staff) >= LAST_PERIOD_HINT_STAFF
     if large and not settings.solver.workers and not settings.solver.deterministic:
         run_settings = settings.model_copy(
             update={"solver": settings.solver.model_copy(update={"workers": WORKERS})}
@@ -152,26 +158,20 @@ def roadmap(
         "status": name,
     }
     if name == "INFEASIBLE":
-        left = max(1.0, limit - (time.perf_counter() - start))
-        stopped = stop is not None and stop.is_set()
-        conflicts = (
-            explain_conflicts(scenario, time_limit=left, builder=build_roadmap)
-            if explain and not stopped
-            else []
-        )
-        return RoadmapResult(
+        conflicts = explain_judged(scenario, clock, explain, builder=build_roadmap)
+        result = RoadmapResult(
             status=Status.INFEASIBLE,
-            runtime=round(time.perf_counter() - start, 3),
+            runtime=clock.elapsed(),
             conflicts=conflicts,
             conflict_details=[describe_roadmap(n, scenario) for n in conflicts],
             stats=stats,
         )
+        return _with_draft(scenario, clock, result) if draft else result
     if name == "MODEL_INVALID":
         raise RuntimeError("CP-SAT rejected the roadmap model as invalid: a bug in planner/cpsat")
     if name not in ("OPTIMAL", "FEASIBLE") and not hinted:
-        return RoadmapResult(
-            status=Status.TIMEOUT, runtime=round(time.perf_counter() - start, 3), stats=stats
-        )
+        result = RoadmapResult(status=Status.TIMEOUT, runtime=clock.elapsed(), stats=stats)
+        return _with_draft(scenario, clock, result) if draft else result
     if name in ("OPTIMAL", "FEASIBLE"):
         solution = {i: int(v) for i, v in enumerate(solver.response_proto.solution)}
     else:  # no better roadmap in time: the completed warm start is one (checked below)
@@ -192,24 +192,18 @@ def roadmap(
     result_roadmap = result_roadmap.model_copy(
         update={"departures": report.departures, "periods": report.periods}
     )
-    violations = report.lines()
-    if report.terms != values:
-        violations.append(f"terms: solver {values} != checker {report.terms}")
-    final = Status.OPTIMAL if name == "OPTIMAL" else Status.FEASIBLE
-    if violations:
-        log.error(
-            "BUG: the roadmap failed the independent checker (%d violations)", len(violations)
-        )
-        for v in violations[:20]:
-            log.error("  %s", v)
-        final = Status.INVALID
-    gap = None if bound is None else round(abs(objective - bound) / max(1, abs(objective)), 6)
+    final, violations = judged(
+        Status.OPTIMAL if name == "OPTIMAL" else Status.FEASIBLE,
+        report.lines(),
+        values,
+        report.terms,
+    )
     return RoadmapResult(
         status=final,
         objective=objective,
         bound=bound,
-        gap=gap,
-        runtime=round(time.perf_counter() - start, 3),
+        gap=gap_of(objective, bound),
+        runtime=clock.elapsed(),
         terms=report.terms,
         kpis=report.kpis,
         roadmap=result_roadmap,
@@ -291,6 +285,46 @@ def _warm_start(
     return done
 
 
+def _with_draft(scenario: Scenario, clock: Clock, result: RoadmapResult) -> RoadmapResult:
+    """``result`` (infeasible or timeout) with the closest roadmap found: the elastic model
+    of every period, started from a plan of the last period where there is one, repaired
+    by CP-SAT's portfolio, then the objective of §8 with the violations held."""
+    if clock.stopped():
+        return result
+    el = build_roadmap(scenario, elastic=True)
+    holder = el.holder()
+    started = False
+    if len(scenario.staff) >= LAST_PERIOD_HINT_STAFF:
+        started = _warm_start(el, holder, scenario, 0.3 * max(0.0, clock.left()), clock.stop)
+    repaired = repair_elastic(
+        holder, scenario.settings, 0.6 * max(0.0, clock.left()), clock, started=started, lns=False
+    )
+    if repaired is None:
+        return result
+    solution = polish(
+        holder, repaired[0], scenario.settings, max(0.0, clock.left()), stop=clock.stop,
+        objective=lambda: set_roadmap_objective(el, scenario),
+    )  # fmt: skip
+    draft = extract_roadmap(el, scenario, solution)
+    report = check_roadmap(scenario, draft)
+    broken = roadmap_draft_violations(report)
+    if broken is None:
+        log.error("BUG: a draft roadmap breaks a rule a draft may not: %s", report.lines()[:5])
+        return result
+    draft = draft.model_copy(update={"departures": report.departures, "periods": report.periods})
+    weights = roadmap_weights(scenario)
+    return result.model_copy(
+        update={
+            "draft": draft,
+            "draft_violations": broken,
+            "terms": report.terms,
+            "kpis": report.kpis,
+            "objective": sum(w * report.terms[t] for t, w in weights.items()),
+            "runtime": clock.elapsed(),
+        }
+    )
+
+
 class _Room:
     """Room left in each department in period 1 for the warm start: C3's upper bound
     ``q · fte ≤ (q + p) · W + 100 q`` (``max_overstaff = p/q``) and C5's max_staff."""
@@ -348,8 +382,10 @@ def to_roadmap_summary(
 ) -> RoadmapSummary:
     """summary.json of a roadmap folder (§5's fields, ``kind = "roadmap"``, §8's kpis)."""
     st = scenario.settings.solver
+    drafted = result.draft is not None and not result.status.has_plan
     return RoadmapSummary(
-        status=result.status,
+        status=Status.DRAFT if drafted else result.status,
+        violations=result.draft_violations if drafted else [],
         objective=result.objective,
         bound=result.bound,
         gap=result.gap,

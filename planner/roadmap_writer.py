@@ -24,18 +24,23 @@ def write_roadmap_folder(
     summary: RoadmapSummary,
     folder: str | os.PathLike[str],
 ) -> Path:
-    """Tables, summary.json, exports and the scenario copy; ``folder`` replaced only when all is written."""
-    if result.roadmap is None or not result.status.has_plan:
+    """Tables, summary.json, exports and the scenario copy; ``folder`` replaced only when all is written.
+
+    A draft (``result.draft``, summary status ``draft``) is written the same way; the
+    checker then confirms that its listed violations are exactly those present.
+    """
+    roadmap = result.roadmap if result.status.has_plan else result.draft
+    if roadmap is None:
         raise ValueError(f"no roadmap to write (status {result.status.value})")
-    report = check_roadmap(scenario, result.roadmap, summary)
+    report = check_roadmap(scenario, roadmap, summary)
     if not report.ok:
         raise RuntimeError(
             "refusing to write a roadmap that fails the checker: " + "; ".join(report.lines()[:5])
         )
     with atomic_folder(folder, replace=is_plan_folder) as tmp:
-        write_roadmap_tables(result.roadmap, summary, tmp)
+        write_roadmap_tables(roadmap, summary, tmp)
         write_scenario(scenario, tmp / SCENARIO_COPY)
-        write_roadmap_exports(scenario, result.roadmap, summary, tmp)
+        write_roadmap_exports(scenario, roadmap, summary, tmp)
     return Path(folder)
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from importlib.metadata import version
 
 from models import (
@@ -21,16 +20,20 @@ from models import (
     Status,
     Summary,
 )
-from planner.check import check, objective_value
+from planner.check import check, draft_violations, objective_value
 from planner.conflicts import describe
 from planner.construct import construct, placements
-from planner.cpsat.builder import BuiltModel, Homes, add_plan_hint, build, complete_hint
-from planner.cpsat.explain import explain_conflicts
+from planner.cpsat.builder import BuiltModel, add_plan_hint, build, complete_hint
 from planner.cpsat.extract import extract_plan
+from planner.cpsat.feasibility import (
+    polish,
+    set_hint,
+)
 from planner.cpsat.lns import improve
 from planner.cpsat.objective import set_objective
-from planner.cpsat.restrict import place_functions, work_homes
 from planner.cpsat.runner import RunOutcome, run
+from planner.pipeline import Clock, gap_of, judged, repair_elastic
+from planner.pipeline import explain as explain_judged
 from planner.precheck import precheck
 from planner.reuse import reuse_optimum
 
@@ -38,21 +41,27 @@ log = logging.getLogger("planner")
 ortools_version = version("ortools")
 
 WARM_START_STAFF = 1_000
-"""From this many staff, a first plan comes from the restricted model (``cpsat/restrict.py``)."""
-WARM_START_SHARE = 0.4
-"""Share of the time limit the restricted models may use together."""
+"""From this many staff, the search starts from the first plan (and improves it by LNS)."""
+FEASIBILITY_SHARE = 1.0
+"""Share of the time left the elastic model's repair may use when the constructive plan
+breaks a rule: it stops as soon as the plan meets every rule, and a plan is worth more
+than a search with none (issue 20); what it leaves goes to the full model."""
+DRAFT_REPAIR_SHARE = 0.6
+"""With ``draft`` and no elastic run yet (an infeasibility proven by counting or by the
+full model): share of the time left for the repair; the rest polishes the draft."""
+RETRY_SHARE = 0.05
+"""A search that ends without a plan before its limit goes on while more than this share
+of the limit (at least 1 s) is left."""
 LARGE_WORKERS = 6
 """Workers of the full model from WARM_START_STAFF staff when ``workers = 0`` (automatic):
 the generated ministry peaked at 4.1 GB of memory with 8 and 3.3 GB with 6, at the same
 gap after 120 s (0.45 % and 0.46 %)."""
-STOP_RESERVE = 0.02
-"""Share of the time limit (at most 2 s) kept for CP-SAT to stop and the plan to be read:
-a ministry-scale search took 1.3 s to wind down after its limit."""
-WARM_START_STALL = 0.05
-"""The restricted search stops when its plan has not improved for this share of the limit."""
 
 CONSTRUCT_TRIES = 4
 """Packings the constructive first plan tries (``planner.construct.placements``)."""
+CONSTRUCT_SHARE = 0.1
+"""No further packing is tried once this share of the limit has passed (at scale one
+packing and its staffing take seconds)."""
 LNS_SHARE = 0.4
 """From WARM_START_STAFF staff, the share of the limit the large-neighbourhood search
 (``cpsat/lns.py``) improves the first plan before the full model takes over."""
@@ -73,6 +82,7 @@ def solve(
     explain: bool = True,
     term_bounds: dict[str, int] | None = None,
     previous: tuple[Scenario, SolveResult] | None = None,
+    draft: bool = False,
 ) -> SolveResult:
     """Solve ``scenario`` (under ``settings`` if given) and return a checked result.
 
@@ -80,6 +90,12 @@ def solve(
     the independent checker (``planner.check``); a plan that fails it is a bug:
     it is logged loudly and returned with status ``invalid`` and its violations,
     never as a success.
+
+    The pipeline (docs/model.md): the counting precheck; a first plan (the
+    constructive plan, and when it breaks a rule the elastic model's repair,
+    ``planner.cpsat.feasibility``); the search of the full model; extraction;
+    the checker. With ``draft`` and no plan at the end, the elastic model's
+    closest plan is returned beside the status (``SolveResult.draft``).
 
     Parameters
     ----------
@@ -101,6 +117,10 @@ def solve(
         still holds, that plan is proven optimal without a solve
         (``planner.reuse``, ``stats["reused_optimum"]`` names the change); otherwise
         its plan is the hint when ``hint`` is not given.
+    draft
+        When no plan meets every rule (infeasible, or none found in time), also
+        return the closest plan found: violations first, then the objective
+        (SPEC §5, "Draft plans").
     """
     scenario = with_solver_settings(scenario, settings, time_limit, workers, seed)
     settings = scenario.settings
@@ -112,140 +132,294 @@ def solve(
             return reused
     if previous is not None and hint is None and previous[1].plan is not None:
         hint = previous[1].plan
-    limit = settings.solver.time_limit
-    start = time.perf_counter()
+    run = _Run(scenario, term_bounds, on_progress, stop)
     failed = precheck(scenario)
     if failed:
         # A counting argument already proves that no plan exists: say which settings
         # clash at once instead of searching (at scale, instead of a "timeout").
         names = list(dict.fromkeys(failed[0].conflicts))
-        return SolveResult(
+        result = SolveResult(
             status=Status.INFEASIBLE,
-            runtime=round(time.perf_counter() - start, 3),
+            runtime=run.elapsed(),
             conflicts=names,
             conflict_details=[describe(name, scenario) for name in names],
             stats={"precheck": [f.reason for f in failed], "ortools": ortools_version},
         )
-    first: RunOutcome | None = None  # a restricted model's outcome, when it found a plan
-    constructed: RunOutcome | None = None  # the constructive plan's figures, when it holds
-    made: Plan | None = None  # the constructive plan
+        return run.with_draft(result) if draft else result
+    first = None if hint is not None or settings.solver.deterministic else run.first_plan()
+    if first is not None and first.proven_infeasible:
+        result = run.infeasible(explain, {"first_plan": "elastic (infeasible)"})
+        return run.with_draft(result) if draft else result
+    if first is not None and first.plan is None:
+        result = SolveResult(
+            status=Status.TIMEOUT, runtime=run.elapsed(), stats=run.stats({"first_plan": "none"})
+        )
+        return run.with_draft(result) if draft else result
     large = len(scenario.staff) >= WARM_START_STAFF
-    if hint is None and not settings.solver.deterministic:
-        # A plan a planner would write by hand (units packed into departments, then
-        # staffed), checked: the search starts from it and it is kept if the search
-        # finds nothing better (issue 14: no plan at all on unseen shapes).
-        constructed, made = _construct(scenario, settings, start, term_bounds, on_progress)
-        # Small scenarios: CP-SAT's own first plans are good there, and a hint steered
-        # the province's search away from its optimum (worse plans at 30 s); the
-        # constructive plan is kept as the fallback. Large ones start from it.
-        if large:
-            hint = made
-    if hint is None and large and not settings.solver.deterministic:
-        # Large scenarios: a first plan from a restricted model, then the full model
-        # starts from it. Exact: a restricted plan satisfies every constraint, and the
-        # final bound is the full model's. First "follow the work" (functions placed
-        # greedily, people only where their unit's work went); if that finds nothing,
-        # "home departments" (people only where their unit's domains may go).
-        first, hint = _warm_start(scenario, settings, limit, start, term_bounds, on_progress, stop)
-    plan: Plan | None = None
-    full_settings = settings
-    if len(scenario.staff) >= WARM_START_STAFF and not settings.solver.workers:
-        full_settings = settings.model_copy(
-            update={"solver": settings.solver.model_copy(update={"workers": LARGE_WORKERS})}
+    if first is not None and first.plan is not None and (large or first.source == "elastic"):
+        # Large scenarios, and shapes the constructive plan could not meet: the search
+        # starts from the first plan. Small ones where the constructive plan holds:
+        # CP-SAT's own first plans are good there, and a hint steered the province's
+        # search away from its optimum (worse plans at 30 s); the plan is the fallback.
+        hint = first.plan
+    outcome, plan = run.search(
+        hint,
+        lns=first is not None and first.plan is not None and large,
+        elastic=first.elastic if first is not None and hint is first.plan else None,
+    )
+    if first is not None and first.plan is not None and _replace(outcome, plan, first, settings):
+        # The search found nothing, or worse than the first plan: keep that, unproven but
+        # with the search's bound, which holds for every plan. (An "infeasible" cannot
+        # follow a plan that the checker accepted.)
+        bound = outcome.bound if plan is not None else None
+        outcome, plan = first.outcome, first.plan
+        outcome.status, outcome.bound = "feasible", bound
+    if outcome.status == "infeasible":
+        result = run.infeasible(explain, outcome.stats)
+        return run.with_draft(result) if draft else result
+    if outcome.status == "timeout" or plan is None:
+        result = SolveResult(
+            status=Status.TIMEOUT, runtime=run.elapsed(), stats=run.stats(outcome.stats)
         )
-    if first is not None and stop is not None and stop.is_set():
-        outcome, plan = first, hint
-    else:
-        # Deterministic runs measure their limit in CP-SAT's deterministic time: a
-        # budget taken from the wall clock (model building, a loaded machine) would
-        # make the plan depend on the machine's load.
-        budget = (
-            limit
-            if settings.solver.deterministic
-            else limit - (time.perf_counter() - start) - min(2.0, STOP_RESERVE * limit)
+        return run.with_draft(result) if draft else result
+    return run.checked(outcome, plan)
+
+
+def _replace(outcome: RunOutcome, plan: Plan | None, first: FirstPlan, settings: Settings) -> bool:
+    """Whether the first plan beats what the search returned (nothing, or worse)."""
+    if plan is None:
+        return outcome.status == "timeout"
+    return (
+        settings.objective.mode is ObjectiveMode.WEIGHTED  # a lexicographic result is not
+        and outcome.objective is not None  # judged by its weighted sum
+        and first.outcome.objective is not None
+        and _rank(first.outcome, settings) < _rank(outcome, settings)
+    )
+
+
+@dataclass
+class FirstPlan:
+    """The first plan of the pipeline: a checked plan (or None), where it came from
+    (``construct`` or ``elastic``) and, when the elastic model ran, its best solution."""
+
+    plan: Plan | None
+    outcome: RunOutcome
+    source: str
+    elastic: tuple[BuiltModel, dict[int, int]] | None = None
+    proven_infeasible: bool = False
+
+
+class _Run:
+    """One solve's clock, callbacks and stages (``solve`` reads as the list of them)."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        term_bounds: dict[str, int] | None,
+        on_progress: Progress | None,
+        stop: threading.Event | None,
+    ) -> None:
+        self.scenario = scenario
+        self.settings = scenario.settings
+        self.clock = Clock(self.settings.solver.time_limit, stop)
+        self.limit, self.start, self.stop = self.clock.limit, self.clock.start, stop
+        self.elapsed, self.left, self.stopped = (
+            self.clock.elapsed,
+            self.clock.left,
+            self.clock.stopped,
         )
+        self.term_bounds = term_bounds
+        self.on_progress = on_progress
+        self.elastic: tuple[BuiltModel, dict[int, int]] | None = None
+
+    def stats(self, extra: dict | None = None) -> dict:
+        return {**(extra or {}), "ortools": ortools_version}
+
+    # -- first plan ----------------------------------------------------------------
+    def first_plan(self) -> FirstPlan | None:
+        """The constructive plan when it meets every rule; otherwise the elastic model's
+        repair of it (``feasibility.repair``), which ends at a plan, at the proof that
+        none exists, or at the time limit (None: no first plan, nothing proven)."""
+        made, closest, outcome = _construct(
+            self.scenario, self.settings, self.start, self.term_bounds, self.on_progress
+        )
+        if made is not None and outcome is not None:
+            return FirstPlan(made, outcome, "construct")
+        if self.stopped():
+            return None
+        repaired = self.repair(closest, share=FEASIBILITY_SHARE)
+        if repaired is None:
+            return None
+        built, solution, proven = repaired
+        if solution[built.violations.index] > 0:  # type: ignore[union-attr]
+            if proven:
+                log.info("elastic model: no plan meets every rule (proven)")
+                return FirstPlan(
+                    None, RunOutcome(status="infeasible"), "elastic", proven_infeasible=True
+                )
+            # The repair had the time that was left and found no plan: a second model would
+            # have none (and at scale its build alone takes seconds).
+            return FirstPlan(None, RunOutcome(status="timeout"), "elastic")
+        plan = extract_plan(built.var, solution)
+        report = check(self.scenario, plan)
+        if not report.ok:  # the elastic model at zero violations is the full model: a bug
+            log.error(
+                "BUG: an elastic plan with no violations failed the checker: %s", report.lines()[:5]
+            )
+            return None
+        value = objective_value(report.terms, self.settings)
+        if self.on_progress is not None:
+            self.on_progress(time.perf_counter() - self.start, value, 0.0)
+        log.info("first plan from the elastic model after %.2f s", time.perf_counter() - self.start)
+        outcome = RunOutcome(
+            status="feasible", values=dict(report.terms), objective=value,
+            stats={"first_plan": "elastic"},
+        )  # fmt: skip
+        return FirstPlan(plan, outcome, "elastic", elastic=(built, solution))
+
+    def repair(
+        self, closest: Plan | None, share: float
+    ) -> tuple[BuiltModel, dict[int, int], bool] | None:
+        """Build the elastic model, start it from ``closest`` (or the trivial plan) and
+        repair for ``share`` of what is left; keeps the model and best solution for a draft."""
+        budget = share * self.left()
+        if budget < 0.2:
+            return None
+        called = time.perf_counter()
+        built = build(self.scenario, elastic=True)
+        for term, bound in (self.term_bounds or {}).items():
+            built.guards.add(built.model.add(built.var.terms[term] <= bound), "term_bounds")
+        _refresh_violations(built)
+        started = False
+        if closest is not None:
+            add_plan_hint(built, closest)
+            started = complete_hint(built, time_limit=max(0.5, min(5.0, 0.2 * budget)))
+        left = budget - (time.perf_counter() - called)
+        repaired = repair_elastic(built, self.settings, left, self.clock, started=started)
+        if repaired is None:
+            return None
+        self.elastic = (built, repaired[0])
+        return built, *repaired
+
+    # -- search --------------------------------------------------------------------
+    def search(
+        self,
+        hint: Plan | None,
+        lns: bool,
+        elastic: tuple[BuiltModel, dict[int, int]] | None = None,
+    ) -> tuple[RunOutcome, Plan | None]:
+        """The full model from ``hint`` for what is left of the limit; a search that ends
+        early without a plan (and not by a stop) goes on with the time left."""
+        settings = self.settings
+        large = len(self.scenario.staff) >= WARM_START_STAFF
+        if large and not settings.solver.workers:
+            settings = settings.model_copy(
+                update={"solver": settings.solver.model_copy(update={"workers": LARGE_WORKERS})}
+            )
+        # Deterministic runs measure their limit in CP-SAT's deterministic time: a budget
+        # taken from the wall clock (model building, a loaded machine) would make the plan
+        # depend on the machine's load.
+        budget = self.limit if settings.solver.deterministic else self.left()
         outcome, built = _run_model(
-            scenario,
-            full_settings,
-            budget,
-            start,
-            term_bounds,
-            hint=hint,
-            on_progress=on_progress,
-            stop=stop,
-            lns_seconds=LNS_SHARE * limit if constructed is not None and large else 0.0,
-        )
+            self.scenario, settings, budget, self.start, self.term_bounds,
+            hint=hint, on_progress=self.on_progress, stop=self.stop,
+            lns_seconds=LNS_SHARE * self.limit if lns else 0.0, elastic=elastic,
+        )  # fmt: skip
+        while (
+            outcome.status == "timeout"
+            and not settings.solver.deterministic
+            and not self.stopped()
+            and self.left() > max(1.0, RETRY_SHARE * self.limit)
+        ):
+            log.info("the search ended early without a plan: going on for %.1f s", self.left())
+            offset = time.perf_counter() - self.start
+            outcome = run(
+                built, settings, self.left(), on_progress=_shifted(self.on_progress, offset),
+                stop=self.stop,
+            )  # fmt: skip
+        plan = None
         if outcome.status in ("optimal", "feasible"):
             plan = extract_plan(built.var, outcome.solution)
-        del built
-    if first is not None and plan is None and outcome.status in ("timeout", "infeasible"):
-        # The full model found nothing in its time: keep the restricted plan, unproven.
-        outcome, plan = first, hint
-    weighted = settings.objective.mode is ObjectiveMode.WEIGHTED
-    if constructed is not None and (
-        (plan is None and outcome.status == "timeout")
-        or (
-            weighted  # a lexicographic result is not judged by its weighted sum
-            and plan is not None
-            and outcome.objective is not None
-            and constructed.objective is not None
-            and _rank(constructed, settings) < _rank(outcome, settings)
-        )
-    ):
-        # The search found nothing, or worse than the constructive plan: keep that,
-        # unproven but with the search's bound, which holds for every plan. (An
-        # "infeasible" cannot follow a plan that the checker accepted.)
-        bound = outcome.bound if plan is not None else None
-        outcome, plan = constructed, made
-        outcome.bound = bound
-    if outcome is first:
-        outcome.status, outcome.bound = "feasible", None
-    if outcome is constructed:
-        outcome.status = "feasible"
-    runtime = time.perf_counter() - start
-    stats = {**outcome.stats, "ortools": ortools_version}
-    if outcome.status == "infeasible":
-        # Explaining takes what is left of the limit (at least 1 s), and nothing after a stop.
-        left = max(1.0, limit - (time.perf_counter() - start))
-        stopped = stop is not None and stop.is_set()
-        conflicts = explain_conflicts(scenario, time_limit=left) if explain and not stopped else []
+        return outcome, plan
+
+    # -- endings -------------------------------------------------------------------
+    def infeasible(self, explain: bool, stats: dict) -> SolveResult:
+        """Infeasible, with the named conflicts (what is left of the limit, at least 1 s;
+        nothing after a stop)."""
+        conflicts = explain_judged(self.scenario, self.clock, explain)
         return SolveResult(
             status=Status.INFEASIBLE,
-            runtime=round(time.perf_counter() - start, 3),
+            runtime=self.elapsed(),
             conflicts=conflicts,
-            conflict_details=[describe(name, scenario) for name in conflicts],
-            stats=stats,
+            conflict_details=[describe(name, self.scenario) for name in conflicts],
+            stats=self.stats(stats),
         )
-    if outcome.status == "timeout" or plan is None:
-        return SolveResult(status=Status.TIMEOUT, runtime=round(runtime, 3), stats=stats)
-    report = check(scenario, plan)
-    violations = [str(v) for v in report.violations]
-    if report.terms != outcome.values:
-        violations.append(f"terms: solver {outcome.values} != checker {report.terms}")
-    status = Status(outcome.status)
-    if violations:
-        log.error(
-            "BUG: the plan failed the independent checker (%d violations); not a success",
-            len(violations),
+
+    def checked(self, outcome: RunOutcome, plan: Plan) -> SolveResult:
+        """The result of a plan, judged by the independent checker (a failure is a bug:
+        status ``invalid``)."""
+        report = check(self.scenario, plan)
+        status, violations = judged(
+            Status(outcome.status), report.lines(), outcome.values, report.terms
         )
-        for v in violations:
-            log.error("  %s", v)
-        status = Status.INVALID
-    gap = None
-    if outcome.objective is not None and outcome.bound is not None:
-        gap = round(abs(outcome.objective - outcome.bound) / max(1, abs(outcome.objective)), 6)
-    return SolveResult(
-        status=status,
-        objective=outcome.objective,
-        bound=outcome.bound,
-        gap=gap,
-        runtime=round(runtime, 3),
-        terms=report.terms,
-        kpis=report.kpis,
-        plan=plan,
-        stats=stats,
-        violations=violations,
-    )
+        return SolveResult(
+            status=status,
+            objective=outcome.objective,
+            bound=outcome.bound,
+            gap=gap_of(outcome.objective, outcome.bound),
+            runtime=self.elapsed(),
+            terms=report.terms,
+            kpis=report.kpis,
+            plan=plan,
+            stats=self.stats(outcome.stats),
+            violations=violations,
+        )
+
+    def with_draft(self, result: SolveResult) -> SolveResult:
+        """``result`` (infeasible or timeout) with the closest plan found: the elastic
+        model's best solution (repaired now if it has not run), violations first, then
+        the objective polished with what is left of the limit."""
+        if self.elastic is None and not self.stopped():
+            made, closest, _ = _construct(
+                self.scenario, self.settings, self.start, self.term_bounds, None
+            )
+            self.repair(made or closest, share=DRAFT_REPAIR_SHARE)
+        if self.elastic is None:
+            return result
+        built, solution = self.elastic
+        if not self.stopped():
+            solution = polish(built, solution, self.settings, max(0.0, self.left()), stop=self.stop)
+        plan = extract_plan(built.var, solution)
+        report = check(self.scenario, plan)
+        broken = draft_violations(report)
+        if broken is None:
+            log.error("BUG: a draft breaks a rule a draft may not: %s", report.lines()[:5])
+            return result
+        return result.model_copy(
+            update={
+                "draft": plan,
+                "draft_violations": broken,
+                "terms": report.terms,
+                "kpis": report.kpis,
+                "objective": objective_value(report.terms, self.settings),
+                "runtime": self.elapsed(),
+            }
+        )
+
+
+def _shifted(on_progress: Progress | None, offset: float) -> Progress | None:
+    if on_progress is None:
+        return None
+    return lambda seconds, objective, bound: on_progress(offset + seconds, objective, bound)
+
+
+def _refresh_violations(built: BuiltModel) -> None:
+    """Re-define ``violations`` after slacks were added to a built elastic model."""
+    assert built.violations is not None
+    total = built.guards.violations()
+    top = sum(w * list(s.proto.domain)[-1] for s, w in built.guards.slacks)
+    built.violations = built.model.new_int_var(0, top, "violations")
+    built.model.add(built.violations == total)
 
 
 def with_solver_settings(
@@ -277,33 +451,43 @@ def _run_model(
     start: float,
     term_bounds: dict[str, int] | None,
     *,
-    restricted: bool = False,
-    homes: Homes | None = None,
-    placed: dict[int, int] | None = None,
     hint: Plan | None = None,
     on_progress: Progress | None = None,
     stop: threading.Event | None = None,
     lns_seconds: float = 0.0,
+    elastic: tuple[BuiltModel, dict[int, int]] | None = None,
 ) -> tuple[RunOutcome, BuiltModel]:
-    """Build (optionally restricted, ``build``), bound, hint and run one model.
+    """Build (``build``), bound, hint and run the full model.
 
     A hint is completed to every variable (``complete_hint``) when the plan
     satisfies the model; otherwise CP-SAT gets the plan's decisions only. With
     ``lns_seconds`` (weighted mode), a completed hint is first improved by the
     large-neighbourhood search (``cpsat/lns.py``), whose best solution becomes
     the full run's hint.
+
+    ``elastic``: the elastic model and a solution of it with no violations (the first
+    plan's, ``feasibility.py``); the model becomes the full one by ``violations = 0``
+    (presolve then fixes every violation variable at 0), with the solution as a
+    complete hint: no second build at scale.
     """
     called = time.perf_counter()
-    built = build(scenario, restricted=restricted, homes=homes, placed=placed)
-    for term, bound in (term_bounds or {}).items():
-        built.model.add(built.var.terms[term] <= bound)
+    if elastic is not None:
+        built, solution = elastic
+        assert built.violations is not None and solution[built.violations.index] == 0
+        built.model.add(built.violations == 0)
+        set_hint(built, solution)
+    else:
+        built = build(scenario)
+        for term, bound in (term_bounds or {}).items():
+            built.model.add(built.var.terms[term] <= bound)
     deterministic = settings.solver.deterministic
 
     def left() -> float:  # deterministic time is not spent by building (see solve)
         return time_limit if deterministic else time_limit - (time.perf_counter() - called)
 
-    completed = False
-    if hint is not None:
+    completed = elastic is not None
+    better = None  # the LNS's best solution, when it ran
+    if hint is not None and elastic is None:
         add_plan_hint(built, hint)
         completed = complete_hint(
             built, time_limit=max(0.5, min(10.0, 0.2 * left())), deterministic=deterministic
@@ -345,6 +529,18 @@ def _run_model(
             on_progress(offset + seconds, objective, bound)
 
     outcome = run(built, settings, left(), on_progress=progress, stop=stop)
+    if outcome.status == "timeout" and better is not None:
+        # The full model found nothing in the time the LNS left it: the LNS's best
+        # solution is a solution of this model (unproven).
+        values = {name: better.solution[t.index] for name, t in built.var.terms.items()}
+        weights = settings.objective.weights()
+        outcome = RunOutcome(
+            status="feasible",
+            values=values,
+            objective=sum(w * values[t] for t, w in weights.items()),
+            stats={**outcome.stats, "lns": {"steps": better.steps, "improved": better.improved}},
+            solution=better.solution,
+        )
     return outcome, built
 
 
@@ -366,29 +562,37 @@ def _construct(
     start: float,
     term_bounds: dict[str, int] | None,
     on_progress: Progress | None,
-) -> tuple[RunOutcome | None, Plan | None]:
-    """The best checked constructive plan (``planner.construct``) over a few packings.
+) -> tuple[Plan | None, Plan | None, RunOutcome | None]:
+    """The constructive plan (``planner.construct``) over a few packings.
 
-    Returns its figures as a run outcome (unproven: bound None) and the plan, or
-    (None, None) when no packing gives a plan that passes the checker and the
-    ε-bounds of a trade-off sweep.
+    Returns the best plan that passes the checker and the ε-bounds of a trade-off
+    sweep (or None), the packing's plan that breaks fewest rules (the elastic
+    model's start when none passes), and the first's figures as a run outcome
+    (unproven: bound None).
     """
     best: tuple[int, Plan, dict[str, int]] | None = None
+    closest: tuple[int, Plan] | None = None
+    limit = settings.solver.time_limit
     for where in placements(scenario, tries=CONSTRUCT_TRIES, seed=settings.solver.seed):
+        if closest is not None and time.perf_counter() - start > CONSTRUCT_SHARE * limit:
+            break  # the packings are heuristics: the time is the repair's or the search's
         plan = construct(scenario, where)
         if plan is None:
             continue
         report = check(scenario, plan)
-        if not report.ok:
-            continue
-        if any(report.terms[t] > b for t, b in (term_bounds or {}).items()):
+        broken = len(report.violations) + sum(
+            report.terms[t] > b for t, b in (term_bounds or {}).items()
+        )
+        if closest is None or broken < closest[0]:
+            closest = (broken, plan)
+        if broken:
             continue
         value = objective_value(report.terms, scenario.settings)
         if best is None or value < best[0]:
             best = (value, plan, report.terms)
     if best is None:
         log.info("constructive plan: none of the packings passed the checker")
-        return None, None
+        return None, closest[1] if closest else None, None
     value, plan, terms = best
     if on_progress is not None:
         on_progress(time.perf_counter() - start, value, 0.0)
@@ -396,77 +600,15 @@ def _construct(
     outcome = RunOutcome(
         status="feasible", values=dict(terms), objective=value, stats={"first_plan": "construct"}
     )
-    return outcome, plan
-
-
-def _warm_start(
-    scenario: Scenario,
-    settings: Settings,
-    limit: float,
-    start: float,
-    term_bounds: dict[str, int] | None,
-    on_progress: Progress | None,
-    stop: threading.Event | None,
-) -> tuple[RunOutcome | None, Plan | None]:
-    """A first plan from the restricted models (``cpsat/restrict.py``), or (None, None)."""
-    budget = WARM_START_SHARE * limit
-    placement = place_functions(scenario)
-    attempts: list[dict] = []
-    if placement is not None:
-        attempts.append({"homes": partial(work_homes, scenario, placement), "placed": placement})
-    attempts.append({"restricted": True})
-    # The follow-the-work model is solved by the LP-guided workers: one worker per
-    # core found the ministry's first plan in 13 s where 8 time-sliced workers took 45 s.
-    few = settings.solver.workers or (os.cpu_count() or 2)
-    small_settings = settings.model_copy(
-        update={"solver": settings.solver.model_copy(update={"workers": few})}
-    )
-
-    last: list[float] = []  # when the restricted model last improved its plan
-
-    def progress(seconds: float, objective: float, _bound: float) -> None:
-        last.append(time.perf_counter())
-        # A restricted model's bound is not a bound of the scenario: until the full
-        # model reports its own, the only proven bound is 0 (every term is >= 0).
-        if on_progress is not None:
-            on_progress(seconds, objective, 0.0)
-
-    # The restricted search ends on the caller's stop, or once its plan has not
-    # improved for WARM_START_STALL × limit: the full model needs the time more.
-    halt, done = threading.Event(), threading.Event()
-    stall = max(2.0, WARM_START_STALL * limit)
-
-    def watch() -> None:
-        while not done.wait(0.1):
-            if (stop is not None and stop.is_set()) or (
-                last and time.perf_counter() - last[-1] > stall
-            ):
-                halt.set()
-                return
-
-    threading.Thread(target=watch, daemon=True).start()
-    try:
-        for attempt in attempts:
-            left = budget - (time.perf_counter() - start)
-            if left <= 0.5 or halt.is_set():
-                break
-            outcome, small = _run_model(
-                scenario, small_settings, left, start, term_bounds,
-                on_progress=progress, stop=halt, **attempt,
-            )  # fmt: skip
-            if outcome.status in ("optimal", "feasible"):
-                return outcome, extract_plan(small.var, outcome.solution)
-            del small  # free a restricted model before the next one is built
-    finally:
-        done.set()
-    return None, None
+    return plan, plan, outcome
 
 
 def to_summary(result: SolveResult, scenario: Scenario, input_sha256: str = "") -> Summary:
     """summary.json of SPEC §5 for a result."""
     st = scenario.settings.solver
+    drafted = result.draft is not None and not result.status.has_plan
     return Summary(
-        status=result.status,
+        status=Status.DRAFT if drafted else result.status,
         objective=result.objective,
         bound=result.bound,
         gap=result.gap,
@@ -474,6 +616,7 @@ def to_summary(result: SolveResult, scenario: Scenario, input_sha256: str = "") 
         terms=result.terms,
         kpis=result.kpis,
         conflicts=result.conflicts,
+        violations=result.draft_violations if drafted else [],
         solver=SolverInfo(
             version=ortools_version,
             seed=st.seed,

@@ -47,6 +47,28 @@ def write_plan_folder(
     return Path(folder)
 
 
+def write_draft_folder(
+    scenario: Scenario, result: SolveResult, summary: Summary, folder: str | os.PathLike[str]
+) -> Path:
+    """A draft plan (SPEC §5, ``planner solve --draft``): the same folder as a plan, with
+    summary.json ``status: "draft"`` and its ``violations``, and every export saying
+    first that it is a draft. Checked here as ``planner check`` checks it: the listed
+    violations must be exactly those present, and the terms must match."""
+    if result.draft is None:
+        raise ValueError(f"no draft to write (status {result.status.value})")
+    report = check(scenario, result.draft, summary)
+    if not report.ok:
+        raise RuntimeError(
+            "refusing to write a draft the checker does not confirm: "
+            + "; ".join(report.lines()[:5])
+        )
+    with atomic_folder(folder, replace=is_plan_folder) as tmp:
+        write_plan_tables(result.draft, summary, tmp)
+        write_scenario(scenario, tmp / SCENARIO_COPY)
+        write_all(scenario, result.draft, summary, tmp)
+    return Path(folder)
+
+
 def write_outcome_folder(summary: Summary, folder: str | os.PathLike[str]) -> Path | None:
     """A run without a plan (infeasible, timeout, invalid): ``summary.json`` only — status
     and conflicts — and no assignment files (SPEC §5), replacing ``folder`` atomically.

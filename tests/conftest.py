@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,3 +38,19 @@ def pg_url(pg_server: object) -> str:
     from tests import pg
 
     return pg.create_database(pg_server, f"t{os.getpid()}_{next(_numbers)}")  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_server_left_behind() -> Iterator[None]:
+    """After the session, no server a test started is still running (``tests/servers.py``):
+    the check ``make test`` lacked when a Streamlit server outlived it."""
+    yield
+    from tests.servers import leftovers
+
+    deadline = time.monotonic() + 10
+    while (left := leftovers()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    described = [" ".join(p.cmdline()) for p in left]
+    for p in left:
+        p.kill()
+    assert not left, f"test servers still running (now killed): {described}"

@@ -3,16 +3,22 @@ on such a server the app shows nothing before sign-in."""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from planner import cli_app
 from planner.cli import app
+from tests import servers
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTH = """[auth]
@@ -28,7 +34,7 @@ server_metadata_url = "https://id.example.org/.well-known/openid-configuration"
 def launched(monkeypatch, tmp_path):
     """Run ``planner app`` in ``tmp_path`` (HOME too) with Streamlit replaced by a recorder."""
     calls: list[tuple[list[str], dict[str, str]]] = []
-    monkeypatch.setattr(cli_app.subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0)
+    monkeypatch.setattr(cli_app, "run_streamlit", lambda cmd, env: calls.append((cmd, env)) or 0)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("KHOI_REQUIRE_LOGIN", raising=False)
@@ -58,6 +64,17 @@ def test_allow_anonymous_starts_with_a_warning(launched) -> None:
     result, calls = launched("--address", "0.0.0.0", "--allow-anonymous")
     assert result.exit_code == 0 and len(calls) == 1 and "warning" in result.output
     assert "KHOI_REQUIRE_LOGIN" not in calls[0][1]
+
+
+def test_the_printed_url_is_the_served_address(launched) -> None:
+    # .streamlit/config.toml names 127.0.0.1 for browsers: served elsewhere, Streamlit
+    # printed that URL all the same.
+    (_, [(cmd, _)]) = launched("--address", "0.0.0.0", "--allow-anonymous")
+    assert cmd[cmd.index("--browser.serverAddress") + 1] == socket.gethostname()
+    (_, [_, (cmd, _)]) = launched("--address", "192.0.2.10", "--allow-anonymous")
+    assert cmd[cmd.index("--browser.serverAddress") + 1] == "192.0.2.10"
+    (_, [_, _, (cmd, _)]) = launched()
+    assert "--browser.serverAddress" not in cmd  # loopback: the config's 127.0.0.1 is right
 
 
 def test_with_sign_in_configured_the_app_requires_it(launched, tmp_path) -> None:
@@ -123,3 +140,28 @@ def test_planner_app_help_runs() -> None:
         check=False,
     )
     assert run.returncode == 0 and "--allow-anonymous" in run.stdout
+
+
+def test_sigterm_stops_planner_app_and_its_streamlit(tmp_path: Path) -> None:
+    """systemd or a container runtime stops ``planner app`` with SIGTERM to its pid: the
+    Streamlit child must stop too, not keep serving the port with no parent."""
+    port = servers.free_port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    proc = servers.start(["planner", "app", "--port", str(port)], env, tmp_path / "app.log")
+    try:
+        deadline = time.monotonic() + 60
+        while not servers.healthy(port):
+            assert proc.poll() is None and time.monotonic() < deadline, (
+                tmp_path / "app.log"
+            ).read_text(errors="replace")[-2000:]
+            time.sleep(0.3)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert children, "planner app serves through a Streamlit child"
+        os.kill(proc.pid, signal.SIGTERM)  # the parent alone, as `docker stop` does
+        assert proc.wait(15) == 0
+        _, alive = psutil.wait_procs(children, timeout=5)
+        assert alive == []
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0  # the port is closed
+    finally:
+        servers.stop(proc)

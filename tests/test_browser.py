@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.servers import free_port, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,47 +42,10 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serving(args: list[str], env: dict[str, str], port: int, what: str) -> Iterator[str]:
-    """Run ``python -m ARGS`` from the project root until its health check answers on
-    127.0.0.1:``port``; yield its URL; stop it (by its own pid) at the end."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", *args],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                pytest.fail(f"{what} did not start:\n{out[-2000:]}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()  # planner app passes it on to streamlit
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """``streamlit run app.py`` on a free local port."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     args = ["streamlit", "run", "app.py", "--server.port", str(port)]
     args += ["--server.address", "127.0.0.1", "--server.headless", "true"]

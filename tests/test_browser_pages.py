@@ -15,15 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port, serving
 from tests.test_browser import (  # noqa: F401 - browser is a fixture
     CHROMIUM,
     _failure_shot,
-    _free_port,
     _open_page,
     _page,
     _settle,
     browser,
-    serving,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +53,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'workspace.db'}"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "KHOI_DATABASE_URL": db, "KHOI_AUTHOR": "Lan"}
     with serving(["planner", "app", "--port", str(port)], env, port, "planner app") as url:
         yield url

@@ -16,15 +16,14 @@ from pathlib import Path
 import pytest
 
 from benchmarks.load import dask_cluster
+from tests.servers import free_port, serving
 from tests.test_browser import (  # noqa: F401 - browser is a fixture
     CHROMIUM,
     _failure_shot,
-    _free_port,
     _open_page,
     _page,
     _settle,
     browser,
-    serving,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +55,7 @@ def _env(db: str) -> dict[str, str]:
 def one_at_a_time(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """``planner app --solves 1`` with a workspace of its own; stopped by its pid."""
     db = f"sqlite:///{tmp_path_factory.mktemp('queue') / 'workspace.db'}"
-    port = _free_port()
+    port = free_port()
     args = ["planner", "app", "--port", str(port), "--solves", "1"]
     with serving(args, _env(db), port, "planner app") as url:
         yield url, db
@@ -147,7 +146,7 @@ def test_solves_run_on_the_workers_of_a_dask_scheduler(browser, tmp_path: Path) 
     with dask_cluster(tmp_path, workers=2) as address:
         with Client(address, set_as_default=False) as client:
             workers = set(client.scheduler_info()["workers"])
-        port = _free_port()
+        port = free_port()
         args = ["planner", "app", "--port", str(port), "--scheduler", address]
         with serving(args, _env(db), port, "planner app --scheduler") as url:
             context, page = _page(browser, height=1800)

@@ -10,15 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port, serving
 from tests.test_browser import (  # noqa: F401 - browser is a fixture
     CHROMIUM,
     _failure_shot,
-    _free_port,
     _open_page,
     _page,
     _settle,
     browser,
-    serving,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +39,7 @@ pytestmark = [
 def ws_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """``planner app`` on a free local port with a workspace of its own; stopped by its pid."""
     db = f"sqlite:///{tmp_path_factory.mktemp('ws') / 'workspace.db'}"
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "KHOI_DATABASE_URL": db,

@@ -65,7 +65,14 @@ def test_district_reduction_and_income_raise(tmp_path):
     k = summary["kpis"]
     assert k["reduction"] >= 0.155
     assert k["income_raise_per_head"] >= 1_390_000
-    assert planner("check", "data/quang_ninh_district", str(out)).returncode == 0
+    check = planner("check", "data/quang_ninh_district", str(out))
+    assert check.returncode == 0
+    lines = check.stdout.splitlines()
+    assert lines[0] == "ok: the plan satisfies C1–C13; its terms:"
+    assert "{" not in check.stdout  # plain lines, not a Python dict
+    assert {tuple(line.split()) for line in lines[1:]} == {
+        (name, f"{value:,}") for name, value in summary["terms"].items()
+    }
 
 
 def test_progress_in_a_log_file_is_one_line_per_improvement(tmp_path):

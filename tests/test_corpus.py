@@ -271,10 +271,13 @@ def test_validate_refuses_what_is_not_a_folder(tmp_path: Path) -> None:
     (tmp_path / "in" / "staff.csv").write_text("staff_id\n", encoding="utf-8")
     folders = {"file": tmp_path / "in" / "staff.csv", "missing": tmp_path / "in" / "missing"}
     runs = _run_entry_point(folders, tmp_path / "runs")
-    for name, location in (("file", "staff.csv:0:-"), ("missing", "missing:0:-")):
+    for name, why in (("file", "a file"), ("missing", "no such folder")):
         run = runs[name]
         assert run.code == 2 and "Traceback" not in run.stdout + run.stderr
-        assert run.stderr.startswith(location + ": not a scenario folder")
+        # the whole path, not only its last part
+        assert run.stderr.startswith(
+            f"{folders[name].absolute()}:0:-: not a scenario folder: {why}"
+        )
         assert run.left_behind == {"cwd": [], "tmp": [], "home": []}
 
 

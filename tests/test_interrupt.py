@@ -309,13 +309,15 @@ def test_an_infeasible_answer_also_comes_within_the_time_limit(
         scenario.settings.with_overrides({"targets.min_reduction": 1.0})
     )  # S1 and S6 are protected: they cannot all exit
     budgets: list[float] = []
-    explain = solve_module.explain_conflicts
+    import planner.pipeline as pipeline_module
 
-    def recording(sc, time_limit):  # type: ignore[no-untyped-def]
+    explain = pipeline_module.explain_conflicts
+
+    def recording(sc, time_limit, builder=None):  # type: ignore[no-untyped-def]
         budgets.append(time.perf_counter() - start + time_limit)
-        return explain(sc, time_limit=time_limit)
+        return explain(sc, time_limit=time_limit, builder=builder)
 
-    monkeypatch.setattr(solve_module, "explain_conflicts", recording)
+    monkeypatch.setattr(pipeline_module, "explain_conflicts", recording)
     # The counting checks (planner.precheck) would prove this one without explaining.
     monkeypatch.setattr(solve_module, "precheck", lambda sc: [])
     start = time.perf_counter()

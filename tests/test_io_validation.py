@@ -306,7 +306,8 @@ def test_table_given_twice(tmp_path: Path) -> None:
 def test_not_a_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_scenario(tmp_path / "nowhere")
-    assert caught.value.lines() == ["nowhere:0:-: not a scenario folder"]
+    where = tmp_path.absolute() / "nowhere"
+    assert caught.value.lines() == [f"{where}:0:-: not a scenario folder: no such folder"]
 
 
 # -- other formats ---------------------------------------------------------------------

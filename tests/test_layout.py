@@ -24,10 +24,3 @@ def _imports(path: Path) -> set[str]:
 def test_relax_does_not_import_the_session_state():
     # state.run_label uses relax.changes; relax must not need state back.
     assert not {m for m in _imports(ROOT / "planner/ui/relax.py") if "planner.ui.state" in m}
-    assert not {m for m in _imports(ROOT / "planner/ui/edits.py") if m.startswith("planner.ui")}
-
-
-def test_state_still_offers_rebuild():
-    from planner.ui import edits, state
-
-    assert state.rebuild is edits.rebuild

@@ -86,10 +86,8 @@ def test_set_keeps_every_comment_and_the_order(folder: Path, tmp_path: Path):
 
 
 def test_app_edits_keep_the_text(tmp_path: Path):
-    from planner.ui.state import rebuild
-
     sc = read_scenario(_annotated(EMBEDDED[0], tmp_path))
-    edited = rebuild(sc, locks=())
+    edited = sc.replace(locks=())
     assert edited.settings_text == sc.settings_text
 
 

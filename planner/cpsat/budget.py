@@ -91,9 +91,15 @@ def add_budget(model: cp_model.CpModel, var: Variables, guards: Guards) -> cp_mo
         + int(al.deputy * scale) * deputies
     )
     t = sc.settings.targets
+    # Elastic model: a budget shortfall counts in steps of 1 % of a base salary, so that
+    # one base salary weighs about as much as one person (guards.PERSON).
+    step = max(1, sc.settings.scenario.base_salary // 100)
     if t.max_payroll is not None:
         guards.add(
-            model.add(payroll <= math.floor(exact(t.max_payroll) * scale)), "targets.max_payroll"
+            model.add(payroll <= math.floor(exact(t.max_payroll) * scale)),
+            "targets.max_payroll",
+            unit=scale * step,
+            weight=1,
         )
     if t.min_income_raise is not None:
         raise_ = exact(t.min_income_raise)
@@ -104,6 +110,8 @@ def add_budget(model: cp_model.CpModel, var: Variables, guards: Guards) -> cp_mo
                 >= raise_.numerator * scale * var.retained_total()
             ),
             "targets.min_income_raise",
+            unit=raise_.denominator * scale * step,
+            weight=1,
         )
     unit = 1000 * scale
     term = model.new_int_var(0, hi // unit + 1, "term:payroll")

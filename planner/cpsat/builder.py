@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from ortools.sat.python import cp_model
 
 from models import Plan, Role, Scenario
 from planner.cpsat import capacity, locks, objective, placement, staffing, symmetry
 from planner.cpsat.budget import add_budget
-from planner.cpsat.classes import StaffClass
 from planner.cpsat.guards import Guards
-from planner.cpsat.restrict import home_departments
 from planner.cpsat.variables import Variables, create_variables
 
 
@@ -23,18 +19,15 @@ class BuiltModel:
     var: Variables
     guards: Guards
     payroll_scaled: cp_model.IntVar
-
-
-Homes = Callable[[list[StaffClass]], dict[int, set[int]]]
+    violations: cp_model.IntVar | None = None
+    """Elastic models only: ``Σ weight · s`` over every softened rule (``guards.py``)."""
 
 
 def build(
     scenario: Scenario,
     *,
     explain: bool = False,
-    restricted: bool = False,
-    homes: Homes | None = None,
-    placed: dict[int, int] | None = None,
+    elastic: bool = False,
 ) -> BuiltModel:
     """The model of every hard constraint C1–C13 and every term of §4.
 
@@ -42,19 +35,13 @@ def build(
     by a named literal (``guards.py``) for conflict explanations; the terms are
     still defined so that the same code serves both uses.
 
-    Restricted models (``restrict.py``, first plans only): ``restricted=True`` lets
-    people join only their home departments, ``homes`` gives those departments
-    explicitly, and ``placed`` fixes every function's department:
-    ``y[f, placed[f]] = 1``.
+
+    ``elastic=True`` builds the phase-1 model (``feasibility.py``): every rule that
+    can be broken by an amount gets violation variables, summed in ``violations``.
     """
     model = cp_model.CpModel()
-    guards = Guards(model, explain)
-    if restricted and homes is None:
-        homes = partial(home_departments, scenario)
-    # C1, C2; a restricted model only creates the cells of people's home departments.
-    var = create_variables(model, scenario, homes)
-    for f, d in (placed or {}).items():
-        model.add(var.y[f, d] == 1)
+    guards = Guards(model, explain, elastic=elastic)
+    var = create_variables(model, scenario)  # C1, C2
     placement.add_used(model, var, guards)  # §3: every department used
     capacity.add_workload(model, var, guards)  # C3
     capacity.add_skills(model, var, guards)  # C4
@@ -72,7 +59,15 @@ def build(
     if not explain:
         # Only in normal solves: symmetry cuts must not appear in an explanation.
         symmetry.break_department_symmetry(model, var)
-    return BuiltModel(model=model, var=var, guards=guards, payroll_scaled=payroll)
+    violations = None
+    if elastic:
+        total = guards.violations()
+        top = sum(w * list(s.proto.domain)[-1] for s, w in guards.slacks)
+        violations = model.new_int_var(0, top, "violations")
+        model.add(violations == total)
+    return BuiltModel(
+        model=model, var=var, guards=guards, payroll_scaled=payroll, violations=violations
+    )
 
 
 def add_plan_hint(built: BuiltModel, plan: Plan) -> None:

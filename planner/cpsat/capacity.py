@@ -9,7 +9,7 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from models import FunctionKind, exact
-from planner.cpsat.guards import Guards
+from planner.cpsat.guards import FTE, Guards
 from planner.cpsat.variables import Variables
 
 
@@ -26,11 +26,18 @@ def add_workload(model: cp_model.CpModel, var: Variables, guards: Guards) -> Non
         guards.add(
             model.add(slack.denominator * fte >= (slack.denominator + slack.numerator) * work),
             lower_name,
+            unit=slack.denominator,
+            weight=FTE,
         )
         if t.max_overstaff is not None:
             over = exact(t.max_overstaff)
             q, p = over.denominator, over.numerator
-            guards.add(model.add(q * fte <= (q + p) * work + 100 * q), "targets.max_overstaff")
+            guards.add(
+                model.add(q * fte <= (q + p) * work + 100 * q),
+                "targets.max_overstaff",
+                unit=q,
+                weight=FTE,
+            )
 
 
 def add_skills(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:
@@ -48,7 +55,7 @@ def add_skills(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:
             if not any((f, d) in var.y for f in fs):
                 continue
             cap = var.fte(d, holders) if holders else 0
-            guards.add(model.add(cap >= var.workload(d, fs)), "functions.skill")
+            guards.add(model.add(cap >= var.workload(d, fs)), "functions.skill", weight=FTE)
 
 
 def add_reserved(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:
@@ -66,4 +73,4 @@ def add_reserved(model: cp_model.CpModel, var: Variables, guards: Guards) -> Non
             if not any((f, d) in var.y for f in fs):
                 continue
             cap = var.fte(d, mine) if mine else 0
-            guards.add(model.add(cap >= var.workload(d, fs)), "functions.kind")
+            guards.add(model.add(cap >= var.workload(d, fs)), "functions.kind", weight=FTE)

@@ -39,6 +39,8 @@ from planner.cpsat.builder import BuiltModel
 log = logging.getLogger("planner.cpsat")
 
 Progress = Callable[[float, float, float], None]
+Neighbourhood = Callable[[BuiltModel, dict[int, int], int, random.Random], set[int]]
+"""(model, incumbent, size, rng) -> the departments a step frees."""
 
 STEP_SECONDS = (1.0, 4.0)
 """A step's time limit grows from the first value to the second while steps stop improving."""
@@ -68,11 +70,15 @@ def improve(
     on_progress: Progress | None = None,
     stop: threading.Event | None = None,
     offset: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
+    target: int | None = None,
 ) -> LnsOutcome:
     """Improve ``solution`` (every variable's value, a solution of ``built``) for ``time_limit`` s.
 
     ``built.model`` must carry its objective. Returns the best solution found
-    (``solution`` itself when nothing improved).
+    (``solution`` itself when nothing improved). ``neighbourhood`` chooses the
+    departments to free (default: the largest surplus and random others);
+    the search ends once the objective reaches ``target``.
     """
     model, var = built.model, built.var
     proto = model.proto
@@ -94,11 +100,14 @@ def improve(
     for (f, _), z in var.z.items():
         z_of.setdefault(f, []).append(z.index)
     size = min(k, 3 if k > 3 else max(1, k - 1))
+    choose = neighbourhood or _neighbourhood
     while True:
         left = time_limit - (time.perf_counter() - start)
         if left < 0.3 or (stop is not None and stop.is_set()) or k < 2:
             break
-        chosen = _neighbourhood(built, best, size, rng)
+        if target is not None and best_obj <= target:
+            break
+        chosen = choose(built, best, size, rng)
         touched: dict[int, list[int]] = {}
 
         def fix(i: int, value: int, touched: dict[int, list[int]] = touched) -> None:

@@ -39,6 +39,7 @@ from ortools.sat.python import cp_model
 from models import PeriodRole, Scenario
 from planner.cpsat import capacity, locks, objective, placement, staffing, symmetry
 from planner.cpsat.budget import add_budget, allowances
+from planner.cpsat.builder import BuiltModel
 from planner.cpsat.classes import StaffClass, staff_classes
 from planner.cpsat.guards import Guards
 from planner.cpsat.variables import LinearExpr, Variables, create_variables
@@ -75,8 +76,10 @@ class PeriodGuards(Guards):
 
     def __init__(self, base: Guards, rename: Callable[[str], list[str]]) -> None:
         self._base, self._rename = base, rename
-        self.explain = base.explain
-        self.literals = base.literals
+        self._model = base._model
+        self.explain, self.elastic = base.explain, base.elastic
+        self.literals, self.slacks, self.scopes = base.literals, base.slacks, base.scopes
+        self._pending = base._pending
 
     def __call__(self, name: str) -> list[cp_model.IntVar]:
         return [lit for n in self._rename(name) for lit in self._base(n)]
@@ -118,6 +121,18 @@ class RoadmapModel:
     payroll: list[cp_model.IntVar]  # scaled monthly payroll P_t
     terms: dict[str, cp_model.IntVar]
     stay: dict[tuple[int, int, int, str], cp_model.IntVar]
+    violations: cp_model.IntVar | None = None
+    """The elastic model only: Σ weight · s over every softened rule of every period."""
+
+    def holder(self) -> BuiltModel:
+        """The first period's view as a ``BuiltModel`` (hints, repair, extraction of y, z)."""
+        return BuiltModel(
+            model=self.model,
+            var=self.views[0],
+            guards=self.guards,
+            payroll_scaled=self.payroll[0],
+            violations=self.violations,
+        )
 
 
 def roadmap_classes(scenario: Scenario, retire: tuple[int, ...]) -> list[StaffClass]:
@@ -126,10 +141,17 @@ def roadmap_classes(scenario: Scenario, retire: tuple[int, ...]) -> list[StaffCl
     return staff_classes(scenario, lambda i: (retire[i], staff[i].salary, staff[i].service_halves))
 
 
-def build_roadmap(scenario: Scenario, *, explain: bool = False) -> RoadmapModel:
-    """The model of §8: per-period C1–C13, the dynamics and the terms (module docstring)."""
+def build_roadmap(
+    scenario: Scenario, *, explain: bool = False, elastic: bool = False
+) -> RoadmapModel:
+    """The model of §8: per-period C1–C13, the dynamics and the terms (module docstring).
+
+    ``elastic``: every rule of every period that can be broken by an amount gets
+    violation variables (``guards.py``), summed in ``violations``; the dynamics (gone
+    is for good, retirement dates) stay hard.
+    """
     model = cp_model.CpModel()
-    guards = Guards(model, explain)
+    guards = Guards(model, explain, elastic=elastic)
     rm = scenario.settings.roadmap
     T = rm.periods
     retire = retirement_periods(scenario)
@@ -168,6 +190,11 @@ def build_roadmap(scenario: Scenario, *, explain: bool = False) -> RoadmapModel:
                 model.add(views[t].r[c.index] <= views[t - 1].r[c.index])
     built = RoadmapModel(model, views, guards, base, last, payroll, {}, {})
     _add_terms(built, scenario)
+    if elastic:
+        guards.finish()
+        top = sum(w * _upper(x) for x, w in guards.slacks)
+        built.violations = model.new_int_var(0, top, "violations")
+        model.add(built.violations == guards.violations())
     if not explain:
         # Departments alike in the norm's view are alike in every period's view.
         symmetry.break_department_symmetry(model, views[rm.norm_period - 1])

@@ -65,6 +65,7 @@ def add_leadership(model: cp_model.CpModel, var: Variables, guards: Guards) -> N
             guards.add(
                 model.add(share.denominator * dep <= share.numerator * var.headcount(d)),
                 "departments.max_deputy_share",
+                unit=share.denominator,
             )
     cap = st.targets.max_leadership_posts
     if cap is not None:
@@ -78,7 +79,8 @@ def add_reduction(model: cp_model.CpModel, var: Variables, guards: Guards) -> No
         guards.add(model.add(var.exits_total() >= need), "targets.min_reduction")
     for c in var.classes:
         if c.protected:
-            guards.add(model.add(var.r[c.index] == c.size), "staff.protected")
+            # Hard in a draft too: a protected person never exits (C7).
+            guards.add(model.add(var.r[c.index] == c.size), "staff.protected", weight=None)
 
 
 def add_independence(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:
@@ -115,5 +117,7 @@ def add_independence(model: cp_model.CpModel, var: Variables, guards: Guards) ->
         if share is not None and exact(share) < 1:
             p = exact(share)
             guards.add(
-                model.add(p.denominator * posts <= p.numerator * total), "targets.max_leader_share"
+                model.add(p.denominator * posts <= p.numerator * total),
+                "targets.max_leader_share",
+                unit=p.denominator,
             )

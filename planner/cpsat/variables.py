@@ -11,7 +11,6 @@ Notation (used in every docstring of this package):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -45,7 +44,7 @@ class Variables:
             return [self.m[c, d], self.h[c, d], self.v[c, d]]
         if (c, d) in self.m:
             return [self.m[c, d]]
-        return []  # a cell left out of a restricted model
+        return []  # a retired class of a roadmap period has no cells
 
     def assigned(self, c: int, d: int) -> LinearExpr:
         """a[c,d]: people of class c in department d, any role."""
@@ -98,7 +97,6 @@ class Variables:
 def create_variables(
     model: cp_model.CpModel,
     scenario: Scenario,
-    allowed: Callable[[list[StaffClass]], dict[int, set[int]]] | None = None,
     *,
     classes: list[StaffClass] | None = None,
     structure: Variables | None = None,
@@ -108,8 +106,6 @@ def create_variables(
     C1: Σ_d y[f,d] = 1 for every function, and Σ_d a[c,d] = r[c] ≤ n_c for every class.
     C2: y[f,d] exists only when d's ``domains`` is empty or holds f's domain.
     C6 (part): h and v exist only for classes with ``can_lead``.
-    ``allowed`` (a restricted model, ``restrict.py``) maps each class to the only
-    departments whose cells are created.
 
     A roadmap (SPEC §8, ``roadmap.py``) creates one view per period: its own
     ``classes`` (a ``retired`` class gets no cells and ``r[c] = 0``) and the
@@ -119,14 +115,11 @@ def create_variables(
     var = Variables(scenario=scenario, classes=classes)
     depts = scenario.departments
     max_dep = max(scenario.dept_limits(dpt)[2] for dpt in depts)
-    homes = allowed(classes) if allowed is not None else None
     for c in classes:
         if c.retired:
             var.r[c.index] = model.new_constant(0)
             continue
         for d in range(len(depts)):
-            if homes is not None and d not in homes[c.index]:
-                continue
             var.m[c.index, d] = model.new_int_var(0, c.size, f"m[{c.index},{d}]")
             if c.can_lead:
                 var.h[c.index, d] = model.new_int_var(0, 1, f"h[{c.index},{d}]")

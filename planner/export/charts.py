@@ -133,7 +133,7 @@ class Figure:
         return self.after - self.before
 
     def label(self, lang: str = "vi") -> str:
-        return BEFORE_AFTER_LABELS[_lang(lang)][self.key]
+        return BEFORE_AFTER_LABELS[text_lang(lang)][self.key]
 
 
 def before_after(summary: Summary) -> list[Figure]:
@@ -152,7 +152,8 @@ def before_after(summary: Summary) -> list[Figure]:
     ]
 
 
-def _lang(lang: str) -> str:
+def text_lang(lang: str) -> str:
+    """``lang`` when the charts have texts in it, else ``vi``."""
     return lang if lang in BEFORE_AFTER_LABELS else "vi"
 
 
@@ -220,7 +221,7 @@ def workload_chart(scenario: Scenario, plan: Plan, lang: str = "vi") -> alt.Char
     """
     import altair as alt
 
-    t = CHART_TEXT[_lang(lang)]
+    t = CHART_TEXT[text_lang(lang)]
     rows = []
     for i, d in enumerate(department_loads(scenario, plan)):
         label = f"{d.name} ({d.dept_id})" if d.name != d.dept_id else d.name
@@ -284,7 +285,7 @@ def chart_svg(chart: alt.Chart | alt.LayerChart | dict, lang: str = "vi") -> str
 
     spec = chart if isinstance(chart, dict) else chart.to_dict()
     svg = vl_convert.vegalite_to_svg(
-        spec, allowed_base_urls=[], format_locale=NUMBER_LOCALES[_lang(lang)]
+        spec, allowed_base_urls=[], format_locale=NUMBER_LOCALES[text_lang(lang)]
     )
     svg = re.sub(r"^\s*<\?xml[^>]*>\s*", "", svg)
     prefix = f"vl{next(_counter)}-"
@@ -300,7 +301,7 @@ def fmt_number(value: float | None, lang: str = "vi", digits: int = 0) -> str:
     if value is None:
         return "—"
     text = f"{value:,.{digits}f}"
-    if _lang(lang) == "vi":
+    if text_lang(lang) == "vi":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
 

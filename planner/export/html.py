@@ -25,6 +25,8 @@ from planner.export.charts import (
     fmt_signed,
     org_colors,
 )
+from planner.export.draft import describe as describe_violation
+from planner.export.draft import headline, is_draft
 from planner.export.svg import esc, flow_svg, structure_svg, workload_svg
 from planner.io.durable import write_text_atomically
 
@@ -242,7 +244,7 @@ tr.exit td { color: #8a3324; } tr.lead td.role { font-weight: bold; }
 .muted { color: var(--muted); }
 figure { margin: 8px auto 16px; } figure svg { width: 100%; height: auto; display:block; }
 .grid3 { display:grid; grid-template-columns: repeat(3, 1fr); gap: 0 18px; }
-.conflicts { border-left: 4px solid #e15759; background:#fdf1f1; padding: 8px 14px; }
+.conflicts, .draft { border-left: 4px solid #e15759; background:#fdf1f1; padding: 8px 14px; }
 footer { color: var(--muted); font-size: 12px; margin-top: 36px; }
 @media (max-width: 800px) { .cards { grid-template-columns: repeat(2, 1fr); } .grid3 { grid-template-columns: 1fr; } }
 @page { size: A4; margin: 12mm; }
@@ -329,6 +331,20 @@ class _Report:
     def nav(self, sections: list[tuple[str, str]]) -> str:
         links = "".join(f'<a href="#{key}">{esc(title)}</a>' for key, title in sections)
         return f'<nav aria-label="{esc(self.t["nav"])}">{links}</nav>'
+
+    def draft(self) -> str:
+        """A draft's warning before anything else (SPEC §5): it breaks these rules."""
+        if not is_draft(self.summary):
+            return ""
+        lang = self.lang
+        items = "".join(
+            f"<li>{esc(describe_violation(v, self.summary, self.currency, lang))}</li>"
+            for v in self.summary.violations
+        )
+        return (
+            f'<div class="draft" role="alert"><p><strong>{esc(headline(self.summary, lang))}'
+            f"</strong></p><ul>{items}</ul></div>"
+        )
 
     def story(self) -> str:
         t, k = self.t, self.summary.kpis
@@ -602,7 +618,7 @@ class _Report:
     # -- the page --------------------------------------------------------------------
     def render(self) -> str:
         t, plan = self.t, self.plan
-        sections: list[tuple[str, str, str]] = [("story", t["story"], self.story())]
+        sections: list[tuple[str, str, str]] = [("story", t["story"], self.draft() + self.story())]
         if self.summary.conflicts:
             sections.append(("conflicts", t["conflicts"], self.conflicts()))
         if plan is not None:

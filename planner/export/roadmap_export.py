@@ -23,15 +23,11 @@ from typing import Any
 import xlsxwriter
 
 from models import DepartureReason, PeriodRole, Roadmap, RoadmapSummary, Scenario
-from planner.export.xlsx import FORMATS, WORKBOOK_OPTIONS, Column, _sheet
+from planner.export.draft import describe as describe_violation
+from planner.export.draft import headline, is_draft
+from planner.export.xlsx import FORMATS, WORKBOOK_OPTIONS, Column, write_sheet
 from planner.io.durable import write_atomically, write_text_atomically
 
-ROLE_TEXT = {
-    PeriodRole.HEAD: "trưởng / head",
-    PeriodRole.DEPUTY: "phó / deputy",
-    PeriodRole.MEMBER: "thành viên / member",
-    PeriodRole.GONE: "đã nghỉ / gone",
-}
 REASON_TEXT = {
     DepartureReason.RETIREMENT: "nghỉ hưu / retirement",
     DepartureReason.EARLY: "nghỉ trước / early",
@@ -129,13 +125,23 @@ def write_roadmap_xlsx(
         formats["header"] = wb.add_format(
             {"bold": True, "bg_color": "#1c3d5a", "font_color": "#ffffff", "border": 1}
         )
+        if is_draft(summary):  # a draft says so on its first sheet, with what it breaks
+            currency = scenario.settings.scenario.currency
+            write_sheet(
+                wb,
+                "draft",
+                [Column("rule"), Column("where"), Column("amount", "int"), Column(headline(summary, "en"))],
+                [[v.rule, v.where, v.amount, describe_violation(v, summary, currency, "en")]
+                 for v in summary.violations],
+                formats,
+            )  # fmt: skip
         for name, (columns, rows) in roadmap_sheets(scenario, roadmap).items():
-            _sheet(wb, name, columns, rows, formats)
+            write_sheet(wb, name, columns, rows, formats)
         rows = [["status", summary.status.value], ["objective", summary.objective],
                 ["bound", summary.bound], ["gap", summary.gap]]  # fmt: skip
         rows += [[f"terms.{k}", v] for k, v in summary.terms.items()]
         rows += [[f"kpis.{k}", v] for k, v in summary.kpis.model_dump().items()]
-        _sheet(wb, "summary", [Column("key"), Column("value", "int")], rows, formats)
+        write_sheet(wb, "summary", [Column("key"), Column("value", "int")], rows, formats)
         wb.close()
 
     write_atomically(path, write)
@@ -277,6 +283,18 @@ def roadmap_html(scenario: Scenario, roadmap: Roadmap, summary: RoadmapSummary) 
         line_label=f"định mức / norm ({norm})",
     )
     title = esc(scenario.settings.scenario.name)
+    draft_html = ""
+    if is_draft(summary):  # SPEC §5: a draft says so first, and what it breaks
+        currency = scenario.settings.scenario.currency
+        items = "".join(
+            f"<li>{esc(describe_violation(v, summary, currency, 'en'))}</li>"
+            for v in summary.violations
+        )
+        draft_html = (
+            f'<div style="border-left:4px solid #e15759;background:#fdf1f1;padding:6px 12px">'
+            f"<p><b>{esc(headline(summary, 'vi'))}<br>{esc(headline(summary, 'en'))}</b></p>"
+            f"<ul>{items}</ul></div>"
+        )
     return f"""<!doctype html>
 <html lang="vi"><head><meta charset="utf-8">
 <title>Lộ trình / Roadmap — {title}</title>
@@ -292,7 +310,7 @@ td:nth-child(n+3) {{ font-variant-numeric: tabular-nums; }}
 figure {{ margin: 1em 0; }} svg {{ max-width: 100%; height: auto; }}
 </style></head><body>
 <h1>Lộ trình sáp nhập / Merger roadmap — {title}</h1>
-<p>Trạng thái / status: <b>{esc(summary.status.value)}</b>; mục tiêu / objective {esc(summary.objective)},
+{draft_html}<p>Trạng thái / status: <b>{esc(summary.status.value)}</b>; mục tiêu / objective {esc(summary.objective)},
 khoảng cách / gap {esc(summary.gap)}. Tiền tính bằng nghìn {esc(scenario.settings.scenario.currency)} /
 money in thousands of {esc(scenario.settings.scenario.currency)}.</p>
 <div class="cards">{card_html}</div>

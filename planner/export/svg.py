@@ -31,6 +31,7 @@ from planner.export.charts import (
     org_colors,
     shorten,
 )
+from planner.export.draft import headline, is_draft
 from planner.io.durable import write_text_atomically
 
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
@@ -401,12 +402,12 @@ def structure_svg(scenario: Scenario, plan: Plan, summary: Summary, lang: str = 
     body: list[str] = []
 
     # the block agency: as wide as its name needs (up to the drawing), the name smaller
-    # before it is ever cut
+    # before it is ever cut; a draft's warning above it
     k = summary.kpis
     name = scenario.settings.scenario.name or summary.scenario
     top_w = min(width - 2 * MARGIN, max(TOP_W, len(name) * 17 * CHAR_W + 24))
     name_size = max(12.0, min(17.0, (top_w - 24) / max(1, len(name) * CHAR_W)))
-    top_x, top_y = mid - top_w / 2, MARGIN
+    top_x, top_y = mid - top_w / 2, MARGIN + (24.0 if is_draft(summary) else 0.0)
     line3 = (
         f"{len(boxes)} {t['depts']} · {k.headcount_after or sum(b.headcount for b in boxes)} {t['people']}"
         f" · {k.posts_after} {t['posts']}"
@@ -426,6 +427,20 @@ def structure_svg(scenario: Scenario, plan: Plan, summary: Summary, lang: str = 
         ),
         _text(mid, top_y + 62, line3, 11, anchor="middle", fill="#dfe8f0"),
     ]
+    if is_draft(summary):  # SPEC §5: a draft says so first, and what it breaks
+        warning = headline(summary, lang)
+        body.append(
+            _text(
+                mid,
+                top_y - 10,
+                _fits(warning, width - 16, 12),
+                12,
+                weight="bold",
+                anchor="middle",
+                fill="#b3261e",
+                title=warning,
+            )  # fmt: skip
+        )
 
     # connectors: top box -> bus of row 0; a trunk in a column gap down to the last bus
     row_y = [top_y + TOP_H + GAP_Y + r * (box_h + GAP_Y) for r in range(rows)]
@@ -655,9 +670,9 @@ def workload_svg(scenario: Scenario, plan: Plan, lang: str = "vi") -> str:
     rendering the Altair chart through vl-convert took about a quarter of a
     second, which is most of a commune's plan folder.
     """
-    from planner.export.charts import CHART_TEXT, _lang
+    from planner.export.charts import CHART_TEXT, text_lang
 
-    t = CHART_TEXT[_lang(lang)]
+    t = CHART_TEXT[text_lang(lang)]
     loads = department_loads(scenario, plan)
     size = 12
     bar = 12.0 if len(loads) > 20 else 16.0

@@ -24,6 +24,8 @@ from xlsxwriter.worksheet import Worksheet
 from models import Plan, Scenario, Summary
 from models.settings import TERMS
 from planner.export.charts import Names, before_after
+from planner.export.draft import describe as describe_violation
+from planner.export.draft import headline, is_draft
 from planner.io.durable import write_atomically
 
 WORKBOOK_OPTIONS = {
@@ -55,7 +57,7 @@ class Column:
     width: float | None = None
 
 
-def _sheet(
+def write_sheet(
     wb: xlsxwriter.Workbook,
     name: str,
     columns: list[Column],
@@ -302,12 +304,14 @@ def write_xlsx(
                 "valign": "vcenter",
             }
         )
+        if is_draft(summary):  # SPEC §5: a draft says so on its first sheet
+            _draft_sheet(wb, scenario, summary, lang, formats)
         for name, (columns, rows) in (
             ("staff", staff_rows(scenario, plan)),
             ("functions", function_rows(scenario, plan)),
             ("departments", department_rows(scenario, plan)),
         ):
-            _sheet(wb, name, columns, rows, formats)
+            write_sheet(wb, name, columns, rows, formats)
         _before_after_sheet(wb, summary, lang, formats)
         _summary_sheet(wb, scenario, summary, formats)
         wb.close()
@@ -319,12 +323,37 @@ def _before_after_sheet(
     wb: xlsxwriter.Workbook, summary: Summary, lang: str, formats: dict[str, Any]
 ) -> None:
     columns, rows = before_after_rows(summary, lang)
-    ws = _sheet(wb, "before_after", columns, [r[:5] for r in rows], formats)
+    ws = write_sheet(wb, "before_after", columns, [r[:5] for r in rows], formats)
     # money and counts share '#,##0'; the reduction row is a share
     for r, row in enumerate(rows, start=1):
         if row[5] == "share":
             for c in (2, 3, 4):
                 _cell(ws, r, c, row[c], formats["share"])
+
+
+def _draft_sheet(
+    wb: xlsxwriter.Workbook,
+    scenario: Scenario,
+    summary: Summary,
+    lang: str,
+    formats: dict[str, Any],
+) -> None:
+    """The first sheet of a draft: what it is, and each broken rule (rule, where, amount)."""
+    ws = wb.add_worksheet("draft")
+    ws.write_string(0, 0, headline(summary, lang), formats["header"])
+    for c, name in enumerate(("rule", "where", "amount", "")):
+        ws.write_string(2, c, name, formats["header"])
+    currency = scenario.settings.scenario.currency
+    for r, v in enumerate(summary.violations, start=3):
+        ws.write_string(r, 0, v.rule)
+        ws.write_string(r, 1, v.where)
+        ws.write_number(r, 2, v.amount)
+        ws.write_string(r, 3, describe_violation(v, summary, currency, lang))
+    ws.set_column(0, 0, 12)
+    ws.set_column(1, 1, 24)
+    ws.set_column(2, 2, 14)
+    ws.set_column(3, 3, 70)
+    ws.activate()
 
 
 def _summary_sheet(

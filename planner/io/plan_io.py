@@ -65,7 +65,8 @@ def _cell(value: object) -> str | None:
     return str(value) or None
 
 
-def _write_csv(path: Path, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+def write_table(path: Path, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+    """One CSV of string cells (None empty) with ``columns`` as header: a plan's or a roadmap's table."""
     data = {c: [_cell(r[i]) for r in rows] for i, c in enumerate(columns)}
     pl.DataFrame(data, schema=dict.fromkeys(columns, pl.String)).write_csv(path)
 
@@ -83,17 +84,17 @@ def write_plan_tables(plan: Plan, summary: Summary, folder: str | os.PathLike[st
         An existing folder (see :func:`atomic_folder` for an atomic replace).
     """
     out = Path(folder)
-    _write_csv(
+    write_table(
         out / "staff.csv",
         STAFF_COLUMNS,
         [(a.staff_id, a.org_id, a.unit_id, a.dept_id, a.role) for a in plan.staff],
     )
-    _write_csv(
+    write_table(
         out / "functions.csv",
         FUNCTION_COLUMNS,
         [(f.function_id, f.dept_id, f.lead_org) for f in plan.functions],
     )
-    _write_csv(
+    write_table(
         out / "departments.csv",
         DEPARTMENT_COLUMNS,
         [
@@ -123,7 +124,7 @@ def write_summary(summary: Summary, folder: str | os.PathLike[str]) -> None:
 # -- reading ------------------------------------------------------------------------------
 
 
-def _read_table(
+def read_table(
     path: Path, required: tuple[str, ...], problems: list[str]
 ) -> list[dict[str, str | None]] | None:
     """Rows of a CSV as dicts of stripped strings (None for empty), or None on failure."""
@@ -227,11 +228,11 @@ def read_plan(folder: str | os.PathLike[str]) -> Plan:
     """
     base = Path(folder)
     problems: list[str] = []
-    staff_rows = _read_table(base / "staff.csv", STAFF_COLUMNS, problems)
-    function_rows = _read_table(base / "functions.csv", FUNCTION_COLUMNS, problems)
+    staff_rows = read_table(base / "staff.csv", STAFF_COLUMNS, problems)
+    function_rows = read_table(base / "functions.csv", FUNCTION_COLUMNS, problems)
     dept_rows: list[dict[str, str | None]] | None = []
     if (base / "departments.csv").exists():
-        dept_rows = _read_table(base / "departments.csv", DEPARTMENT_COLUMNS, problems)
+        dept_rows = read_table(base / "departments.csv", DEPARTMENT_COLUMNS, problems)
     staff = _parse_rows(
         "staff.csv", staff_rows or [], ("staff_id", "org_id", "unit_id", "role"),
         {"role": _role}, {}, StaffAssignment, problems,

@@ -66,9 +66,10 @@ def read_scenario(path: str | Path, *, limits: Limits | None = None) -> Scenario
     """
     limits = limits or Limits()
     folder = Path(path)
-    if not folder.is_dir():
+    if not folder.is_dir():  # the whole path: the name alone does not say where it was looked for
+        why = "a file" if folder.exists() else "no such folder"
         raise InputError(
-            [InputProblem(folder.name or str(folder), 0, WHOLE, "not a scenario folder")]
+            [InputProblem(str(folder.absolute()), 0, WHOLE, f"not a scenario folder: {why}")]
         )
     out: list[InputProblem] = []
     settings, key_lines = read_settings(folder / SETTINGS_FILE, out, limits.max_file_bytes)

@@ -26,7 +26,7 @@ from models import (
     Roadmap,
     RoadmapSummary,
 )
-from planner.io.plan_io import FUNCTION_COLUMNS, PlanError, _read_table, _write_csv
+from planner.io.plan_io import FUNCTION_COLUMNS, PlanError, read_table, write_table
 
 STAFF_COLUMNS = ("staff_id", "period", "dept_id", "role")
 DEPARTURE_COLUMNS = ("staff_id", "period", "reason", "package")
@@ -54,22 +54,22 @@ def write_roadmap_tables(
 ) -> None:
     """Write the tables and summary.json of a roadmap into an existing ``folder``."""
     out = Path(folder)
-    _write_csv(
+    write_table(
         out / "functions.csv",
         FUNCTION_COLUMNS,
         [(f.function_id, f.dept_id, f.lead_org) for f in roadmap.functions],
     )
-    _write_csv(
+    write_table(
         out / "staff.csv",
         STAFF_COLUMNS,
         [(a.staff_id, str(a.period), a.dept_id, a.role.value) for a in roadmap.staff],
     )
-    _write_csv(
+    write_table(
         out / "departures.csv",
         DEPARTURE_COLUMNS,
         [(d.staff_id, str(d.period), d.reason.value, str(d.package)) for d in roadmap.departures],
     )
-    _write_csv(
+    write_table(
         out / "periods.csv",
         PERIOD_COLUMNS,
         [
@@ -106,7 +106,7 @@ def is_roadmap_folder(folder: str | os.PathLike[str]) -> bool:
 
 
 def _rows(folder: Path, name: str, columns: tuple[str, ...], problems: list[str]) -> list[dict]:
-    rows = _read_table(folder / name, columns, problems)
+    rows = read_table(folder / name, columns, problems)
     return rows or []
 
 

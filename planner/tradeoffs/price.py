@@ -15,9 +15,9 @@ from pathlib import Path
 
 import polars as pl
 
-from models import TERMS, Scenario, Settings, SolveResult, Status, exact
+from models import TERMS, Scenario, SolveResult, Status, exact
+from models.problems import row
 from planner.check import check
-from planner.cpsat.guards import row
 from planner.tradeoffs.common import Budget, Step, write_csv
 
 log = logging.getLogger("planner")
@@ -52,19 +52,6 @@ PRICE_SCHEMA = {
 
 def _num(value: float | int) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def _rebuild(
-    sc: Scenario, settings: Settings | None = None, **tables: tuple[object, ...]
-) -> Scenario:
-    """The scenario with other settings or tables, validated again (never a copy of cached lookups)."""
-    data: dict[str, object] = {
-        name: getattr(sc, name)
-        for name in ("organizations", "units", "staff", "functions", "rules", "locks")
-    }
-    data["departments"] = sc.departments if sc.departments_given else ()
-    data.update(tables)
-    return Scenario(settings=settings or sc.settings, **data)  # type: ignore[arg-type]
 
 
 def _step(value: float, delta: float, lo: float | None = None, hi: float | None = None) -> float:
@@ -160,7 +147,7 @@ def relaxations(scenario: Scenario) -> list[Relaxation]:
     out: list[Relaxation] = []
     for name, current, relaxed in _setting_steps(sc):
         settings = sc.settings.with_overrides({name: relaxed})
-        out.append(Relaxation(name, _num(current), _num(relaxed), _rebuild(sc, settings)))
+        out.append(Relaxation(name, _num(current), _num(relaxed), sc.with_settings(settings)))
     for i, org in enumerate(sc.organizations):
         for key in ("min_staff", "min_leaders"):
             value = getattr(org, key)
@@ -172,7 +159,7 @@ def relaxations(scenario: Scenario) -> list[Relaxation]:
                         f"organizations:{org.org_id}.{key}",
                         str(value),
                         str(value - 1),
-                        _rebuild(sc, organizations=tuple(orgs)),
+                        sc.replace(organizations=tuple(orgs)),
                     )
                 )
     if sc.departments_given:
@@ -188,7 +175,7 @@ def relaxations(scenario: Scenario) -> list[Relaxation]:
                         f"departments:{dept.dept_id}.{key}",
                         str(value),
                         str(value + delta),
-                        _rebuild(sc, departments=tuple(depts)),
+                        sc.replace(departments=tuple(depts)),
                     )
                 )
     for i, rule in enumerate(sc.rules):
@@ -197,7 +184,7 @@ def relaxations(scenario: Scenario) -> list[Relaxation]:
                 f"rules:row {row(i)}",
                 f"{rule.rule.value} {rule.a} {rule.b}",
                 "removed",
-                _rebuild(sc, rules=sc.rules[:i] + sc.rules[i + 1 :]),
+                sc.replace(rules=sc.rules[:i] + sc.rules[i + 1 :]),
             )
         )
     for i, lock in enumerate(sc.locks):
@@ -213,7 +200,7 @@ def relaxations(scenario: Scenario) -> list[Relaxation]:
             )
             if v
         )
-        out.append(Relaxation(f"locks:row {row(i)}", what, "removed", _rebuild(sc, locks=rest)))
+        out.append(Relaxation(f"locks:row {row(i)}", what, "removed", sc.replace(locks=rest)))
     return out
 
 

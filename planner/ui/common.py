@@ -152,37 +152,5 @@ def names(sc: Scenario) -> dict[str, dict[str, str]]:
     }
 
 
-def staff_frame(sc: Scenario, plan: Plan | None = None) -> pl.DataFrame:
-    """One row per person: today (organisation, unit, position) and, with a plan, after."""
-    n = names(sc)
-    rows: list[dict[str, Any]] = []
-    where = {a.staff_id: a for a in plan.staff} if plan is not None else {}
-    for s in sc.staff:
-        org = sc.staff_org[s.staff_id]
-        row: dict[str, Any] = {
-            "staff_id": s.staff_id,
-            "name": s.name,
-            "org": n["org"].get(org, org),
-            "unit": n["unit"].get(s.unit_id, s.unit_id),
-            "position": s.position.value,
-            "fte": s.fte,
-            "skills": "; ".join(s.skills),
-            "retiring": s.retiring,
-            "protected": s.protected,
-        }
-        if plan is not None:
-            a = where.get(s.staff_id)
-            row["dept"] = (
-                "" if a is None or a.dept_id is None else n["dept"].get(a.dept_id, a.dept_id)
-            )
-            row["role"] = "" if a is None else a.role.value
-        rows.append(row)
-    return pl.DataFrame(rows)
-
-
-def role_label(role: str) -> str:
-    return t(f"role.{role}") if role else ""
-
-
 def posts_after(plan: Plan) -> int:
     return sum(1 for a in plan.staff if a.role in (Role.HEAD, Role.DEPUTY))

@@ -87,16 +87,14 @@ def _controls(sc: Scenario) -> None:
             t("solve.again" if again else "solve.start"),
             type="primary",
             icon=":material/play_arrow:",
-            disabled=state.running() or not state.solver_available(),
+            disabled=state.running(),
             key="plan.solve",
             width="stretch",
         ):
             state.start_solve(sc, time_limit=limit)
             st.rerun()
     with right:
-        if not state.solver_available():
-            st.caption(t("solve.unavailable"))
-        elif state.get("last_plan") is not None:
+        if state.get("last_plan") is not None:
             st.caption(t("solve.warm_start"))
 
 
@@ -463,7 +461,7 @@ def _conflicts(res: SolveResult, sc: Scenario) -> None:
                     key=f"plan.relax.{i}",
                     icon=":material/tune:",
                     width="stretch",
-                    disabled=state.running() or not state.solver_available(),
+                    disabled=state.running(),
                 ):
                     state.set_scenario(c.relaxed)
                     state.bump_editors()
@@ -503,7 +501,7 @@ def _suspects(sc: Scenario) -> None:
                 key=f"plan.restore.{i}",
                 icon=":material/undo:",
                 width="stretch",
-                disabled=state.running() or not state.solver_available(),
+                disabled=state.running(),
             ):
                 restored = relax.restore(base, sc, ch.name)
                 state.set_scenario(restored)

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from models import Scenario
-from planner.ui.edits import rebuild
 
 _SETTING = re.compile(r"^(targets|departments|allowances)\.(\w+)$")
 _ORG = re.compile(r"^organizations:(.+)\.(min_staff|min_leaders)$")
@@ -56,7 +55,7 @@ def relaxations(sc: Scenario) -> dict[str, Any]:
     if not sc.departments_given and count > 1:
         settings = sc.settings.with_overrides({"departments.count": count - 1})
         out["departments.count"] = Relaxation(
-            "departments.count", str(count), str(count - 1), rebuild(sc, settings=settings)
+            "departments.count", str(count), str(count - 1), sc.replace(settings=settings)
         )
     return out
 
@@ -183,7 +182,7 @@ def changes(base: Scenario, sc: Scenario) -> list[Change]:
 def restore(base: Scenario, sc: Scenario, name: str) -> Scenario:
     """``sc`` with the one setting ``name`` back at the file's value."""
     if name == "locks":
-        return rebuild(sc, locks=base.locks)
+        return sc.replace(locks=base.locks)
     if m := _ORG.match(name):
         org_id, key = m.groups()
         file_value = next(getattr(o, key) for o in base.organizations if o.org_id == org_id)
@@ -191,7 +190,7 @@ def restore(base: Scenario, sc: Scenario, name: str) -> Scenario:
             o.model_copy(update={key: file_value}) if o.org_id == org_id else o
             for o in sc.organizations
         )
-        return rebuild(sc, organizations=orgs)
+        return sc.replace(organizations=orgs)
     if m := _DEPT.match(name):
         dept_id, key = m.groups()
         file_value = next(getattr(d, key) for d in base.departments if d.dept_id == dept_id)
@@ -199,7 +198,7 @@ def restore(base: Scenario, sc: Scenario, name: str) -> Scenario:
             d.model_copy(update={key: file_value}) if d.dept_id == dept_id else d
             for d in sc.departments
         )
-        return rebuild(sc, departments=depts)
+        return sc.replace(departments=depts)
     section, _, key = name.partition(".")
     file_value = getattr(getattr(base.settings, section), key)
-    return rebuild(sc, settings=sc.settings.with_overrides({name: file_value}))
+    return sc.replace(settings=sc.settings.with_overrides({name: file_value}))

@@ -145,7 +145,7 @@ def _settings(sc: Scenario) -> Scenario | None:
         t("roadmap.solve"),
         type="primary",
         icon=":material/timeline:",
-        disabled=running or not state.solver_available(),
+        disabled=running,
         key="roadmap.solve",
     ):
         job = state.SolveJob(scenario=chosen, label="roadmap", time_limit=float(limit))

@@ -217,8 +217,6 @@ def open_last() -> None:
     if state.get("source") is not None or state.get("ws.tried_last"):
         return
     state.put("ws.tried_last", True)
-    if not state.io_available():
-        return
     s = store()
     if s is None:
         return

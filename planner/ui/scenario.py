@@ -29,9 +29,7 @@ def render() -> None:
         _problems(t("scenario.warnings"), list(base.warnings), warning=True)
     sc = state.scenario()
     if sc is None:
-        if not state.io_available():
-            st.info(t("scenario.io_missing"))
-        elif not state.embedded_scenarios():
+        if not state.embedded_scenarios():
             st.info(t("scenario.none_embedded"))
         return
     _header(sc)
@@ -157,14 +155,12 @@ def _header(sc: Scenario) -> None:
             t("scenario.solve"),
             type="primary",
             icon=":material/play_arrow:",
-            disabled=solving or not state.solver_available(),
+            disabled=solving,
             key="scenario.solve",
             width="stretch",
         )
     with right:
-        if not state.solver_available():
-            st.caption(t("solve.unavailable"))
-        elif solving:
+        if solving:
             st.caption(t("solve.in_progress"))
         else:
             st.caption(t("scenario.solve_help", seconds=fmt_num(sc.settings.solver.time_limit)))

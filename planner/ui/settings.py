@@ -144,8 +144,7 @@ def render() -> None:
     if not problems:
         try:
             settings = base.settings.with_overrides(overrides)
-            new = state.rebuild(
-                base,
+            new = base.replace(
                 settings=settings,
                 **{k: changes.get(k, getattr(sc, k)) for k in ("organizations", "locks")},
                 **({"departments": changes["departments"]} if "departments" in changes else {}),

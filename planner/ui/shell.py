@@ -52,10 +52,9 @@ def start() -> None:
         st.stop()
     saved.open_last()
     state.init()
-    if state.solver_available():
-        from planner.ui import solves
+    from planner.ui import solves
 
-        solves.queue()  # the server's queue and its solver processes start with the first visit
+    solves.queue()  # the server's queue and its solver processes start with the first visit
     state.collect()
     language_switch()
     sc = state.scenario()

@@ -8,7 +8,6 @@ finished result into the session (:func:`collect`).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import threading
 import time
@@ -22,7 +21,6 @@ from typing import Any
 import streamlit as st
 
 from models import Plan, Scenario, SolveResult, Status
-from planner.ui.edits import rebuild as rebuild  # re-exported: pages call state.rebuild
 
 DATA_DIR = Path(os.environ.get("KHOI_DATA_DIR") or Path(__file__).resolve().parents[2] / "data")
 """The embedded scenarios; ``KHOI_DATA_DIR`` points elsewhere (tests, a deployment's own folder)."""
@@ -68,27 +66,6 @@ def _read_cached(path: str, signature: tuple[tuple[str, int, int], ...]) -> Scen
 def read_embedded(folder: Path) -> Scenario:
     """Read an embedded scenario (cached until one of its files changes)."""
     return _read_cached(str(folder), _signature(folder))
-
-
-def io_available() -> bool:
-    return _module_exists("planner.io") and hasattr(_import("planner.io"), "read_scenario")
-
-
-def solver_available() -> bool:
-    return _module_exists("planner.solve")
-
-
-def _module_exists(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def _import(name: str) -> Any:
-    import importlib
-
-    return importlib.import_module(name)
 
 
 # -- the session --------------------------------------------------------------
@@ -156,7 +133,7 @@ def init() -> None:
     if get("source") is not None or get("load_error") is not None:
         return
     found = embedded_scenarios()
-    if not found or not io_available():
+    if not found:
         return
     name = next(iter(found))
     try:

@@ -8,7 +8,6 @@ Plan page (and is then kept for the Compare page).
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 import altair as alt
@@ -23,21 +22,11 @@ from planner.ui.i18n import t
 PLAN_PAGE = "planner/ui/plan.py"
 
 
-def available() -> bool:
-    try:
-        return importlib.util.find_spec("planner.tradeoffs") is not None
-    except (ImportError, ValueError):
-        return False
-
-
 def render() -> None:
     st.title(t("tradeoffs.title"))
     st.caption(t("tradeoffs.intro"))
     sc = need_scenario()
     if sc is None:
-        return
-    if not available():
-        st.info(t("tradeoffs.coming"), icon=":material/construction:")
         return
     tab_pareto, tab_price = st.tabs([t("tradeoffs.tab_pareto"), t("tradeoffs.tab_price")])
     with tab_pareto:
@@ -126,7 +115,7 @@ def _pareto(sc: Scenario) -> None:
         type="primary",
         icon=":material/show_chart:",
         key="trade.go",
-        disabled=running or x == y or not state.solver_available(),
+        disabled=running or x == y,
     ):
         res, res_sc = state.result(), state.result_scenario()
         base = res if res is not None and res_sc is sc and res.plan is not None else None
@@ -294,7 +283,7 @@ def _price(sc: Scenario) -> None:
         type="primary",
         icon=":material/sell:",
         key="price.go",
-        disabled=running or n == 0 or not state.solver_available(),
+        disabled=running or n == 0,
     ):
         res, res_sc = state.result(), state.result_scenario()
         base = res if res is not None and res_sc is sc and res.plan is not None else None
