@@ -318,20 +318,21 @@ def _structure(res: SolveResult, sc: Scenario, plan: Plan) -> None:
         st.image(svg, width="stretch")
     names = {o.org_id: o.name or o.org_id for o in sc.organizations}
     person = {s.staff_id: s.name or s.staff_id for s in sc.staff}
-    rows = [
-        {
+    rows = []
+    for d in plan.departments:
+        row: dict[str, object] = {
             t("col.dept"): d.name or d.dept_id,
             t("col.headcount"): d.headcount,
             t("col.fte"): d.fte,
             t("col.workload"): d.workload,
-            t("col.head"): person.get(d.head or "", d.head or ""),
-            t("col.deputies"): "; ".join(person.get(x, x) for x in d.deputies),
-            t("col.domains"): "; ".join(domain(x) for x in d.domains),
-            t("col.orgs"): "; ".join(names.get(o, o) for o in d.orgs),
         }
-        for d in plan.departments
-    ]
-    show_table(rows, wide=(t("col.deputies"), t("col.domains"), t("col.orgs")))
+        if not svg:  # the chart above names the leaders and the organisations' codes
+            row[t("col.head")] = person.get(d.head or "", d.head or "")
+            row[t("col.deputies")] = "; ".join(person.get(x, x) for x in d.deputies)
+        row[t("col.domains")] = "; ".join(domain(x) for x in d.domains)
+        row[t("col.orgs")] = ", ".join(d.orgs if svg else (names.get(o, o) for o in d.orgs))
+        rows.append(row)
+    show_table(rows, wide=(t("col.domains"),))
 
 
 def _flow(res: SolveResult, sc: Scenario, plan: Plan) -> None:
