@@ -332,7 +332,7 @@ def _structure(res: SolveResult, sc: Scenario, plan: Plan) -> None:
         row[t("col.domains")] = "; ".join(domain(x) for x in d.domains)
         row[t("col.orgs")] = ", ".join(d.orgs if svg else (names.get(o, o) for o in d.orgs))
         rows.append(row)
-    show_table(rows, wide=(t("col.domains"),))
+    show_table(rows)
 
 
 def _flow(res: SolveResult, sc: Scenario, plan: Plan) -> None:

@@ -92,7 +92,11 @@ def _open_button(s: Any, options: list[Any], key: str) -> None:
 
     if not options:
         return
-    labels = {i.id: f"{saved.label_of(i)} · {i.author} · {_when(i)}" for i in options}
+    labels = {
+        i.id: f"{saved.run_name(i) if i.kind == 'run' else saved.label_of(i)} · {i.author}"
+        f" · {_when(i)}"
+        for i in options
+    }
     cols = st.columns([4, 1])
     pick = cols[0].selectbox(
         t("workspace.pick"),
