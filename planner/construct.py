@@ -75,10 +75,14 @@ def _blocks(sc: Scenario) -> tuple[list[list[int]], dict[int, int]]:
 
     ``together`` groups are merged whole (C12); a unit's functions form one block
     when some department may host all of its domains, else one block per domain.
+    A unit is split where keeping it whole cannot work (``_Joiner``): two of its
+    functions locked to different departments (C13), an ``apart`` rule inside it
+    (C12), or more work than the largest department that may host it can staff (C5).
     """
     fs, depts = sc.functions, sc.departments
     fid = {fn.function_id: i for i, fn in enumerate(fs)}
     soft = UnionFind(len(fs))
+    joiner = _Joiner(sc, soft)
     for f, group in _forced_groups(sc).items():  # together rules: must stay together
         soft.union(f, group[0])
     by_unit: dict[str, list[int]] = defaultdict(list)
@@ -96,10 +100,10 @@ def _blocks(sc: Scenario) -> tuple[list[list[int]], dict[int, int]]:
             parts = list(per.values())
         for part in parts:
             for f in part[1:]:
-                _join_if_hostable(sc, soft, part[0], f)
+                joiner.join(part[0], f)
     for group in joint.values():
         for f in group[1:]:
-            _join_if_hostable(sc, soft, group[0], f)
+            joiner.join(group[0], f)
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(fs)):
         members[soft.find(i)].append(i)
@@ -115,23 +119,67 @@ def _blocks(sc: Scenario) -> tuple[list[list[int]], dict[int, int]]:
     return blocks, locked
 
 
-def _join_if_hostable(sc: Scenario, u: UnionFind, a: int, b: int) -> None:
-    """Merge the blocks of a and b when some department may host both blocks' domains."""
-    ra, rb = u.find(a), u.find(b)
-    if ra == rb:
-        return
-    doms = {
-        fn.domain for i, fn in enumerate(sc.functions) if u.find(i) in (ra, rb)
-    }  # small scenarios only reach here often; cost is linear per merge
-    if any(all(d.hosts(g) for g in doms) for d in sc.departments):
+class _Joiner:
+    """Merges blocks of functions when one department could take the merged block whole.
+
+    Two blocks merge when some department may host all of their domains (C2) and it
+    breaks nothing a whole block must keep: no two functions locked to different
+    departments (a locked department must host every domain), no ``apart`` rule with
+    a side in each (or both in one), and at most the work that the largest hosting
+    department can staff: ``Σ workload ≤ 0.95 × max_staff × mean fte`` (C5 with C3).
+    """
+
+    def __init__(self, sc: Scenario, u: UnionFind) -> None:
+        self.sc, self.u = sc, u
+        fid = {fn.function_id: i for i, fn in enumerate(sc.functions)}
+        self.locked: dict[int, int] = {}
+        dept = {d: i for i, d in enumerate(sc.dept_ids)}
+        for lk in sc.locks:
+            if lk.kind is LockKind.FUNCTION and lk.dept_id is not None:
+                self.locked[fid[lk.id]] = dept[lk.dept_id]
+        self.apart = [
+            ({fid[x] for x in sc.rule_targets(r.a)}, {fid[x] for x in sc.rule_targets(r.b)})
+            for r in sc.rules
+            if r.rule is RuleKind.APART
+        ]
+        fte = [s.fte_h for s in sc.staff] or [100]
+        self.mean_fte = sum(fte) / len(fte)
+        self.members: dict[int, set[int]] = defaultdict(set)  # root -> its functions
+        for i in range(len(sc.functions)):  # the together groups are already merged
+            self.members[u.find(i)].add(i)
+
+    def join(self, a: int, b: int) -> None:
+        u = self.u
+        ra, rb = u.find(a), u.find(b)
+        if ra == rb:
+            return
+        merged = self.members[ra] | self.members[rb]
+        fs, depts = self.sc.functions, self.sc.departments
+        doms = {fs[f].domain for f in merged}
+        pinned = {self.locked[f] for f in merged if f in self.locked}
+        if len(pinned) > 1:
+            return
+        hosts = [(i, d) for i, d in enumerate(depts) if all(d.hosts(g) for g in doms)]
+        if pinned:
+            hosts = [(i, d) for i, d in hosts if i in pinned]
+        if not hosts:
+            return
+        if any(merged & a and merged & b for a, b in self.apart):
+            return
+        work = sum(fs[f].workload_h for f in merged)
+        room = max(self.sc.dept_limits(d)[1] for _, d in hosts) * self.mean_fte
+        if work > 0.95 * room:
+            return
         u.union(ra, rb)
+        self.members[u.find(ra)] = merged
 
 
 def pack_units(sc: Scenario, rng: random.Random | None = None) -> dict[int, int] | None:
     """Function index -> department index, or None when no packing holds C2 and the locks.
 
     Blocks (``_blocks``) go largest first (ties broken by ``rng`` when given) to
-    the allowed department with the least workload, avoiding departments that
+    the allowed department whose room (``max_staff`` × mean fte) would be least
+    used with the block (with equal limits: the least workload), avoiding departments that
     would put both sides of an ``apart`` rule together. Then, while a department
     hosts nothing, the largest block that can move there is split or moved.
     """
@@ -150,6 +198,10 @@ def pack_units(sc: Scenario, rng: random.Random | None = None) -> dict[int, int]
         return [d for d in range(k) if all(depts[d].hosts(fs[f].domain) for f in block)]
 
     weight = [sum(max(fs[f].workload_h, 1) for f in b) for b in blocks]
+    # What each department can staff (C5's max_staff at the mean fte): with uneven limits
+    # a block goes where the share of that room it leaves used is smallest.
+    mean_fte = sum(s.fte_h for s in sc.staff) / max(1, len(sc.staff))
+    room = [max(1.0, sc.dept_limits(dpt)[1] * mean_fte) for dpt in depts]
     order = list(range(len(blocks)))
     jitter = {b: (rng.random() if rng else 0.0) for b in order}
     order.sort(key=lambda b: (b not in locked, -weight[b] * (1 + 0.3 * jitter[b]), b))
@@ -163,7 +215,7 @@ def pack_units(sc: Scenario, rng: random.Random | None = None) -> dict[int, int]
         if not ok:
             return None
         clean = [d for d in ok if not breaks_apart(blocks[b], d, where, apart)]
-        d = min(clean or ok, key=lambda d: (load[d], d))
+        d = min(clean or ok, key=lambda d: ((load[d] + weight[b]) / room[d], d))
         placed_blocks[b] = d
         for f in blocks[b]:
             where[f] = d
@@ -197,8 +249,63 @@ def pack_units(sc: Scenario, rng: random.Random | None = None) -> dict[int, int]
             break
         if not moved:
             return None
+    _relieve_full_departments(sc, where, load, room, apart, forced_together)
     _feed_small_departments(sc, where, load, apart, forced_together)
     return where
+
+
+FULL = 0.98
+"""A department's work may use this share of its room (``max_staff`` × mean fte) before
+``_relieve_full_departments`` moves some out."""
+
+
+def _relieve_full_departments(
+    sc: Scenario,
+    where: dict[int, int],
+    load: list[int],
+    room: list[float],
+    apart: list[tuple[set[int], set[int]]],
+    forced_together: dict[int, list[int]],
+) -> None:
+    """Move work out of departments that cannot staff it (C5's max_staff with C3).
+
+    A department whose workload is above ``FULL`` of its room (``max_staff`` × mean fte)
+    gives functions away, largest that fits first, to the allowed department with the
+    most room left, while that one stays within its own room: a unit's work is split
+    where keeping it together would need more people than a department may have.
+    Pinned functions, ``together`` groups and ``apart`` rules are respected.
+    """
+    fs, depts = sc.functions, sc.departments
+    hosted = [0] * len(depts)
+    for e in where.values():
+        hosted[e] += 1
+    for d in sorted(range(len(depts)), key=lambda d: load[d] / room[d], reverse=True):
+        for _ in range(len(fs)):
+            excess = load[d] - FULL * room[d]
+            if excess <= 0 or hosted[d] <= 1:
+                break
+            moves = []
+            for f, e in where.items():
+                if e != d or f in forced_together or _pinned(sc, fs[f].function_id):
+                    continue
+                w = max(fs[f].workload_h, 1)
+                for t in range(len(depts)):
+                    if (
+                        t != d
+                        and depts[t].hosts(fs[f].domain)
+                        and load[t] + w <= FULL * room[t]
+                        and not breaks_apart([f], t, where, apart)
+                    ):
+                        moves.append((min(w, excess), load[t] / room[t], f, t))
+            if not moves:
+                break
+            _, _, f, t = max(moves, key=lambda m: (m[0], -m[1], -m[2]))
+            w = max(fs[f].workload_h, 1)
+            load[d] -= w
+            hosted[d] -= 1
+            load[t] += w
+            hosted[t] += 1
+            where[f] = t
 
 
 def _feed_small_departments(

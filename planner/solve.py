@@ -293,7 +293,7 @@ class _Run:
         started = False
         if closest is not None:
             add_plan_hint(built, closest)
-            started = complete_hint(built, time_limit=max(0.5, min(5.0, 0.2 * budget)))
+            started = complete_hint(built, time_limit=max(1.0, min(10.0, 0.4 * budget)))
         left = budget - (time.perf_counter() - called)
         repaired = repair_elastic(built, self.settings, left, self.clock, started=started)
         if repaired is None:

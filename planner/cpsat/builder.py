@@ -115,29 +115,30 @@ def complete_hint(
     """Extend the hint to every variable; True when done (else the hint is left as it was).
 
     A plan hints only the decision variables; CP-SAT rarely completes such a hint at
-    scale (a ministry: no plan in 60 s from a feasible hint). Here the hinted
-    variables are fixed in a copy of the model and one worker solves it without
-    objective, which only propagates; its solution becomes the hint. A hint that
-    violates the model (a previous plan under changed settings) fails quickly.
+    scale (a ministry: no plan in 60 s from a feasible hint). Here one worker solves
+    the model with the hinted variables fixed at their values
+    (``fix_variables_to_their_hinted_value``) and stops at its first solution, which
+    only propagates; that solution becomes the hint. No copy of the model is made: on
+    a 7,625-person elastic model this took 4.9 s where fixing the values in a clone
+    took 10.0 s (loaded machine). A hint that violates the model (a previous plan
+    under changed settings) fails quickly.
     ``deterministic``: ``time_limit`` is CP-SAT's deterministic time, not seconds.
     """
     model = built.model
     proto = model.proto
     if not len(proto.solution_hint.vars):
         return False
-    fixed = model.clone()
-    for i, v in zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True):
-        fixed.add(fixed.get_int_var_from_proto_index(i) == v)
-    fixed.clear_hints()
-    fixed.clear_objective()
     solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
+    p = solver.parameters
+    p.num_workers = 1
+    p.fix_variables_to_their_hinted_value = True
+    p.stop_after_first_solution = True
     if deterministic:
-        solver.parameters.max_deterministic_time = time_limit
+        p.max_deterministic_time = time_limit
     else:
-        solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.presolve_inclusion_work_limit = 0  # google/or-tools#5293
-    status = solver.solve(fixed)
+        p.max_time_in_seconds = time_limit
+    p.presolve_inclusion_work_limit = 0  # google/or-tools#5293
+    status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False
     model.clear_hints()

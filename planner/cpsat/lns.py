@@ -72,13 +72,15 @@ def improve(
     offset: float = 0.0,
     neighbourhood: Neighbourhood | None = None,
     target: int | None = None,
+    patience: int | None = None,
 ) -> LnsOutcome:
     """Improve ``solution`` (every variable's value, a solution of ``built``) for ``time_limit`` s.
 
     ``built.model`` must carry its objective. Returns the best solution found
     (``solution`` itself when nothing improved). ``neighbourhood`` chooses the
     departments to free (default: the largest surplus and random others);
-    the search ends once the objective reaches ``target``.
+    the search ends once the objective reaches ``target``, or after ``patience``
+    steps in a row that improved nothing.
     """
     model, var = built.model, built.var
     proto = model.proto
@@ -87,7 +89,7 @@ def improve(
     start = time.perf_counter()
     best = dict(solution)
     best_obj = _objective(model, best)
-    steps = improved = 0
+    steps = improved = stalled = 0
     step_limit = STEP_SECONDS[0]
     cells_of: dict[int, list[int]] = {d: [] for d in range(k)}
     for table in (var.m, var.h, var.v):
@@ -106,6 +108,8 @@ def improve(
         if left < 0.3 or (stop is not None and stop.is_set()) or k < 2:
             break
         if target is not None and best_obj <= target:
+            break
+        if patience is not None and stalled >= patience:
             break
         chosen = choose(built, best, size, rng)
         touched: dict[int, list[int]] = {}
@@ -155,10 +159,12 @@ def improve(
                 best = {i: int(v) for i, v in enumerate(solver.response_proto.solution)}
                 best_obj = value
                 improved += 1
+                stalled = 0
                 step_limit = STEP_SECONDS[0]
                 if on_progress is not None:
                     on_progress(offset + time.perf_counter() - start, best_obj, 0.0)
                 continue
+        stalled += 1
         step_limit = min(STEP_SECONDS[1], step_limit * 1.5)
     model.clear_hints()
     log.info("lns: %d steps, %d improved, objective %d", steps, improved, best_obj)
