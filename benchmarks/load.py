@@ -287,7 +287,9 @@ def together(
             left = max(1.0, budget - (time.time() - t0))
             page.wait_for_selector(PROVINCE_DONE, timeout=int(left * 1000))
         seen_last = time.time() - t0
-        runs = wait_runs(db, t0, planners + 1, 120)
+        # the closed tab's solve was queued last: wait for its record too (it ends the phase,
+        # so that the next phase counts only its own runs)
+        runs = wait_runs(db, t0, planners + 1, max(120.0, budget - (time.time() - t0)))
         statuses = [r.run["status"] for r in runs]
         ours = runs[: planners + 1]
         same_staff = None
