@@ -30,17 +30,19 @@ postgres:
 test: $(STAMP) browser postgres
 	$(PY) -m pytest -n 2 tests
 
-# Renew the README's screenshots (docs/screenshots/) from the browser test.
+# Renew the README's screenshots (docs/screenshots/) from the browser tests, and every page
+# in both languages (docs/screenshots/pages/, a slow test marked bench).
 screenshots: $(STAMP) browser
-	KHOI_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/test_browser.py
+	KHOI_SCREENSHOTS=docs/screenshots $(PY) -m pytest -m browser tests/test_browser.py tests/test_browser_pages.py
 
 # 127.0.0.1 only; a team server: planner app --address 0.0.0.0 (needs sign-in, docs/workspace.md)
 app: $(STAMP)
 	$(VENV)/bin/planner app --address 127.0.0.1 --port 8501
 
-bench: $(STAMP)
+bench: $(STAMP) browser
 	$(PY) -m benchmarks.communes
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.load
 	$(PY) -m pytest -m bench tests
 
 lint: $(STAMP)

@@ -62,6 +62,24 @@ def auth_problem(cwd: Path) -> str | None:
     return f"[auth] lacks {', '.join(missing)}" if missing else None
 
 
+def _check_scheduler(address: str) -> None:
+    """Connect once to the Dask scheduler; exit 2 with the reason when it cannot be reached."""
+    try:
+        from distributed import Client
+
+        with Client(address, timeout="10s", set_as_default=False) as client:
+            workers = len(client.scheduler_info().get("workers", {}))
+    except Exception as exc:  # noqa: BLE001 - any failure to connect is the user's to fix
+        err.print(f"--scheduler {address}: cannot connect: {exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    if workers == 0:
+        err.print(
+            f"--scheduler {address}: the cluster has no workers yet; solves wait until one joins",
+            markup=False,
+            highlight=False,
+        )
+
+
 @app.command("app")
 def app_command(
     address: Annotated[
@@ -83,6 +101,23 @@ def app_command(
             " put a password in KHOI_DATABASE_URL, not here.",
         ),
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Send the app's solves to this Dask scheduler's workers (tcp://HOST:PORT);"
+            " default: a local process pool sized to the machine.",
+        ),
+    ] = None,
+    solves: Annotated[
+        int | None,
+        typer.Option(
+            "--solves",
+            min=1,
+            help="Solves at once on the local pool (default: one per 4 cores, at least one);"
+            " the others wait in a queue.",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app (Streamlit). Example: planner app --address 0.0.0.0 --port 8501"""
     env = dict(os.environ)
@@ -92,6 +127,11 @@ def app_command(
 
         open_db(db).close()  # a bad URL is reported now (masked), not in the browser
         env["KHOI_DATABASE_URL"] = db
+    if scheduler:
+        _check_scheduler(scheduler)  # an unreachable cluster is reported now, not on Solve
+        env["KHOI_SCHEDULER"] = scheduler
+    if solves:
+        env["KHOI_SOLVES"] = str(solves)
     if not is_local(address):
         problem = auth_problem(Path.cwd())
         if problem is None:

@@ -165,3 +165,17 @@ def test_sigterm_stops_planner_app_and_its_streamlit(tmp_path: Path) -> None:
             assert s.connect_ex(("127.0.0.1", port)) != 0  # the port is closed
     finally:
         servers.stop(proc)
+
+
+def test_solves_at_once_reach_the_app(launched) -> None:
+    result, calls = launched("--solves", "2")
+    assert result.exit_code == 0
+    ((_, env),) = calls
+    assert env["KHOI_SOLVES"] == "2" and "KHOI_SCHEDULER" not in env
+
+
+def test_an_unreachable_scheduler_is_refused_before_the_app_starts(launched) -> None:
+    port = servers.free_port()  # nothing listens there
+    result, calls = launched("--scheduler", f"tcp://127.0.0.1:{port}")
+    assert result.exit_code == 2 and not calls
+    assert "--scheduler" in result.output and "cannot connect" in result.output

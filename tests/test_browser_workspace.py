@@ -73,7 +73,7 @@ def test_save_refresh_reopen_solve_and_a_second_session_sees_it(ws_server, brows
         _settle(page)
         page.get_by_label("Tên").fill("Phương án huyện")
         page.get_by_label("Ghi chú").fill("thử lần đầu")
-        page.get_by_role("button", name="Lưu phương án").click()
+        page.get_by_role("button", name="Lưu biến thể").click()
         page.wait_for_selector("text=Đã lưu #1 Phương án huyện", timeout=30_000)
 
         page.reload(wait_until="domcontentloaded")  # a new session: the app opens on it
@@ -81,7 +81,7 @@ def test_save_refresh_reopen_solve_and_a_second_session_sees_it(ws_server, brows
         page.wait_for_selector("text=bạn (#1 Phương án huyện)", timeout=60_000)  # the source
         _settle(page)
         page.wait_for_selector(
-            "text=1 phương án đã lưu; mới nhất: #1 Phương án huyện, do Lan", timeout=30_000
+            "text=1 biến thể đã lưu; mới nhất: #1 Phương án huyện, do Lan", timeout=30_000
         )
         page.get_by_role("button", name="Mở", exact=True).first.click()
         page.wait_for_selector("text=Đã mở #1 Phương án huyện", timeout=30_000)
@@ -106,7 +106,7 @@ def test_save_refresh_reopen_solve_and_a_second_session_sees_it(ws_server, brows
     try:
         other.goto(url + "workspace", wait_until="domcontentloaded")
         other.wait_for_selector(
-            "text=1 phương án đã lưu; mới nhất: #1 Phương án huyện", timeout=60_000
+            "text=1 biến thể đã lưu; mới nhất: #1 Phương án huyện", timeout=60_000
         )
         other.wait_for_selector("text=1 lần giải; mới nhất: #2", timeout=30_000)
         assert not other.locator("[data-testid='stException']").count()

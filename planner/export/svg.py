@@ -178,7 +178,9 @@ def _legend(
     out = [_text(x, y + 11, _t(lang)["orgs"] + ":", 11, weight="bold")]
     cx, cy = x + 11 * CHAR_W * (len(_t(lang)["orgs"]) + 2) + 4, y
     for label, color in items:
-        label = shorten(label, 48)
+        # whole names (an organisation's name is what the reader looks for); only a name
+        # wider than a whole line is cut, and then its full text is the hover title
+        label = _fits(label, width - 120 - 30, 11)
         w = 16 + len(label) * 11 * CHAR_W + 14
         if cx + w > x + width and cx > x + 120:
             cx, cy = x + 120, cy + 18
@@ -399,22 +401,25 @@ def structure_svg(scenario: Scenario, plan: Plan, summary: Summary, lang: str = 
     mid = width / 2
     body: list[str] = []
 
-    # the block agency
-    top_x, top_y = mid - TOP_W / 2, MARGIN + (24.0 if is_draft(summary) else 0.0)
+    # the block agency: as wide as its name needs (up to the drawing), the name smaller
+    # before it is ever cut; a draft's warning above it
     k = summary.kpis
     name = scenario.settings.scenario.name or summary.scenario
+    top_w = min(width - 2 * MARGIN, max(TOP_W, len(name) * 17 * CHAR_W + 24))
+    name_size = max(12.0, min(17.0, (top_w - 24) / max(1, len(name) * CHAR_W)))
+    top_x, top_y = mid - top_w / 2, MARGIN + (24.0 if is_draft(summary) else 0.0)
     line3 = (
         f"{len(boxes)} {t['depts']} · {k.headcount_after or sum(b.headcount for b in boxes)} {t['people']}"
         f" · {k.posts_after} {t['posts']}"
     )
     body += [
-        f'<rect x="{top_x:.1f}" y="{top_y:.1f}" width="{TOP_W}" height="{TOP_H}" rx="8" fill="#1c3d5a"/>',
+        f'<rect x="{top_x:.1f}" y="{top_y:.1f}" width="{top_w:.1f}" height="{TOP_H}" rx="8" fill="#1c3d5a"/>',
         _text(mid, top_y + 20, t["agency"], 11, weight="bold", anchor="middle", fill="#c9d8e6"),
         _text(
             mid,
             top_y + 42,
-            _fits(name, TOP_W - 24, 17),
-            17,
+            _fits(name, top_w - 24, name_size),
+            round(name_size, 1),
             weight="bold",
             anchor="middle",
             fill="#ffffff",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import polars as pl
 import streamlit as st
 
 from models import Plan, Role, Scenario, SolveResult, Summary
@@ -21,6 +24,78 @@ def fmt_num(value: float | None, digits: int = 0) -> str:
 
 def fmt_money(value: float | None, currency: str) -> str:
     return "—" if value is None else f"{fmt_num(value)} {currency}"
+
+
+def fmt_compact_money(value: float | None, currency: str) -> str:
+    """A large amount with its unit, short enough for a metric: ``938 triệu VND`` / ``938 M VND``."""
+    return "—" if value is None else f"{fmt_compact(value)} {currency}".strip()
+
+
+NUMBER_LOCALE: dict[str, dict[str, Any]] = {
+    "vi": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]},
+    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", " VND"]},
+}
+"""d3-format locales for the charts (Vega-Lite ``config.locale``): the same separators as
+:func:`fmt_num`, so an axis reads like the cards and tables beside it."""
+
+
+def show_chart(c: Any, **kwargs: Any) -> Any:
+    """``st.altair_chart`` with the session's number format on every axis, label and tooltip."""
+    import altair as alt
+
+    c = c.copy(deep=False)
+    config = c.config if c.config is not alt.Undefined else alt.Config()
+    config = config.copy(deep=False)
+    config.locale = alt.Locale(number=NUMBER_LOCALE[current()])
+    c.config = config
+    kwargs.setdefault("width", "stretch")
+    return st.altair_chart(c, **kwargs)
+
+
+def _decimals(values: Any) -> int:
+    """Decimals a column of numbers needs (0–2): ``43.5, 29.23`` -> 2, ``44, 33`` -> 0."""
+    most = 0
+    for v in values:
+        if v is None or v != v:  # None or NaN
+            continue
+        for d in (0, 1, 2):
+            if abs(round(float(v), d) - float(v)) < 1e-9:
+                most = max(most, d)
+                break
+        else:
+            return 2
+    return most
+
+
+def show_table(data: Any, *, wide: tuple[str, ...] = (), **kwargs: Any) -> Any:
+    """``st.dataframe`` with numbers in the session's format (``1.234.567,5`` / ``1,234,567.5``).
+
+    The numbers keep their values (a column still sorts as numbers); only their display
+    is formatted, every number of a column with the same decimals. ``wide`` names text
+    columns shown at full width rather than cut.
+    """
+    import pandas as pd
+
+    frame = data.to_pandas() if isinstance(data, pl.DataFrame) else pd.DataFrame(data)
+    formats: dict[str, Any] = {}
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+            continue
+        digits = 0 if pd.api.types.is_integer_dtype(column) else _decimals(column)
+        formats[name] = lambda v, d=digits: fmt_num(v, d)
+    styled = frame.style.format(formats, na_rep="—") if formats else frame
+    config = dict(kwargs.pop("column_config", None) or {})
+    for name in frame.columns:
+        if name in config:
+            continue
+        # a header is a tooltip of its own (a narrow column cuts it); ``wide`` ones are not cut
+        config[name] = st.column_config.Column(
+            str(name), help=str(name), width="large" if name in wide else None
+        )
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    return st.dataframe(styled, column_config=config or None, **kwargs)
 
 
 def fmt_compact(value: float | None) -> str:

@@ -13,7 +13,7 @@ import streamlit as st
 
 from models import Scenario
 from planner.ui import state
-from planner.ui.common import fmt_num, fmt_share, need_scenario, status_text, summary_of
+from planner.ui.common import fmt_num, fmt_share, need_scenario, show_table, status_text, summary_of
 from planner.ui.i18n import has, t
 
 KPI_NAMES = {
@@ -34,7 +34,7 @@ def render() -> None:
     if not kept:
         st.info(t("compare.none"))
         return
-    labels = [f"{k['label']} ({k['created']})" for k in kept]
+    labels = [f"{k['label']} · {k['created']}" for k in kept]
     default = labels[-2:] if len(labels) >= 2 else labels
     chosen = st.multiselect(
         t("compare.pick"), labels, default=default, key="compare.pick", max_selections=6
@@ -52,7 +52,7 @@ def render() -> None:
     )
     st.subheader(t("compare.kpis"))
     table = _kpi_table(result, items)
-    st.dataframe(table, hide_index=True, width="stretch", height=38 + 35 * len(table[" "]))
+    show_table(table, hide_index=True, width="stretch", height=38 + 35 * len(table[" "]))
     if len(items) < 2:
         st.info(t("compare.need_two"))
         return
@@ -74,10 +74,10 @@ def render() -> None:
     functions = pair.moves.filter(pl.col("kind") == "function")
     st.caption(t("compare.moves_count", n=staff.height))
     if staff.height:
-        st.dataframe(_staff_moves(ia["scenario"], staff), hide_index=True, width="stretch")
+        show_table(_staff_moves(ia["scenario"], staff), hide_index=True, width="stretch")
     if functions.height:
         st.caption(t("compare.function_moves", n=functions.height))
-        st.dataframe(_function_moves(ia["scenario"], functions), hide_index=True, width="stretch")
+        show_table(_function_moves(ia["scenario"], functions), hide_index=True, width="stretch")
 
 
 def _kpi_table(result: Any, items: list[dict[str, Any]]) -> dict[str, list[str]]:

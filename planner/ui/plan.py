@@ -1,7 +1,9 @@
 """Solve and Plan page: a live solve with a Stop button, then the plan or its conflicts.
 
-The solve runs in a background thread (``state.SolveJob``); a fragment polls
-it every half second and draws the objective and the bound over time. A
+The solve goes through the server's queue (``planner.ui.solves``); while it waits
+the page shows its place and a Cancel button (looked at every 5 s), while it runs
+a fragment polls it every 2 s and draws the objective and the bound over time: on a
+loaded server, the reruns of many waiting pages must not crowd out a new visitor's. A
 finished plan shows its before → after figures, the org chart, who goes
 where, workload against capacity and a filterable staff table. An infeasible
 solve shows the named conflicts, each with a sentence and a "relax" button.
@@ -9,17 +11,21 @@ solve shows the named conflicts, each with a sentence and a "relax" button.
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 import streamlit as st
 
 from models import Plan, Scenario, SolveResult
 from planner.ui import charts, relax, state
 from planner.ui.common import (
-    fmt_compact,
+    fmt_compact_money,
     fmt_money,
     fmt_num,
     fmt_share,
     need_scenario,
+    show_chart,
+    show_table,
     status_text,
     summary_of,
 )
@@ -33,7 +39,11 @@ def render() -> None:
         return
     _controls(sc)
     if state.running():
-        _progress()
+        job = state.job()
+        if job is not None and job.state == "queued":
+            _waiting()
+        else:
+            _progress()
     error = state.get("solve_error")
     if error:
         st.error(t("solve.error", error=error))
@@ -88,7 +98,18 @@ def _controls(sc: Scenario) -> None:
             st.caption(t("solve.warm_start"))
 
 
-@st.fragment(run_every=0.5)
+@st.fragment(run_every=5.0)
+def _waiting() -> None:
+    """A queued solve, looked at every 5 s: ten waiting planners must not slow the pages."""
+    job = state.job()
+    if job is None:
+        return
+    if job.state != "queued":
+        st.rerun()  # started (or done): the whole page switches to the progress
+    _queued(job)
+
+
+@st.fragment(run_every=2.0)
 def _progress() -> None:
     job = state.job()
     if job is None:
@@ -105,7 +126,7 @@ def _progress() -> None:
         b.button(
             t("solve.stop"),
             icon=":material/stop:",
-            on_click=job.stop.set,
+            on_click=state.stop_running,
             disabled=stopping,
             key="plan.stop",
             width="stretch",
@@ -117,9 +138,37 @@ def _progress() -> None:
             c1.metric(t("solve.objective"), fmt_num(obj))
             c2.metric(t("solve.bound"), fmt_num(bound))
             c3.metric(t("solve.gap"), fmt_share(gap, 2))
-            st.altair_chart(charts.progress(points), width="stretch")
+            show_chart(charts.progress(points), width="stretch")
         else:
             st.caption(t("solve.waiting"))
+        st.caption(t("solve.survives"))
+
+
+def _queued(job: Any) -> None:
+    """A solve waiting for its turn: its place in the server's queue and a Cancel button."""
+    from planner.ui import solves
+
+    q = solves.queue()
+    counts = q.counts()
+    with st.container(border=True):
+        a, b = st.columns([3, 1], vertical_alignment="center")
+        a.markdown(
+            t(
+                "solve.queued",
+                position=fmt_num(q.position(job)),
+                running=fmt_num(counts["running"]),
+                slots=fmt_num(q.backend.slots),
+                seconds=fmt_num(job.waited, 0),
+            )
+        )
+        b.button(
+            t("solve.cancel"),
+            icon=":material/cancel:",
+            on_click=state.stop_running,
+            key="plan.cancel",
+            width="stretch",
+        )
+        st.caption(t("solve.survives"))
 
 
 def _status(res: SolveResult, sc: Scenario) -> None:
@@ -138,8 +187,20 @@ def _status(res: SolveResult, sc: Scenario) -> None:
     if res.status.value == "feasible":
         st.caption(t("plan.feasible_note"))
     reused = res.stats.get("reused_optimum")
-    if reused is not None:
+    where = res.stats.get("ran_on") or {}
+    if where.get("backend") in ("shared", "workspace"):
+        st.caption(t("plan.same_question", run=res.stats.get("same_as_run") or "—"))
+    elif reused is not None:
         st.caption(t("plan.reused_note", changes=", ".join(reused) or "—"))
+    if res.plan is not None:
+        from planner.ties import ties
+
+        found = ties(sc, res.plan)
+        if found.any:
+            st.caption(
+                t("plan.ties", classes=fmt_num(found.classes), people=fmt_num(found.people)),
+                help=t("plan.ties_help"),
+            )
 
 
 # -- a plan --------------------------------------------------------------------------
@@ -148,7 +209,8 @@ def _status(res: SolveResult, sc: Scenario) -> None:
 def _plan(res: SolveResult, sc: Scenario, plan: Plan) -> None:
     k = res.kpis
     cur = sc.settings.scenario.currency
-    row1 = st.columns(4)
+    # counts on one row, sums of money (wider, with their unit) on the next
+    row1 = st.columns(5)
     row1[0].metric(
         t("kpi.units"),
         f"{k.units_before} → {k.departments_after}",
@@ -182,17 +244,17 @@ def _plan(res: SolveResult, sc: Scenario, plan: Plan) -> None:
         help=t("kpi.exits_help"),
         border=True,
     )
-    row2 = st.columns(4)
-    row2[0].metric(
+    row1[4].metric(
         t("kpi.involuntary"),
         fmt_num(k.involuntary_exits),
         help=t("kpi.involuntary_help"),
         border=True,
     )
-    row2[1].metric(
+    row2 = st.columns(3)
+    row2[0].metric(
         t("kpi.payroll", currency=cur),
-        fmt_compact(k.payroll_after),
-        delta=fmt_compact(k.payroll_after - k.payroll_before),
+        fmt_compact_money(k.payroll_after, cur),
+        delta=fmt_compact_money(k.payroll_after - k.payroll_before, cur),
         delta_color="inverse",
         help=t(
             "kpi.payroll_help",
@@ -201,15 +263,15 @@ def _plan(res: SolveResult, sc: Scenario, plan: Plan) -> None:
         ),
         border=True,
     )
-    row2[2].metric(
+    row2[1].metric(
         t("kpi.savings", currency=cur),
-        fmt_compact(k.savings),
+        fmt_compact_money(k.savings, cur),
         help=t("kpi.savings_help", value=fmt_money(k.savings, cur)),
         border=True,
     )
-    row2[3].metric(
+    row2[2].metric(
         t("kpi.raise", currency=cur),
-        fmt_compact(k.income_raise_per_head),
+        fmt_compact_money(k.income_raise_per_head, cur),
         help=t("kpi.raise_help", value=fmt_money(k.income_raise_per_head, cur)),
         border=True,
     )
@@ -228,7 +290,7 @@ def _plan(res: SolveResult, sc: Scenario, plan: Plan) -> None:
     with tabs[1]:
         _flow(res, sc, plan)
     with tabs[2]:
-        st.altair_chart(charts.workload(sc, plan), width="stretch")
+        show_chart(charts.workload(sc, plan), width="stretch")
         st.caption(t("plan.workload_note"))
     with tabs[3]:
         _staff_table(sc, plan)
@@ -256,20 +318,21 @@ def _structure(res: SolveResult, sc: Scenario, plan: Plan) -> None:
         st.image(svg, width="stretch")
     names = {o.org_id: o.name or o.org_id for o in sc.organizations}
     person = {s.staff_id: s.name or s.staff_id for s in sc.staff}
-    rows = [
-        {
+    rows = []
+    for d in plan.departments:
+        row: dict[str, object] = {
             t("col.dept"): d.name or d.dept_id,
             t("col.headcount"): d.headcount,
             t("col.fte"): d.fte,
             t("col.workload"): d.workload,
-            t("col.head"): person.get(d.head or "", d.head or ""),
-            t("col.deputies"): "; ".join(person.get(x, x) for x in d.deputies),
-            t("col.domains"): "; ".join(domain(x) for x in d.domains),
-            t("col.orgs"): "; ".join(names.get(o, o) for o in d.orgs),
         }
-        for d in plan.departments
-    ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+        if not svg:  # the chart above names the leaders and the organisations' codes
+            row[t("col.head")] = person.get(d.head or "", d.head or "")
+            row[t("col.deputies")] = "; ".join(person.get(x, x) for x in d.deputies)
+        row[t("col.domains")] = "; ".join(domain(x) for x in d.domains)
+        row[t("col.orgs")] = ", ".join(d.orgs if svg else (names.get(o, o) for o in d.orgs))
+        rows.append(row)
+    show_table(rows)
 
 
 def _flow(res: SolveResult, sc: Scenario, plan: Plan) -> None:
@@ -277,7 +340,7 @@ def _flow(res: SolveResult, sc: Scenario, plan: Plan) -> None:
     if svg:
         st.image(svg, width="stretch")
     else:
-        st.altair_chart(charts.flow(sc, plan), width="stretch")
+        show_chart(charts.flow(sc, plan), width="stretch")
     st.caption(t("plan.flow_note"))
 
 
@@ -329,7 +392,7 @@ def _staff_table(sc: Scenario, plan: Plan) -> None:
             | pl.col("staff_id").str.to_lowercase().str.contains(needle, literal=True)
         )
     st.caption(t("plan.staff_count", shown=df.height, total=len(plan.staff)))
-    st.dataframe(
+    show_table(
         df.rename({c: t(f"col.{c}") for c in df.columns}),
         hide_index=True,
         width="stretch",
@@ -343,13 +406,14 @@ def _terms(res: SolveResult, sc: Scenario) -> None:
         {
             t("col.term"): t(f"term.{k}"),
             t("col.value"): v,
+            t("col.term_unit"): t(f"term_unit.{k}", currency=sc.settings.scenario.currency),
             t("col.weight"): w.get(k, 0),
             t("col.weighted"): v * w.get(k, 0),
             t("col.meaning"): t(f"term_help.{k}"),
         }
         for k, v in res.terms.items()
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    show_table(rows, wide=(t("col.meaning"),))
     if sc.settings.objective.mode.value == "lexicographic":
         st.caption(
             t(
@@ -384,7 +448,8 @@ def _conflicts(res: SolveResult, sc: Scenario) -> None:
         with st.container(border=True):
             a, b = st.columns([4, 1], vertical_alignment="center")
             key = c.key if has(c.key) else "conflict.other"
-            a.markdown(f"**`{name}`** — {t(key, **{'name': name, **_sentence_values(c.values)})}")
+            sentence = t(key, **{"name": name, **_sentence_values(c.values)})
+            a.markdown(sentence[:1].upper() + sentence[1:])
             if c.relaxed is not None:
                 new = _fmt_value(c.values.get("new"))
                 label = (
@@ -405,10 +470,11 @@ def _conflicts(res: SolveResult, sc: Scenario) -> None:
                     st.rerun()
             else:
                 b.caption(t("plan.relax_in_files"))
-    if res.conflict_details:
-        with st.expander(t("plan.conflict_details")):
-            for line in res.conflict_details:
-                st.markdown(f"- {line}")
+    with st.expander(t("plan.conflict_details")):  # the settings' names, for whoever edits files
+        for name in res.conflicts:
+            st.markdown(f"- `{name}`")
+        for line in res.conflict_details:
+            st.markdown(f"- {line}")
 
 
 def _suspects(sc: Scenario) -> None:

@@ -21,7 +21,16 @@ from pydantic import ValidationError
 
 from models import PeriodRole, RoadmapResult, Scenario
 from planner.ui import charts, state
-from planner.ui.common import fmt_num, fmt_share, need_scenario, status_text
+from planner.ui.common import (
+    fmt_compact_money,
+    fmt_money,
+    fmt_num,
+    fmt_share,
+    need_scenario,
+    show_chart,
+    show_table,
+    status_text,
+)
 from planner.ui.i18n import t
 
 JOB = "roadmap.job"
@@ -49,6 +58,7 @@ def render() -> None:
     elif job is not None and job.result is not None:
         state.put(RESULT, (job.scenario, job.result))
         state.drop(JOB)
+        _record(job.scenario, job.result)
     elif job is not None and job.error:
         st.error(t("solve.error", error=job.error))
         state.drop(JOB)
@@ -58,6 +68,27 @@ def render() -> None:
             st.info(t("roadmap.none_yet"))
         return
     _result(*done)
+
+
+def _record(sc: Scenario, res: RoadmapResult) -> None:
+    """Keep a finished roadmap in the workspace history (``KHOI_RECORD_RUNS=0``: not)."""
+    import os
+
+    from planner.ui import saved
+    from planner.workspace import WorkspaceError
+    from planner.workspace.results import save_roadmap
+
+    if os.environ.get("KHOI_RECORD_RUNS", "1") == "0":
+        return
+    store = saved.store()
+    if store is None:
+        return
+    try:
+        item = save_roadmap(store, sc, res, author=saved.user(), note=t("roadmap.title"))
+    except (WorkspaceError, ValueError) as exc:
+        state.put("ws.record_error", f"{type(exc).__name__}: {exc}")
+        return
+    state.put("roadmap.run", item.id)
 
 
 def _settings(sc: Scenario) -> Scenario | None:
@@ -143,7 +174,7 @@ def _progress() -> None:
             c1.metric(t("solve.objective"), fmt_num(obj))
             c2.metric(t("solve.bound"), fmt_num(bound))
             c3.metric(t("solve.gap"), fmt_share(abs(obj - bound) / max(1.0, abs(obj)), 2))
-            st.altair_chart(charts.progress(points), width="stretch")
+            show_chart(charts.progress(points), width="stretch")
         else:
             st.caption(t("solve.waiting"))
 
@@ -163,12 +194,31 @@ def _result(sc: Scenario, res: RoadmapResult) -> None:
             st.warning(t("plan.timeout"))
         return
     k = res.kpis
-    cols = st.columns(5)
-    cols[0].metric(t("roadmap.early_exits"), k.early_exits)
-    cols[1].metric(t("roadmap.retirements"), k.retirements)
-    cols[2].metric(t("roadmap.packages"), fmt_num(k.total_packages))
-    cols[3].metric(t("roadmap.net_savings"), fmt_num(k.net_savings))
-    cols[4].metric(t("roadmap.payback"), "—" if k.payback_period is None else k.payback_period)
+    cur = sc.settings.scenario.currency
+    months = sc.settings.roadmap.months
+    counts = st.columns(3)  # counts and the payback, then the sums of money (wider)
+    counts[0].metric(t("roadmap.early_exits"), fmt_num(k.early_exits), border=True)
+    counts[1].metric(t("roadmap.retirements"), fmt_num(k.retirements), border=True)
+    counts[2].metric(
+        t("roadmap.payback"),
+        "—" if k.payback_period is None else t("roadmap.payback_value", period=k.payback_period),
+        delta=None
+        if k.payback_period is None
+        else t("roadmap.payback_months", months=k.payback_period * months),
+        delta_color="off",
+        delta_arrow="off",
+        help=t("roadmap.payback_help"),
+        border=True,
+    )
+    money = st.columns(2)
+    money[0].metric(  # money in thousands in the model (SPEC §8), shown in currency units
+        t("roadmap.packages"), fmt_compact_money(1000 * k.total_packages, cur), border=True,
+        help=fmt_money(1000 * k.total_packages, cur),
+    )  # fmt: skip
+    money[1].metric(
+        t("roadmap.net_savings"), fmt_compact_money(1000 * k.net_savings, cur), border=True,
+        help=fmt_money(1000 * k.net_savings, cur),
+    )  # fmt: skip
     st.subheader(t("roadmap.timeline"))
     names = {d.dept_id: d.name or d.dept_id for d in sc.departments}
     rows = [
@@ -177,42 +227,59 @@ def _result(sc: Scenario, res: RoadmapResult) -> None:
         if a.role is not PeriodRole.GONE
     ]
     head = pl.DataFrame(rows).group_by("period", "department").len()
-    st.altair_chart(
-        alt.Chart(head)
+    period_axis = alt.Axis(labelAngle=0, tickMinStep=1)
+    show_chart(
+        alt.Chart(head, title=t("roadmap.headcount_title"))
         .mark_bar()
         .encode(
-            x=alt.X("period:O", title=t("roadmap.period")),
+            x=alt.X("period:O", title=t("roadmap.period"), axis=period_axis),
             y=alt.Y("len:Q", title=t("roadmap.headcount")),
-            color=alt.Color("department:N", title=None, legend=alt.Legend(orient="bottom")),
-        ),
-        width="stretch",
+            color=alt.Color(
+                "department:N",
+                title=t("roadmap.department"),
+                legend=alt.Legend(orient="right", labelLimit=0, titleLimit=0),
+            ),
+            tooltip=[
+                alt.Tooltip("period:O", title=t("roadmap.period")),
+                alt.Tooltip("department:N", title=t("roadmap.department")),
+                alt.Tooltip("len:Q", title=t("roadmap.headcount")),
+            ],
+        )
     )
+    today = t("roadmap.today")
+    start = {"period": today, "posts": k.posts_before, "savings": 0.0}
     periods = pl.DataFrame(
-        [
-            {"period": p.period, "posts": p.posts, "savings": p.cumulative_savings}
+        [start]
+        + [
+            {"period": str(p.period), "posts": p.posts, "savings": p.cumulative_savings / 1000}
             for p in res.roadmap.periods
         ]
     )
+    order = periods["period"].to_list()
     left, right = st.columns(2)
     norm = sc.settings.targets.max_leadership_posts
+    x = alt.X("period:N", title=t("roadmap.period"), sort=order, axis=period_axis)
     posts = (
-        alt.Chart(periods)
+        alt.Chart(periods, title=t("roadmap.posts_title"))
         .mark_line(point=True)
-        .encode(
-            x=alt.X("period:O", title=t("roadmap.period")),
-            y=alt.Y("posts:Q", title=t("roadmap.posts")),
-        )
+        .encode(x=x, y=alt.Y("posts:Q", title=t("roadmap.posts")))
     )
     if norm is not None:
         posts = posts + alt.Chart(pl.DataFrame({"norm": [norm]})).mark_rule(
             color="#e15759", strokeDash=[4, 4]
         ).encode(y="norm:Q")
-    left.altair_chart(posts, width="stretch")
-    savings = alt.Chart(periods).mark_line(point=True).encode(
-        x=alt.X("period:O", title=t("roadmap.period")),
-        y=alt.Y("savings:Q", title=t("roadmap.cumulative_savings")),
+    with left:
+        show_chart(posts)
+        if norm is not None:
+            st.caption(
+                t("roadmap.norm_line", norm=fmt_num(norm), period=sc.settings.roadmap.norm_by)
+            )
+    savings = alt.Chart(periods, title=t("roadmap.savings_title")).mark_line(point=True).encode(
+        x=x, y=alt.Y("savings:Q", title=t("roadmap.cumulative_savings", currency=cur))
     ) + alt.Chart(pl.DataFrame({"zero": [0]})).mark_rule(color="#555").encode(y="zero:Q")
-    right.altair_chart(savings, width="stretch")
+    with right:
+        show_chart(savings)
+        st.caption(t("roadmap.savings_note"))
     st.subheader(t("roadmap.who_leaves"))
     people = {s.staff_id: s.name for s in sc.staff}
     leaves = pl.DataFrame(
@@ -222,12 +289,12 @@ def _result(sc: Scenario, res: RoadmapResult) -> None:
                 t("roadmap.col_name"): people.get(d.staff_id, ""),
                 t("roadmap.period"): d.period,
                 t("roadmap.col_reason"): t(f"roadmap.reason_{d.reason.value}"),
-                t("roadmap.col_package"): d.package,
+                t("roadmap.col_package", currency=cur): 1000 * d.package,
             }
             for d in res.roadmap.departures
         ]
     )
-    st.dataframe(leaves, hide_index=True, width="stretch")
+    show_table(leaves, hide_index=True, width="stretch")
     _downloads(sc, res)
 
 

@@ -1,5 +1,6 @@
 """The app's side of the workspace (planner.workspace): who is signed in, the shared store,
-opening a saved variant or run, and recording every finished solve.
+opening a saved variant or run. Finished solves are recorded by the solve queue
+(``planner.ui.solves``), not here.
 
 The store is opened once per database URL for the whole server (``st.cache_resource``):
 every browser session reads the same database, so two tabs see each other's saves on
@@ -74,6 +75,45 @@ def user() -> str:
     return default_author()
 
 
+def visitor() -> str | None:
+    """Whose "last opened" item this session reopens: the signed-in user's, else this
+    browser's (the session cookie Streamlit's server sets, hashed), else nobody's.
+
+    Without sign-in every visitor has the same author name (the server's login), so the
+    author cannot tell two planners apart: one browser's last item is not another's.
+    """
+    if signed_in():
+        return "user:" + user()
+    import hashlib
+
+    try:
+        cookie = st.context.cookies.get("_streamlit_xsrf")
+    except Exception:  # noqa: BLE001 - no browser (bare mode, AppTest)
+        cookie = None
+    if not isinstance(cookie, str) or not cookie:
+        return None
+    return "browser:" + hashlib.sha256(_xsrf_token(cookie)).hexdigest()[:24]
+
+
+def _xsrf_token(cookie: str) -> bytes:
+    """The token of Tornado's XSRF cookie (``2|mask|masked token|time``), without its mask."""
+    parts = cookie.split("|")
+    try:
+        mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+    except (IndexError, ValueError):
+        return cookie.encode()
+    if not mask:
+        return masked
+    return bytes(b ^ mask[i % len(mask)] for i, b in enumerate(masked))
+
+
+def remember_last(s: Any, item_id: int) -> None:
+    """Remember ``item_id`` as this visitor's last opened or saved item (nothing without one)."""
+    who = visitor()
+    if who is not None:
+        s.remember(who, LAST, str(item_id))
+
+
 def login_required() -> bool:
     """The launcher (``planner app``) asks for sign-in when it serves a non-local address."""
     return os.environ.get("KHOI_REQUIRE_LOGIN") == "1"
@@ -132,6 +172,14 @@ def label_of(item: Any) -> str:
     return f"#{item.id}" + (f" {item.name}" if item.name else "")
 
 
+def run_name(item: Any) -> str:
+    """A saved run as the Compare page names it: ``Quảng Ninh 2018 · lần giải #12 …``."""
+    from planner.ui.i18n import t
+
+    name = f" {item.name}" if item.name else ""
+    return f"{state.short_name(item.scenario_name)} · {t('run.saved', id=item.id)}{name}"
+
+
 def open_item(s: Any, ref: str | int, *, remember: bool = True) -> Any:
     """Make a saved variant (its scenario, edits over its base) or run (its scenario and
     plan) the session's current one. Raises WorkspaceError."""
@@ -151,7 +199,7 @@ def open_item(s: Any, ref: str | int, *, remember: bool = True) -> Any:
         if (item.run or {}).get("has_plan"):
             plan, summary, _ = s.plan_of(item)
             result = result_of(plan, summary)
-            state.open_result(sc, result, label)
+            state.open_result(sc, result, run_name(item))
             state.put("last_plan", plan)
             state.put("ws.recorded_result", result)  # already in the store
     else:
@@ -159,7 +207,7 @@ def open_item(s: Any, ref: str | int, *, remember: bool = True) -> Any:
         state.set_source(sc, "workspace", label)
     state.put("ws.current", item.id)
     if remember:
-        s.remember(user(), LAST, str(item.id))
+        remember_last(s, item.id)
     log.info("workspace: opened %s #%d", item.kind, item.id)
     return item
 
@@ -175,7 +223,8 @@ def open_last() -> None:
     from planner.workspace import WorkspaceError
 
     try:
-        last = s.recall(user(), LAST)
+        who = visitor()
+        last = s.recall(who, LAST) if who is not None else None
         if last:
             open_item(s, last, remember=False)
     except WorkspaceError as exc:
@@ -184,41 +233,7 @@ def open_last() -> None:
         log.exception("workspace: reopening the last item failed")
 
 
-# -- recording ------------------------------------------------------------------------------
-
-
-def record_finished() -> None:
-    """Save a solve that has just finished into the workspace (once), as a run of the
-    variant the session came from. ``KHOI_RECORD_RUNS=0`` turns this off."""
-    if os.environ.get("KHOI_RECORD_RUNS", "1") == "0":
-        return
-    j = state.job()
-    if j is None or not j.done or j.result is None or state.get("ws.recorded") is j:
-        return
-    state.put("ws.recorded", j)
-    s = store()
-    if s is None:
-        return
-    from planner.io import scenario_sha256
-    from planner.solve import to_summary
-    from planner.ui.i18n import t
-
-    try:
-        with st.spinner(t("workspace.recording")):
-            item = s.save_run(
-                j.scenario,
-                j.result,
-                to_summary(j.result, j.scenario, scenario_sha256(j.scenario)),
-                name=None,
-                author=user(),
-                note=j.label,
-                parent=state.get("ws.variant"),
-            )
-        state.put("ws.last_run", item.id)
-        state.put("ws.recorded_result", j.result)
-    except Exception as exc:  # noqa: BLE001 - the solve is shown anyway; the page says why
-        state.put("ws.record_error", f"{type(exc).__name__}: {exc}")
-        log.warning("workspace: a finished run was not recorded (%s)", type(exc).__name__)
+# -- saving ---------------------------------------------------------------------------------
 
 
 def save_tradeoff(kind: str, scenario: Scenario, result: Any, name: str) -> Any | None:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from models import Position, Scenario
 from planner.ui import charts, state
-from planner.ui.common import fmt_num
+from planner.ui.common import fmt_num, show_chart, show_table
 from planner.ui.i18n import domain, t
 from planner.ui.uploads import MAX_UPLOAD_BYTES, UploadError, read_upload
 
@@ -124,7 +124,7 @@ def _problems(title: str, lines: list[str], *, warning: bool = False) -> None:
                     t("problem.message"): line,
                 }
             )
-    st.dataframe(rows, hide_index=True, width="stretch")
+    show_table(rows, hide_index=True, width="stretch")
 
 
 # -- today's structure -------------------------------------------------------------
@@ -181,14 +181,18 @@ def _overview(sc: Scenario) -> None:
     )
     with tab_charts:
         a, b = st.columns(2)
-        a.altair_chart(charts.staff_by_org(sc), width="stretch")
-        b.altair_chart(charts.units_by_org(sc), width="stretch")
+        with a:
+            show_chart(charts.staff_by_org(sc), width="stretch")
+        with b:
+            show_chart(charts.units_by_org(sc), width="stretch")
         c, d = st.columns(2)
-        c.altair_chart(charts.workload_by_domain(sc), width="stretch")
-        d.altair_chart(charts.capacity_by_org(sc), width="stretch")
+        with c:
+            show_chart(charts.workload_by_domain(sc), width="stretch")
+        with d:
+            show_chart(charts.capacity_by_org(sc), width="stretch")
         st.caption(charts.org_legend(sc))
     with tab_orgs:
-        st.dataframe(_orgs_rows(sc), hide_index=True, width="stretch")
+        show_table(_orgs_rows(sc), hide_index=True, width="stretch")
     with tab_units:
         org = {o.org_id: o.name or o.org_id for o in sc.organizations}
         count: dict[str, int] = {}
@@ -204,7 +208,7 @@ def _overview(sc: Scenario) -> None:
             }
             for u in sc.units
         ]
-        st.dataframe(rows, hide_index=True, width="stretch")
+        show_table(rows, hide_index=True, width="stretch")
     with tab_staff:
         unit = {u.unit_id: u.name or u.unit_id for u in sc.units}
         rows = [
@@ -221,7 +225,7 @@ def _overview(sc: Scenario) -> None:
             }
             for s in sc.staff
         ]
-        st.dataframe(rows, hide_index=True, width="stretch")
+        show_table(rows, hide_index=True, width="stretch")
     with tab_work:
         rows = [
             {
@@ -236,7 +240,7 @@ def _overview(sc: Scenario) -> None:
             }
             for f in sc.functions
         ]
-        st.dataframe(rows, hide_index=True, width="stretch")
+        show_table(rows, hide_index=True, width="stretch")
 
 
 def _orgs_rows(sc: Scenario) -> list[dict[str, object]]:

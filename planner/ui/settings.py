@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from models import TERMS, Department, Lock, Organization, Scenario, ScenarioError
 from planner.ui import state
-from planner.ui.common import need_scenario
+from planner.ui.common import fmt_money, fmt_share, need_scenario, show_table
 from planner.ui.i18n import t
 
 TARGETS: dict[str, dict[str, Any]] = {
@@ -84,6 +84,7 @@ def render() -> None:
                     optional=True,
                     **TARGETS[key],
                 )
+                _money_caption(f"targets.{key}", overrides[f"targets.{key}"], sc)
         st.divider()
         st.caption(t("settings.money_intro"))
         cols = list(st.columns(3))
@@ -93,6 +94,7 @@ def render() -> None:
                 overrides[dotted] = _number(
                     dotted, getattr(getattr(sc.settings, section), key), **kw
                 )
+                _money_caption(dotted, overrides[dotted], sc)
     with tabs[1]:
         st.caption(t("settings.departments_intro"))
         cols = list(st.columns(3))
@@ -105,6 +107,7 @@ def render() -> None:
                     disabled=disabled,
                     **DEPARTMENTS[key],
                 )
+                _money_caption(f"departments.{key}", overrides[f"departments.{key}"], sc)
         if sc.departments_given:
             st.caption(t("settings.count_given"))
             st.markdown(t("settings.per_department"))
@@ -163,6 +166,39 @@ def render() -> None:
         sc = new
     _reset_button(top_r, disabled=sc is base)
     _changes(base, sc)
+
+
+AMOUNTS = ("scenario.base_salary", "targets.max_payroll", "targets.min_income_raise")
+"""Settings that are sums of money: shown again below their box in the page's number format
+(a number box cannot group digits)."""
+
+
+SHARES = (
+    "targets.min_reduction", "targets.workload_slack", "targets.max_overstaff",
+    "targets.max_leader_share", "departments.max_deputy_share",
+)  # fmt: skip
+"""Settings that are shares: a number box shows ``0.155`` whatever the language, so the
+share is repeated below it as the page writes it (``15,5 %``)."""
+ALLOWANCES = ("allowances.head", "allowances.deputy")
+
+
+def _money_caption(dotted: str, value: Any, sc: Scenario) -> None:
+    """Below a number box, its value as the page writes numbers: a sum of money with its
+    unit, a share in per cent, an allowance as the money it pays."""
+    if value is None:
+        return
+    cur = sc.settings.scenario.currency
+    if dotted in AMOUNTS:
+        st.caption(fmt_money(value, cur))
+    elif dotted in SHARES:
+        st.caption(fmt_share(value, 1))
+    elif dotted in ALLOWANCES:
+        st.caption(
+            t(
+                "settings.allowance_money",
+                value=fmt_money(value * sc.settings.scenario.base_salary, cur),
+            )
+        )
 
 
 def _reset_button(where: Any, *, disabled: bool) -> None:
@@ -543,7 +579,7 @@ def _changes(base: Scenario, sc: Scenario) -> None:
     st.divider()
     if rows:
         st.markdown(t("settings.changed", n=len(rows)))
-        st.dataframe(rows, hide_index=True, width="stretch")
+        show_table(rows, hide_index=True, width="stretch")
         st.page_link(
             "planner/ui/plan.py", label=t("settings.go_solve"), icon=":material/play_arrow:"
         )

@@ -47,13 +47,15 @@ def pages() -> list[st.Page]:
 
 def start() -> None:
     """Before any page: sign-in on a team server, reopen the last saved item or the default
-    scenario, collect a finished solve (and record it in the workspace), draw the sidebar."""
+    scenario, collect a finished solve (the queue has recorded it in the workspace), draw the sidebar."""
     if not saved.gate():
         st.stop()
     saved.open_last()
     state.init()
+    from planner.ui import solves
+
+    solves.queue()  # the server's queue and its solver processes start with the first visit
     state.collect()
-    saved.record_finished()
     language_switch()
     sc = state.scenario()
     with st.sidebar:

@@ -310,17 +310,25 @@ def open_result(sc: Scenario, result: SolveResult, label: str) -> None:
             put("kept", kept[-MAX_KEPT:])
 
 
-def job() -> SolveJob | None:
+def job() -> Any:
+    """This session's last solve: a :class:`planner.solve_queue.Ticket` (queued, running or done)."""
     return get("job")
 
 
 def running() -> bool:
+    """Whether this session's solve is queued or running."""
     j = job()
     return j is not None and not j.done
 
 
-def start_solve(sc: Scenario | None = None, *, time_limit: float | None = None) -> SolveJob | None:
-    """Start a solve of the working scenario, warm-started from the last plan."""
+def start_solve(sc: Scenario | None = None, *, time_limit: float | None = None) -> Any:
+    """Queue a solve of the working scenario, warm-started from the last plan.
+
+    The solve goes through the server's one queue (``planner.ui.solves``), which records
+    it in the workspace when it ends, whether or not this session is still there.
+    """
+    from planner.ui import solves
+
     sc = sc or scenario()
     if sc is None or running():
         return None
@@ -341,26 +349,35 @@ def start_solve(sc: Scenario | None = None, *, time_limit: float | None = None) 
         and isinstance(last_scenario, Scenario)
         else None
     )
-    j = SolveJob(scenario=sc, label=label, time_limit=time_limit, hint=hint, previous=previous)
-    put("job", j)
-    j.start()
-    return j
+    ticket = solves.submit(sc, time_limit=time_limit, label=label, hint=hint, previous=previous)
+    put("job", ticket)
+    return ticket
+
+
+def short_name(name: str) -> str:
+    """A scenario's name as a label begins: ``Quảng Ninh 2018`` of
+    ``Quảng Ninh 2018 – cơ quan khối cấp tỉnh (dữ liệu tổng hợp)``."""
+    head = name.split(" – ")[0].split(" - ")[0].split(" (")[0].strip()
+    return head or name
 
 
 def run_label(n: int, sc: Scenario) -> str:
-    """``#3 · min_reduction 0.15, max_leadership_posts 20``: the run and what differs from the file."""
+    """``Quảng Ninh 2018 · lần giải 3 · min_reduction 0.15``: the scenario, the session's run
+    and what differs from the file."""
+    from planner.ui.i18n import t
     from planner.ui.relax import changes
 
+    label = f"{short_name(sc.settings.scenario.name)} · {t('run.session', n=n)}"
     b = base()
     diff = changes(b, sc) if b is not None and b is not sc else []
     if not diff:
-        return f"#{n}"
+        return label
 
     def short(name: str) -> str:
         return name.split(":", 1)[1] if ":" in name else name.split(".", 1)[-1]
 
     shown = ", ".join(f"{short(c.name)} {c.value}" for c in diff[:3])
-    return f"#{n} · {shown}" + (" …" if len(diff) > 3 else "")
+    return f"{label} · {shown}" + (" …" if len(diff) > 3 else "")
 
 
 def _same_people(plan: Plan, sc: Scenario) -> bool:
@@ -368,9 +385,12 @@ def _same_people(plan: Plan, sc: Scenario) -> bool:
 
 
 def stop_running() -> None:
+    """Take this session's solve out of the queue, or stop it (its plan so far is recorded)."""
     j = job()
     if j is not None and not j.done:
-        j.stop.set()
+        from planner.ui import solves
+
+        solves.queue().cancel(j)
 
 
 def collect() -> None:
@@ -379,20 +399,26 @@ def collect() -> None:
     if j is None or not j.done or get("collected") is j:
         return
     put("collected", j)
+    if getattr(j, "record_error", None):
+        put("ws.record_error", j.record_error)
+    if getattr(j, "run_id", None) is not None:
+        put("ws.last_run", j.run_id)
+        put("ws.recorded_result", j.result)
     if j.result is None:
-        put("solve_error", j.error or "unknown error")
+        if j.error is not None or j.state != "cancelled":
+            put("solve_error", j.error or "unknown error")
         return
     drop("solve_error")
     result = j.result
     put("result", result)
-    put("result_scenario", j.scenario)
+    put("result_scenario", j.extra.get("asked", j.scenario))
     if result.plan is not None:
         put("last_plan", result.plan)
         kept = list(get("kept", []))
         kept.append(
             {
                 "label": j.label,
-                "scenario": j.scenario,
+                "scenario": j.extra.get("asked", j.scenario),
                 "result": result,
                 "created": datetime.now().strftime("%H:%M:%S"),
             }

@@ -16,7 +16,7 @@ import streamlit as st
 
 from models import TERMS, Scenario
 from planner.ui import relax, state
-from planner.ui.common import fmt_num, need_scenario, status_text
+from planner.ui.common import fmt_num, need_scenario, show_chart, show_table, status_text
 from planner.ui.i18n import t
 
 PLAN_PAGE = "planner/ui/plan.py"
@@ -153,7 +153,12 @@ def _show_pareto(sc: Scenario, res: Any, *, stale: bool) -> None:
     if frontier.is_empty():
         st.info(t("tradeoffs.no_frontier", status=status_text(res.status.value)))
         return
-    xl, yl = t(f"term.{res.x}"), t(f"term.{res.y}")
+    cur = sc.settings.scenario.currency
+
+    def axis_title(term: str) -> str:
+        return f"{t(f'term.{term}')} ({t(f'term_unit.{term}', currency=cur)})"
+
+    xl, yl = axis_title(res.x), axis_title(res.y)
     df = frontier.with_row_index("point", offset=1).with_columns(
         pl.when(pl.col("proven"))
         .then(pl.lit(t("tradeoffs.proven")))
@@ -166,13 +171,13 @@ def _show_pareto(sc: Scenario, res: Any, *, stale: bool) -> None:
             "x:Q",
             title=xl,
             scale=alt.Scale(zero=False, nice=True),
-            axis=alt.Axis(tickMinStep=1, format="~s"),
+            axis=alt.Axis(tickMinStep=1, format=",d"),
         ),
         y=alt.Y(
             "y:Q",
             title=yl,
             scale=alt.Scale(zero=False, nice=True),
-            axis=alt.Axis(tickMinStep=1, format="~s"),
+            axis=alt.Axis(tickMinStep=1, format=",d"),
         ),
     )
     line = base.mark_line(color="#4e79a7", strokeWidth=2, opacity=0.6)
@@ -200,7 +205,7 @@ def _show_pareto(sc: Scenario, res: Any, *, stale: bool) -> None:
         .add_params(pick)
     )
     labels = base.mark_text(dy=-14, fontSize=11, color="#333").encode(text="point:Q")
-    event = st.altair_chart(
+    event = show_chart(
         (line + dots + labels).properties(height=380),
         width="stretch",
         on_select="rerun",
@@ -215,15 +220,7 @@ def _show_pareto(sc: Scenario, res: Any, *, stale: bool) -> None:
         pl.col("objective").alias(t("compare.objective")),
         pl.col("quality").alias(t("compare.status")),
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            c: st.column_config.NumberColumn(format="localized")
-            for c in (xl, yl, t("compare.objective"))
-        },
-    )
+    show_table(table)
     options = list(range(1, df.height + 1))
     a, b = st.columns([3, 1], vertical_alignment="bottom")
     n = a.selectbox(
@@ -335,7 +332,7 @@ def _show_price(frame: pl.DataFrame) -> None:
             )
             .properties(height=alt.Step(24), title=t("tradeoffs.price_chart"))
         )
-        st.altair_chart(chart, width="stretch")
+        show_chart(chart, width="stretch")
     cols = {
         "setting": "setting",
         "current": "current",
@@ -348,7 +345,7 @@ def _show_price(frame: pl.DataFrame) -> None:
         "note": "note",
     }
     table = frame.select([pl.col(c).alias(t(f"tradeoffs.{k}")) for c, k in cols.items()])
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, hide_index=True, width="stretch")
 
 
 # -- saving a result in the workspace ------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from planner.ui import saved, state
-from planner.ui.common import fmt_num, status_text
+from planner.ui.common import fmt_compact_money, fmt_num, show_table, status_text
 from planner.ui.i18n import t
 
 
@@ -46,7 +46,7 @@ def render() -> None:
     runs = [i for i in items if i.kind == "run"]
     _variants_section(s, variants)
     _runs_section(s, runs, {i.id: i for i in items})
-    _results_section(s, [i for i in items if i.kind in ("pareto", "price")])
+    _results_section(s, [i for i in items if i.kind in ("pareto", "price", "roadmap")])
     _delete_section(s, items)
 
 
@@ -82,7 +82,7 @@ def _save_section(s: Any) -> None:
             return
         state.put("ws.variant", item.id)
         state.put("ws.current", item.id)
-        s.remember(saved.user(), saved.LAST, str(item.id))
+        saved.remember_last(s, item.id)
         state.put("ws.flash", t("workspace.saved", label=saved.label_of(item)))
         st.rerun()
 
@@ -92,7 +92,11 @@ def _open_button(s: Any, options: list[Any], key: str) -> None:
 
     if not options:
         return
-    labels = {i.id: f"{saved.label_of(i)} · {i.author} · {_when(i)}" for i in options}
+    labels = {
+        i.id: f"{saved.run_name(i) if i.kind == 'run' else saved.label_of(i)} · {i.author}"
+        f" · {_when(i)}"
+        for i in options
+    }
     cols = st.columns([4, 1])
     pick = cols[0].selectbox(
         t("workspace.pick"),
@@ -136,7 +140,7 @@ def _variants_section(s: Any, variants: list[Any]) -> None:
         t("workspace.variants_count", n=len(variants), label=saved.label_of(newest),
           author=newest.author, when=_when(newest))
     )  # fmt: skip
-    st.dataframe(rows, hide_index=True, width="stretch", key="ws.variants_table")
+    show_table(rows, hide_index=True, width="stretch", key="ws.variants_table")
     _open_button(s, variants, "ws.variant")
 
 
@@ -163,9 +167,10 @@ def _runs_section(s: Any, runs: list[Any], by_id: dict[int, Any]) -> None:
                     "workspace.col_posts"
                 ): f"{k.get('posts_before', '')} → {k.get('posts_after', '')}",
                 t("workspace.col_headcount"): fmt_num(k.get("headcount_after")),
-                t("workspace.col_savings"): fmt_num(k.get("savings")),
+                t("workspace.col_savings"): fmt_compact_money(k.get("savings"), _currency(s, i)),
                 t("workspace.col_author"): i.author,
                 t("workspace.col_when"): _when(i),
+                t("workspace.col_ran_on"): _ran_on(r.get("solver") or {}),
                 t("workspace.col_note"): i.note,
             }
         )
@@ -173,19 +178,54 @@ def _runs_section(s: Any, runs: list[Any], by_id: dict[int, Any]) -> None:
     st.caption(
         t("workspace.runs_count", n=len(runs), label=saved.label_of(newest),
           status=status_text((newest.run or {}).get("status", "")),
-          author=newest.author, when=_when(newest))
+          author=newest.author, when=_when(newest),
+          where=_ran_on((newest.run or {}).get("solver") or {}) or "—")
     )  # fmt: skip
-    st.dataframe(rows, hide_index=True, width="stretch", key="ws.runs_table")
+    show_table(_without_empty_columns(rows), key="ws.runs_table")
     with_plan = [i for i in runs if (i.run or {}).get("has_plan")]
     _open_button(s, with_plan, "ws.run")
     if len(with_plan) >= 2:
         _compare(s, with_plan)
 
 
+def _currency(s: Any, item: Any) -> str:
+    """The currency of a run's scenario (read once per scenario and session)."""
+    known: dict[str, str] = state.get("ws.currencies", {})
+    if item.scenario_sha256 not in known:
+        from planner.workspace import WorkspaceError
+
+        try:
+            known[item.scenario_sha256] = s.scenario_of(item).settings.scenario.currency
+        except WorkspaceError:
+            known[item.scenario_sha256] = ""
+        state.put("ws.currencies", known)
+    return known[item.scenario_sha256]
+
+
+def _without_empty_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Leave out the columns that are empty in every row (a history without names)."""
+    keep = [c for c in rows[0] if any(r[c] not in ("", None) for r in rows)] if rows else []
+    return [{c: r[c] for c in keep} for r in rows]
+
+
+def _ran_on(solver: dict[str, Any]) -> str:
+    """Where the solve queue ran a run: a Dask worker, a local process, or an earlier run."""
+    where = solver.get("ran_on") or {}
+    if solver.get("same_as_run") is not None or where.get("backend") in ("workspace", "shared"):
+        return t("workspace.ran_same_as", run=solver.get("same_as_run") or where.get("run"))
+    if where.get("backend") == "dask":
+        return t("workspace.ran_dask", worker=where.get("worker", "?"))
+    if where.get("backend") == "local":
+        return t(
+            "workspace.ran_local", host=where.get("host", ""), workers=where.get("workers", "")
+        )
+    return ""
+
+
 def _compare(s: Any, runs: list[Any]) -> None:
     from planner.workspace import WorkspaceError
 
-    labels = {i.id: saved.label_of(i) for i in runs}
+    labels = {i.id: saved.run_name(i) for i in runs}
     chosen = st.multiselect(
         t("workspace.compare_pick"),
         [i.id for i in runs],
@@ -207,7 +247,7 @@ def _compare(s: Any, runs: list[Any]) -> None:
             return
         kept = state.kept()
         st.session_state["compare.pick"] = [
-            f"{k['label']} ({k['created']})" for k in kept if k["label"] in picked
+            f"{k['label']} · {k['created']}" for k in kept if k["label"] in picked
         ][-len(picked) :]
         st.switch_page("planner/ui/compare.py")
 
@@ -241,7 +281,7 @@ def _results_section(s: Any, results: list[Any]) -> None:
         }
         for i in results
     ]
-    st.dataframe(rows, hide_index=True, width="stretch", key="ws.results_table")
+    show_table(rows, hide_index=True, width="stretch", key="ws.results_table")
     labels = {
         i.id: f"{saved.label_of(i)} · {t(f'workspace.kind_{i.kind}')} · {_when(i)}" for i in results
     }
@@ -252,7 +292,7 @@ def _results_section(s: Any, results: list[Any]) -> None:
         key="ws.result.pick",
     )
     frame = tables[pick]
-    st.dataframe(frame, hide_index=True, width="stretch", key="ws.result.table")
+    show_table(frame, hide_index=True, width="stretch", key="ws.result.table")
     item = next(i for i in results if i.id == pick)
     st.download_button(
         t("workspace.result_download"),

@@ -80,10 +80,30 @@ def save_tradeoff(
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def save_roadmap(
+    store: Store, scenario: Scenario, result: Any, *, author: str, note: str = ""
+) -> Item:
+    """Save a roadmap the app has solved: its periods as the table, its summary beside them.
+
+    Money stays in thousands, as in ``periods.csv`` (SPEC §8).
+    """
+    from planner.roadmap import to_roadmap_summary
+
+    if result.roadmap is None:
+        rows: list[dict[str, Any]] = []
+    else:
+        rows = [p.model_dump(mode="json") for p in result.roadmap.periods]
+    summary = to_roadmap_summary(result, scenario).model_dump(mode="json")
+    return store.save_result(
+        "roadmap", scenario, {"table": "periods.csv", "rows": rows, "summary": summary},
+        name=None, author=author, note=note,
+    )  # fmt: skip
+
+
 def result_table(item: Item) -> pl.DataFrame:
     """The saved table of a result item (its rows as saved, every cell as text); the
     store lists every result with its payload."""
-    if item.kind not in RESULT_TABLES:
-        raise WorkspaceError(f"{item.label} is not a trade-off result")
+    if item.kind not in RESULT_TABLES and item.kind != "roadmap":
+        raise WorkspaceError(f"{item.label} is not a trade-off result or a roadmap")
     rows = (item.payload or {}).get("rows") or []
     return pl.DataFrame(rows, schema=list(rows[0]) if rows else None)

@@ -40,12 +40,12 @@ from planner.workspace import schema as S
 
 log = logging.getLogger(__name__)
 
-KINDS = ("variant", "run", "pareto", "price")
+KINDS = ("variant", "run", "pareto", "price", "roadmap")
 """Kinds of saved item. Extension point: a new kind whose data is a JSON payload plus
 files (a roadmap, say) needs no migration — save it with :meth:`Store.save_result`
 (``kind="roadmap"``) and add its name here; one that needs its own columns gets its
 own table keyed by ``items.id`` in a new Alembic revision, like ``runs``."""
-RESULT_KINDS = ("pareto", "price")
+RESULT_KINDS = ("pareto", "price", "roadmap")
 SCENARIO_COPY = (
     "scenario"  # planner.writer.SCENARIO_COPY, not imported: the writer pulls in exports
 )
@@ -217,8 +217,11 @@ class Store:
 
     @property
     def url(self) -> str:
-        """The database URL with any password masked: safe to print."""
-        return self.engine.url.render_as_string(hide_password=True)
+        """The database URL with any password masked, as a person reads it: safe to print
+        (``host=/run/postgresql``, not ``host=%2Frun%2Fpostgresql``)."""
+        from urllib.parse import unquote
+
+        return unquote(self.engine.url.render_as_string(hide_password=True))
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
@@ -607,6 +610,23 @@ class Store:
             )
         return self._item(row, files)
 
+    def proven_run(self, input_sha256: str) -> Item | None:
+        """The newest run of the scenario whose SHA-256 is ``input_sha256`` that has a plan
+        proven optimal, or None: the same question answered before (the solve queue
+        returns its plan instead of solving again)."""
+        r = S.runs
+        q = (
+            self._query()
+            .where(
+                r.c.input_sha256 == input_sha256, r.c.status == "optimal", r.c.has_plan.is_(True)
+            )
+            .order_by(S.items.c.created_at.desc(), S.items.c.id.desc())
+            .limit(1)
+        )
+        with self._tx() as conn:
+            row = conn.execute(q).first()
+        return None if row is None else self._item(row)
+
     def scenario_of(self, ref: str | int | Item) -> Scenario:
         """The full scenario an item was saved with."""
         item = ref if isinstance(ref, Item) else self.item(ref)
@@ -932,6 +952,8 @@ def _run_columns(summary: Summary, has_plan: bool) -> dict[str, Any]:
             "mode": summary.mode,
             "created": summary.created,
             "conflicts": list(summary.conflicts),
+            # where the app's solve queue ran it, and a proven run it repeated (no personal data)
+            **{k: summary.stats[k] for k in ("ran_on", "same_as_run") if k in summary.stats},
         },
         "has_plan": has_plan,
     }
