@@ -143,6 +143,7 @@ def solve_task(payload: dict[str, Any], channel: Channel) -> dict[str, Any]:
             previous=payload.get("previous"),
             on_progress=channel.report,
             stop=stop,
+            draft=True,  # with no plan, the page shows the closest one and what it breaks
         )
     finally:
         finished.set()

@@ -70,7 +70,7 @@ def headline(summary: AnySummary, lang: str = "vi") -> str:
     )
 
 
-def describe(v: DraftViolation, summary: AnySummary, currency: str, lang: str = "vi") -> str:
+def describe(v: DraftViolation, currency: str, lang: str = "vi") -> str:
     """``C5 (department size) · D3 · 4 people``."""
     lang = "en" if lang == "en" else "vi"
     name = RULE_NAMES[lang].get(v.rule, v.rule)

@@ -338,7 +338,7 @@ class _Report:
             return ""
         lang = self.lang
         items = "".join(
-            f"<li>{esc(describe_violation(v, self.summary, self.currency, lang))}</li>"
+            f"<li>{esc(describe_violation(v, self.currency, lang))}</li>"
             for v in self.summary.violations
         )
         return (

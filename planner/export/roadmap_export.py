@@ -131,7 +131,7 @@ def write_roadmap_xlsx(
                 wb,
                 "draft",
                 [Column("rule"), Column("where"), Column("amount", "int"), Column(headline(summary, "en"))],
-                [[v.rule, v.where, v.amount, describe_violation(v, summary, currency, "en")]
+                [[v.rule, v.where, v.amount, describe_violation(v, currency, "en")]
                  for v in summary.violations],
                 formats,
             )  # fmt: skip
@@ -287,8 +287,7 @@ def roadmap_html(scenario: Scenario, roadmap: Roadmap, summary: RoadmapSummary) 
     if is_draft(summary):  # SPEC §5: a draft says so first, and what it breaks
         currency = scenario.settings.scenario.currency
         items = "".join(
-            f"<li>{esc(describe_violation(v, summary, currency, 'en'))}</li>"
-            for v in summary.violations
+            f"<li>{esc(describe_violation(v, currency, 'en'))}</li>" for v in summary.violations
         )
         draft_html = (
             f'<div style="border-left:4px solid #e15759;background:#fdf1f1;padding:6px 12px">'

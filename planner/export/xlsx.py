@@ -348,7 +348,7 @@ def _draft_sheet(
         ws.write_string(r, 0, v.rule)
         ws.write_string(r, 1, v.where)
         ws.write_number(r, 2, v.amount)
-        ws.write_string(r, 3, describe_violation(v, summary, currency, lang))
+        ws.write_string(r, 3, describe_violation(v, currency, lang))
     ws.set_column(0, 0, 12)
     ws.set_column(1, 1, 24)
     ws.set_column(2, 2, 14)

@@ -60,12 +60,34 @@ def render() -> None:
         _plan(res, res_sc, res.plan)
     elif res.status.value == "infeasible":
         _conflicts(res, res_sc)
+        _draft(res, res_sc)
     elif res.status.value == "timeout":
         st.warning(t("plan.timeout"))
+        _draft(res, res_sc)
     else:
         st.error(t("plan.invalid"))
         for v in res.violations:
             st.text(v)
+
+
+def _draft(res: SolveResult, sc: Scenario) -> None:
+    """The closest plan found when none meets every rule (SPEC §5's draft): each broken
+    rule, where and by how much, in the page's language."""
+    if res.draft is None or not res.draft_violations:
+        return
+    from planner.export.draft import describe
+
+    lang = current()
+    st.warning(t("plan.draft"), icon=":material/draft:")
+    rows = [
+        {
+            t("plan.draft_rule"): describe(v, sc.settings.scenario.currency, lang),
+            t("plan.draft_where"): v.where or "—",
+            t("plan.draft_amount"): v.amount,
+        }
+        for v in res.draft_violations
+    ]
+    st.dataframe(rows, hide_index=True, use_container_width=True)
 
 
 def _controls(sc: Scenario) -> None:
