@@ -241,6 +241,8 @@ def pack_units(sc: Scenario, rng: random.Random | None = None) -> dict[int, int]
                 continue  # the donor would become empty
             if not all(depts[d].hosts(fs[g].domain) for g in group):
                 continue
+            if breaks_apart(group, d, where, apart):
+                continue
             for g in group:
                 where[g] = d
                 load[src] -= max(fs[g].workload_h, 1)
@@ -285,27 +287,33 @@ def _relieve_full_departments(
             if excess <= 0 or hosted[d] <= 1:
                 break
             moves = []
+            seen: set[int] = set()
             for f, e in where.items():
-                if e != d or f in forced_together or _pinned(sc, fs[f].function_id):
+                if e != d or f in seen or _pinned(sc, fs[f].function_id):
                     continue
-                w = max(fs[f].workload_h, 1)
+                group = forced_together.get(f, [f])  # a together group moves whole
+                seen.update(group)
+                if any(_pinned(sc, fs[g].function_id) for g in group) or len(group) >= hosted[d]:
+                    continue
+                w = sum(max(fs[g].workload_h, 1) for g in group)
                 for t in range(len(depts)):
                     if (
                         t != d
-                        and depts[t].hosts(fs[f].domain)
+                        and all(depts[t].hosts(fs[g].domain) for g in group)
                         and load[t] + w <= FULL * room[t]
-                        and not breaks_apart([f], t, where, apart)
+                        and not breaks_apart(group, t, where, apart)
                     ):
-                        moves.append((min(w, excess), load[t] / room[t], f, t))
+                        moves.append((min(w, excess), -load[t] / room[t], -f, t, group))
             if not moves:
                 break
-            _, _, f, t = max(moves, key=lambda m: (m[0], -m[1], -m[2]))
-            w = max(fs[f].workload_h, 1)
-            load[d] -= w
-            hosted[d] -= 1
-            load[t] += w
-            hosted[t] += 1
-            where[f] = t
+            *_, t, group = max(moves, key=lambda m: m[:4])
+            for g in group:
+                w = max(fs[g].workload_h, 1)
+                load[d] -= w
+                hosted[d] -= 1
+                load[t] += w
+                hosted[t] += 1
+                where[g] = t
 
 
 def _feed_small_departments(

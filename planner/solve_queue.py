@@ -306,6 +306,15 @@ class Ticket:
     started: float | None = None
     finished: float | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _queue: Any = field(default=None, repr=False)
+    """The queue that holds it (``cancel``)."""
+
+    def cancel(self) -> None:
+        """Take it out of its queue, or stop it while it runs (``SolveQueue.cancel``)."""
+        if self._queue is not None:
+            self._queue.cancel(self)
+        else:
+            self.stop.set()
 
     @property
     def done(self) -> bool:
@@ -415,7 +424,7 @@ class SolveQueue:
             ticket = Ticket(
                 id=next(self._ids), scenario=asked, key=scenario_sha256(asked), label=label,
                 author=author, owner=owner, hint=hint, previous=previous, parent=parent,
-                extra=dict(extra or {}),
+                extra=dict(extra or {}), _queue=self,
             )  # fmt: skip
             self._tickets.append(ticket)
             self._forget_old()

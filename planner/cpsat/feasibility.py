@@ -47,9 +47,10 @@ log = logging.getLogger("planner.cpsat")
 
 Progress = Callable[[float, float, float], None]
 
-LNS_PATIENCE = 2
+LNS_PATIENCE = 4
 """The broken-rules LNS goes on while it improves, and hands over to CP-SAT's portfolio
-after this many steps in a row that improved nothing: on scarce-skills (1,659 staff) one
+after this many steps in a row that improved nothing (2 measured too impatient on
+scarce-skills: a first plan at 3.4 s with 4, none at 10 s in one run of 2): on scarce-skills (1,659 staff) one
 step took the violations from 750 to 150, where the portfolio alone needed 18.5 s of CPU
 to reach zero; on uneven-limits (400 staff) the portfolio reached zero in 6.7 s of CPU
 where a fixed half of the time for the LNS left 400 after 9.3 s."""

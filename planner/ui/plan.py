@@ -17,7 +17,7 @@ import polars as pl
 import streamlit as st
 
 from models import Plan, Scenario, SolveResult
-from planner.ui import charts, relax, state
+from planner.ui import charts, relax, solves, state
 from planner.ui.common import (
     fmt_compact_money,
     fmt_money,
@@ -91,7 +91,7 @@ def _controls(sc: Scenario) -> None:
             key="plan.solve",
             width="stretch",
         ):
-            state.start_solve(sc, time_limit=limit)
+            solves.start_solve(sc, time_limit=limit)
             st.rerun()
     with right:
         if state.get("last_plan") is not None:
@@ -466,7 +466,7 @@ def _conflicts(res: SolveResult, sc: Scenario) -> None:
                 ):
                     state.set_scenario(c.relaxed)
                     state.bump_editors()
-                    state.start_solve(c.relaxed)
+                    solves.start_solve(c.relaxed)
                     st.rerun()
             else:
                 b.caption(t("plan.relax_in_files"))
@@ -507,7 +507,7 @@ def _suspects(sc: Scenario) -> None:
                 restored = relax.restore(base, sc, ch.name)
                 state.set_scenario(restored)
                 state.bump_editors()
-                state.start_solve(restored)
+                solves.start_solve(restored)
                 st.rerun()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from models import Position, Scenario
-from planner.ui import charts, state
+from planner.ui import charts, solves, state
 from planner.ui.common import fmt_num, show_chart, show_table
 from planner.ui.i18n import domain, t
 from planner.ui.uploads import MAX_UPLOAD_BYTES, UploadError, read_upload
@@ -165,7 +165,7 @@ def _header(sc: Scenario) -> None:
         else:
             st.caption(t("scenario.solve_help", seconds=fmt_num(sc.settings.solver.time_limit)))
     if clicked:
-        state.start_solve(sc)
+        solves.start_solve(sc)
         st.switch_page(PLAN_PAGE)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import streamlit as st
 
-from models import Scenario, SolveResult
+from models import Plan, Scenario, SolveResult, Status
 from planner.solve_queue import DaskBackend, LocalBackend, SolveQueue, Ticket
 
 log = logging.getLogger(__name__)
@@ -128,9 +128,11 @@ def submit(
     label: str,
     hint: Any,
     previous: tuple[Scenario, SolveResult] | None,
+    parent: Any = None,
 ) -> Ticket:
-    """Queue a solve for this session; the run will be recorded as the session's user's."""
-    from planner.ui import saved, state
+    """Queue a solve for this session; the run will be recorded as the session's user's,
+    under ``parent`` (the saved variant it was solved from, if any)."""
+    from planner.ui import saved
     from planner.workspace import default_url
 
     recording = os.environ.get("KHOI_RECORD_RUNS", "1") != "0"
@@ -142,6 +144,50 @@ def submit(
         owner=owner(),
         hint=hint,
         previous=previous,
-        parent=state.get("ws.variant"),
+        parent=parent,
         extra={"store_url": default_url() if recording else None, "asked": sc},
     )
+
+
+def start_solve(sc: Scenario | None = None, *, time_limit: float | None = None) -> Any:
+    """Queue a solve of the working scenario, warm-started from the last plan.
+
+    The solve goes through the server's one queue (this module), which records
+    it in the workspace when it ends, whether or not this session is still there.
+    """
+    from planner.ui.state import get, put, run_label, running, scenario
+
+    sc = sc or scenario()
+    if sc is None or running():
+        return None
+    if time_limit is None:
+        time_limit = get("time_limit")  # the Plan page's choice, also for relax and restore
+    else:
+        put("time_limit", time_limit)
+    last = get("last_plan")
+    hint = last if isinstance(last, Plan) and _same_people(last, sc) else None
+    n = get("runs", 0) + 1
+    put("runs", n)
+    label = run_label(n, sc)
+    last_result, last_scenario = get("result"), get("result_scenario")
+    previous = (
+        (last_scenario, last_result)
+        if isinstance(last_result, SolveResult)
+        and last_result.status is Status.OPTIMAL
+        and isinstance(last_scenario, Scenario)
+        else None
+    )
+    ticket = submit(
+        sc,
+        time_limit=time_limit,
+        label=label,
+        hint=hint,
+        previous=previous,
+        parent=get("ws.variant"),
+    )
+    put("job", ticket)
+    return ticket
+
+
+def _same_people(plan: Plan, sc: Scenario) -> bool:
+    return {a.staff_id for a in plan.staff} == {s.staff_id for s in sc.staff}

@@ -20,7 +20,7 @@ from typing import Any
 
 import streamlit as st
 
-from models import Plan, Scenario, SolveResult, Status
+from models import Plan, Scenario, SolveResult
 
 DATA_DIR = Path(os.environ.get("KHOI_DATA_DIR") or Path(__file__).resolve().parents[2] / "data")
 """The embedded scenarios; ``KHOI_DATA_DIR`` points elsewhere (tests, a deployment's own folder)."""
@@ -321,39 +321,6 @@ def running() -> bool:
     return j is not None and not j.done
 
 
-def start_solve(sc: Scenario | None = None, *, time_limit: float | None = None) -> Any:
-    """Queue a solve of the working scenario, warm-started from the last plan.
-
-    The solve goes through the server's one queue (``planner.ui.solves``), which records
-    it in the workspace when it ends, whether or not this session is still there.
-    """
-    from planner.ui import solves
-
-    sc = sc or scenario()
-    if sc is None or running():
-        return None
-    if time_limit is None:
-        time_limit = get("time_limit")  # the Plan page's choice, also for relax and restore
-    else:
-        put("time_limit", time_limit)
-    last = get("last_plan")
-    hint = last if isinstance(last, Plan) and _same_people(last, sc) else None
-    n = get("runs", 0) + 1
-    put("runs", n)
-    label = run_label(n, sc)
-    last_result, last_scenario = get("result"), get("result_scenario")
-    previous = (
-        (last_scenario, last_result)
-        if isinstance(last_result, SolveResult)
-        and last_result.status is Status.OPTIMAL
-        and isinstance(last_scenario, Scenario)
-        else None
-    )
-    ticket = solves.submit(sc, time_limit=time_limit, label=label, hint=hint, previous=previous)
-    put("job", ticket)
-    return ticket
-
-
 def short_name(name: str) -> str:
     """A scenario's name as a label begins: ``Quảng Ninh 2018`` of
     ``Quảng Ninh 2018 – cơ quan khối cấp tỉnh (dữ liệu tổng hợp)``."""
@@ -378,19 +345,6 @@ def run_label(n: int, sc: Scenario) -> str:
 
     shown = ", ".join(f"{short(c.name)} {c.value}" for c in diff[:3])
     return f"{label} · {shown}" + (" …" if len(diff) > 3 else "")
-
-
-def _same_people(plan: Plan, sc: Scenario) -> bool:
-    return {a.staff_id for a in plan.staff} == {s.staff_id for s in sc.staff}
-
-
-def stop_running() -> None:
-    """Take this session's solve out of the queue, or stop it (its plan so far is recorded)."""
-    j = job()
-    if j is not None and not j.done:
-        from planner.ui import solves
-
-        solves.queue().cancel(j)
 
 
 def collect() -> None:
@@ -436,3 +390,10 @@ def result_scenario() -> Scenario | None:
 
 def kept() -> list[dict[str, Any]]:
     return list(get("kept", []))
+
+
+def stop_running() -> None:
+    """Take this session's solve out of the queue, or stop it (its plan so far is recorded)."""
+    j = job()
+    if j is not None and not j.done:
+        j.cancel()
