@@ -46,6 +46,10 @@ FEASIBILITY_SHARE = 1.0
 """Share of the time left the elastic model's repair may use when the constructive plan
 breaks a rule: it stops as soon as the plan meets every rule, and a plan is worth more
 than a search with none (issue 20); what it leaves goes to the full model."""
+SMALL_FEASIBILITY_SHARE = 0.7
+"""Below WARM_START_STAFF staff the repair leaves the rest to the full model, whose
+presolve proves some infeasibilities at once (protected staff against a reduction) that
+the elastic model can only prove by optimality of its violations."""
 DRAFT_REPAIR_SHARE = 0.6
 """With ``draft`` and no elastic run yet (an infeasibility proven by counting or by the
 full model): share of the time left for the repair; the rest polishes the draft."""
@@ -247,7 +251,10 @@ class _Run:
             return FirstPlan(made, outcome, "construct")
         if self.stopped():
             return None
-        repaired = self.repair(closest, share=FEASIBILITY_SHARE)
+        large = len(self.scenario.staff) >= WARM_START_STAFF
+        repaired = self.repair(
+            closest, share=FEASIBILITY_SHARE if large else SMALL_FEASIBILITY_SHARE
+        )
         if repaired is None:
             return None
         built, solution, proven = repaired
@@ -257,9 +264,11 @@ class _Run:
                 return FirstPlan(
                     None, RunOutcome(status="infeasible"), "elastic", proven_infeasible=True
                 )
-            # The repair had the time that was left and found no plan: a second model would
-            # have none (and at scale its build alone takes seconds).
-            return FirstPlan(None, RunOutcome(status="timeout"), "elastic")
+            if large:
+                # The repair had the time that was left and found no plan: a second model
+                # would have none (and at scale its build alone takes seconds).
+                return FirstPlan(None, RunOutcome(status="timeout"), "elastic")
+            return None  # the full model gets the rest: cheap to build, it may prove infeasibility
         plan = extract_plan(built.var, solution)
         report = check(self.scenario, plan)
         if not report.ok:  # the elastic model at zero violations is the full model: a bug

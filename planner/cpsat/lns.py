@@ -147,17 +147,17 @@ def improve(
         p.num_workers = 2
         p.max_time_in_seconds = min(step_limit, left)
         p.random_seed = rng.randrange(1 << 30)
-        p.cp_model_probing_level = 0  # a step frees a few departments: probing the rest is waste
-        p.symmetry_level = 0
+        p.symmetry_level = 1
         status = solver.solve(model)
         for i, dom in touched.items():
             proto.variables[i].domain.clear()
             proto.variables[i].domain.extend(dom)
         steps += 1
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            value = int(round(solver.objective_value))
+            found = {i: int(v) for i, v in enumerate(solver.response_proto.solution)}
+            value = _objective(model, found)  # from the solution itself, not the report
             if value < best_obj:
-                best = {i: int(v) for i, v in enumerate(solver.response_proto.solution)}
+                best = found
                 best_obj = value
                 improved += 1
                 stalled = 0
