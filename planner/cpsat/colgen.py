@@ -56,7 +56,7 @@ from models import ObjectiveMode, Plan, Role, Scenario, exact
 from planner.cpsat.budget import payroll_before
 from planner.cpsat.colgen_lp import compact_duals
 from planner.cpsat.colgen_pricing import Column, Pricing, Problem, RowKey, make_problem
-from planner.cpsat.extract import summarize_departments
+from planner.cpsat.extract import staff_rows, summarize_departments
 
 log = logging.getLogger("planner.cpsat")
 
@@ -327,7 +327,7 @@ def plan_from_columns(prob: Problem, chosen: list[Column]) -> tuple[Plan, int, i
 
     Within a class the cheapest members are retained (``classes.py``).
     """
-    from models import FunctionAssignment, StaffAssignment
+    from models import FunctionAssignment
 
     sc = prob.scenario
     by_group: dict[int, list[Column]] = {}
@@ -347,16 +347,7 @@ def plan_from_columns(prob: Problem, chosen: list[Column]) -> tuple[Plan, int, i
     for rest in queues.values():
         for i in rest:
             placement[i] = (None, Role.EXIT)
-    staff = tuple(
-        StaffAssignment(
-            staff_id=s.staff_id,
-            org_id=sc.unit_org[s.unit_id],
-            unit_id=s.unit_id,
-            dept_id=None if placement[i][0] is None else sc.dept_ids[placement[i][0]],  # type: ignore[index]
-            role=placement[i][1],
-        )
-        for i, s in enumerate(sc.staff)
-    )
+    staff = staff_rows(sc, placement)
     where = {f: d for d, col in dept_col.items() for f in col.functions}
     leads = {f: o for col in dept_col.values() for f, o in col.leads}
     functions = tuple(

@@ -35,16 +35,7 @@ def extract_plan(var: Variables, solution: dict[int, int]) -> Plan:
                     placement[queue.pop(0)] = (d, role)
         for i in queue:
             placement[i] = (None, Role.EXIT)
-    staff = tuple(
-        StaffAssignment(
-            staff_id=s.staff_id,
-            org_id=sc.unit_org[s.unit_id],
-            unit_id=s.unit_id,
-            dept_id=None if placement[i][0] is None else sc.dept_ids[placement[i][0]],  # type: ignore[index]
-            role=placement[i][1],
-        )
-        for i, s in enumerate(sc.staff)
-    )
+    staff = staff_rows(sc, placement)
     functions = []
     for f, fn in enumerate(sc.functions):
         d = next(d for d in range(k) if (f, d) in var.y and val(var.y[f, d]))
@@ -88,3 +79,19 @@ def summarize_departments(
             )
         )
     return tuple(out)
+
+
+def staff_rows(
+    sc: Scenario, placement: dict[int, tuple[int | None, Role]]
+) -> tuple[StaffAssignment, ...]:
+    """staff.csv's rows from ``placement``: staff index -> (department index or None, role)."""
+    return tuple(
+        StaffAssignment(
+            staff_id=s.staff_id,
+            org_id=sc.unit_org[s.unit_id],
+            unit_id=s.unit_id,
+            dept_id=None if placement[i][0] is None else sc.dept_ids[placement[i][0]],  # type: ignore[index]
+            role=placement[i][1],
+        )
+        for i, s in enumerate(sc.staff)
+    )
