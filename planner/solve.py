@@ -296,9 +296,10 @@ class _Run:
             return None
         called = time.perf_counter()
         built = build(self.scenario, elastic=True)
-        for term, bound in (self.term_bounds or {}).items():
-            built.guards.add(built.model.add(built.var.terms[term] <= bound), "term_bounds")
-        _refresh_violations(built)
+        if self.term_bounds:  # the ε-bounds of a sweep are rules of the elastic model too
+            for term, bound in self.term_bounds.items():
+                built.guards.add(built.model.add(built.var.terms[term] <= bound), "term_bounds")
+            built.violations = built.guards.total()
         started = False
         if closest is not None:
             add_plan_hint(built, closest)
@@ -420,15 +421,6 @@ def _shifted(on_progress: Progress | None, offset: float) -> Progress | None:
     if on_progress is None:
         return None
     return lambda seconds, objective, bound: on_progress(offset + seconds, objective, bound)
-
-
-def _refresh_violations(built: BuiltModel) -> None:
-    """Re-define ``violations`` after slacks were added to a built elastic model."""
-    assert built.violations is not None
-    total = built.guards.violations()
-    top = sum(w * list(s.proto.domain)[-1] for s, w in built.guards.slacks)
-    built.violations = built.model.new_int_var(0, top, "violations")
-    built.model.add(built.violations == total)
 
 
 def with_solver_settings(

@@ -59,14 +59,12 @@ def build(
     if not explain:
         # Only in normal solves: symmetry cuts must not appear in an explanation.
         symmetry.break_department_symmetry(model, var)
-    violations = None
-    if elastic:
-        total = guards.violations()
-        top = sum(w * list(s.proto.domain)[-1] for s, w in guards.slacks)
-        violations = model.new_int_var(0, top, "violations")
-        model.add(violations == total)
     return BuiltModel(
-        model=model, var=var, guards=guards, payroll_scaled=payroll, violations=violations
+        model=model,
+        var=var,
+        guards=guards,
+        payroll_scaled=payroll,
+        violations=guards.total() if elastic else None,
     )
 
 

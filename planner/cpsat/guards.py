@@ -136,6 +136,15 @@ class Guards:
                 self.scopes.append(scope)
         self._pending.clear()
 
+    def total(self) -> cp_model.IntVar:
+        """A new variable ``violations = Σ weight · s`` over every softened rule so far,
+        bounded by the slacks' upper bounds (the elastic model's objective)."""
+        total = self.violations()  # softens the pending rules first
+        top = sum(w * list(s.proto.domain)[-1] for s, w in self.slacks)  # no negative index
+        var = self._model.new_int_var(0, top, "violations")
+        self._model.add(var == total)
+        return var
+
     def violations(self) -> cp_model.LinearExpr:
         """``Σ weight · s`` over every softened rule (0 outside elastic mode)."""
         self.finish()

@@ -191,10 +191,7 @@ def build_roadmap(
     built = RoadmapModel(model, views, guards, base, last, payroll, {}, {})
     _add_terms(built, scenario)
     if elastic:
-        guards.finish()
-        top = sum(w * _upper(x) for x, w in guards.slacks)
-        built.violations = model.new_int_var(0, top, "violations")
-        model.add(built.violations == guards.violations())
+        built.violations = guards.total()
     if not explain:
         # Departments alike in the norm's view are alike in every period's view.
         symmetry.break_department_symmetry(model, views[rm.norm_period - 1])
