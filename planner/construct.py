@@ -453,10 +453,17 @@ class Staffing:
     pick does not rescan everyone.
     """
 
-    def __init__(self, sc: Scenario, where: dict[int, int], lead: dict[int, str]) -> None:
+    def __init__(
+        self,
+        sc: Scenario,
+        where: dict[int, int],
+        lead: dict[int, str],
+        holders: dict[int, int] | None = None,
+    ) -> None:
         self.sc = sc
         self.where = where
         self.lead = lead
+        self.holders = holders or {}
         st = sc.settings
         k = len(sc.departments)
         self.k = k
@@ -761,7 +768,8 @@ class Staffing:
 
     # -- the steps -------------------------------------------------------------------
     def pin(self) -> bool:
-        """Locks (C13) and protected staff (C7) first; False when a lock cannot be met."""
+        """Locks (C13), scarce skills' holders (C4) and protected staff (C7) first; False
+        when a lock cannot be met."""
         sc = self.sc
         dept = {d: j for j, d in enumerate(sc.dept_ids)}
         sidx = {s.staff_id: i for i, s in enumerate(sc.staff)}
@@ -779,6 +787,9 @@ class Staffing:
             if role is Role.HEAD and self.heads[d]:
                 return False
             self.place(i, d, role)
+        for i, d in sorted(self.holders.items()):
+            if self.dept[i] is None and not self.fixed[i]:
+                self.place(i, d)  # a scarce skill's holder where its work is (may still move)
         for i, s in enumerate(sc.staff):
             if s.protected and self.dept[i] is None and not self.fixed[i]:
                 d = self.home[i]
@@ -1379,9 +1390,13 @@ def placements(sc: Scenario, tries: int = 4, seed: int = 0) -> Iterator[dict[int
         yield where
 
 
-def construct(sc: Scenario, where: dict[int, int]) -> Plan | None:
-    """The greedy plan for one placement (None when a lock cannot be met)."""
-    staffing = Staffing(sc, where, choose_leads(sc, where))
+def construct(
+    sc: Scenario, where: dict[int, int], holders: dict[int, int] | None = None
+) -> Plan | None:
+    """The greedy plan for one placement (None when a lock cannot be met); ``holders``
+    (staff index -> department) places scarce skills' holders first, where the placement
+    put the work that needs them (``planner.cpsat.structure``)."""
+    staffing = Staffing(sc, where, choose_leads(sc, where), holders)
     if not staffing.run():
         return None
     return staffing.plan()
