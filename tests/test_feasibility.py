@@ -146,7 +146,7 @@ def test_the_elastic_model_gives_the_first_plan_when_the_constructive_one_fails(
     # The constructive plan is switched off: the first plan comes from the elastic model,
     # passes the checker, and the search goes on from it to the proven optimum.
     district = read_scenario(ROOT / "data" / "quang_ninh_district")
-    monkeypatch.setattr(solve_module, "construct", lambda sc, where: None)
+    monkeypatch.setattr(solve_module, "construct", lambda sc, where, holders=None: None)
     result = solve(district, time_limit=20, workers=2)
     assert result.status is Status.OPTIMAL
     assert check(district, result.plan).ok

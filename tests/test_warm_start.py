@@ -66,6 +66,6 @@ def test_warm_start_from_the_elastic_model_reaches_the_same_optimum(district, mo
     # from the elastic model's repair (planner.cpsat.feasibility).
     plain = solve_module.solve(district, time_limit=30)
     monkeypatch.setattr(solve_module, "WARM_START_STAFF", 10)
-    monkeypatch.setattr(solve_module, "construct", lambda sc, where: None)
+    monkeypatch.setattr(solve_module, "construct", lambda sc, where, holders=None: None)
     warm = solve_module.solve(district, time_limit=30)
     assert warm.status is Status.OPTIMAL and warm.objective == plain.objective

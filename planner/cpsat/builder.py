@@ -10,6 +10,7 @@ from models import Plan, Role, Scenario
 from planner.cpsat import capacity, locks, objective, placement, staffing, symmetry
 from planner.cpsat.budget import add_budget
 from planner.cpsat.guards import Guards
+from planner.cpsat.solver import new_solver
 from planner.cpsat.variables import Variables, create_variables
 
 
@@ -126,7 +127,7 @@ def complete_hint(
     proto = model.proto
     if not len(proto.solution_hint.vars):
         return False
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     p = solver.parameters
     p.num_workers = 1
     p.fix_variables_to_their_hinted_value = True
@@ -135,7 +136,6 @@ def complete_hint(
         p.max_deterministic_time = time_limit
     else:
         p.max_time_in_seconds = time_limit
-    p.presolve_inclusion_work_limit = 0  # google/or-tools#5293
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False

@@ -26,6 +26,7 @@ from ortools.sat.python import cp_model
 from models import FunctionKind, LockKind, Position, Role, RuleKind, Scenario, exact
 from planner.cpsat.budget import allowances
 from planner.cpsat.classes import StaffClass, staff_classes
+from planner.cpsat.solver import new_solver
 
 RowKey = tuple[object, ...]
 """A master row: ("f", f), ("c", c), ("pay",), ("posts",), ("orgposts", o), ("share", o),
@@ -410,9 +411,8 @@ class Pricing:
         xs = [x for x, _ in terms]
         ws = [math.floor(c * scale) for _, c in terms]
         self.model.minimize(LinearExpr.weighted_sum(xs, ws))
-        solver = cp_model.CpSolver()
+        solver = new_solver()
         p = solver.parameters
-        p.presolve_inclusion_work_limit = 0  # google/or-tools#5293
         p.num_workers = workers
         p.random_seed = seed
         p.max_time_in_seconds = max(time_limit, 0.01)

@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 
 from models import Scenario
 from planner.cpsat.builder import build
+from planner.cpsat.solver import new_solver
 
 log = logging.getLogger("planner.cpsat")
 
@@ -38,11 +39,10 @@ def _solver(
     return every assumption, or-tools#3102). Otherwise only the status is read,
     and the default portfolio proves infeasibility much faster.
     """
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     p = solver.parameters
     p.num_workers = 1 if core else 0
     p.cp_model_presolve = presolve
-    p.presolve_inclusion_work_limit = 0
     p.random_seed = seed
     p.max_time_in_seconds = max(time_limit, 0.05)
     return solver

@@ -35,6 +35,7 @@ from ortools.sat.python import cp_model
 
 from models import Settings
 from planner.cpsat.builder import BuiltModel
+from planner.cpsat.solver import new_solver
 
 log = logging.getLogger("planner.cpsat")
 
@@ -141,9 +142,8 @@ def improve(
         for i, v in best.items():
             proto.solution_hint.vars.append(i)
             proto.solution_hint.values.append(v)
-        solver = cp_model.CpSolver()
+        solver = new_solver()
         p = solver.parameters
-        p.presolve_inclusion_work_limit = 0  # google/or-tools#5293
         p.num_workers = 2
         p.max_time_in_seconds = min(step_limit, left)
         p.random_seed = rng.randrange(1 << 30)

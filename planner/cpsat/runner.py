@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 from models import ObjectiveMode, Settings
 from planner.cpsat.builder import BuiltModel
 from planner.cpsat.objective import set_objective, weighted_sum
+from planner.cpsat.solver import new_solver
 
 log = logging.getLogger("planner.cpsat")
 
@@ -53,7 +54,6 @@ def parameters(solver: cp_model.CpSolver, settings: Settings, time_limit: float)
     """Set CP-SAT parameters from ``[solver]``."""
     s = settings.solver
     p = solver.parameters
-    p.presolve_inclusion_work_limit = 0  # google/or-tools#5293
     p.random_seed = s.seed
     if s.deterministic:
         p.num_workers = 1
@@ -108,7 +108,7 @@ def solve_once(
     shift: float = 0.0,
 ) -> tuple[cp_model.CpSolver, Any]:
     """One CP-SAT call with progress reports and an external stop event."""
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     parameters(solver, settings, max(time_limit, 0.01))
     if len(built.var.scenario.staff) >= NO_PROBING_STAFF:
         solver.parameters.cp_model_probing_level = 0

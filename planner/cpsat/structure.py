@@ -56,6 +56,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from models import LockKind, Role, RuleKind, Scenario, exact
+from planner.cpsat.solver import new_solver
 
 log = logging.getLogger("planner.cpsat")
 
@@ -241,12 +242,11 @@ def _solve(
 ) -> cp_model.CpSolver | None:
     if seconds < 0.05:
         return None
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     p = solver.parameters
     p.max_time_in_seconds = seconds
     p.num_workers = max(1, workers)
     p.random_seed = seed
-    p.presolve_inclusion_work_limit = 0  # google/or-tools#5293
     status = solver.solve(model)
     return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
