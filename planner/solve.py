@@ -567,15 +567,21 @@ def _rank(outcome: RunOutcome, settings: Settings) -> tuple[int, ...]:
 def _placements(
     scenario: Scenario, settings: Settings
 ) -> Iterator[tuple[dict[int, int], dict[int, int] | None]]:
-    """Placements of the work for the constructive plan: the structure model's
-    (``cpsat/structure.py``: exact C1, C2, C12, function locks and scarce skills, each
-    department's work within what its limits can staff), then the greedy packings."""
+    """Placements of the work for the constructive plan: the deterministic greedy packing
+    (``construct.pack_units``: milliseconds, and a plan on every shape where units can stay
+    whole), the structure model's (``cpsat/structure.py``: exact C1, C2, C12, function
+    locks and scarce skills, each department's work within what its limits can staff),
+    then the randomised greedy packings."""
     st = settings.solver
+    greedy = placements(scenario, tries=CONSTRUCT_TRIES, seed=st.seed)
+    first = next(greedy, None)
+    if first is not None:
+        yield first, None
     seconds = min(STRUCTURE_SECONDS, STRUCTURE_SHARE * st.time_limit)
     structure = place(scenario, seconds, seed=st.seed, workers=min(2, st.workers or 2))
     if structure is not None:
         yield structure.where, structure.holders
-    for where in placements(scenario, tries=CONSTRUCT_TRIES, seed=st.seed):
+    for where in greedy:
         yield where, None
 
 
@@ -615,12 +621,12 @@ def _construct(
         value = objective_value(report.terms, scenario.settings)
         if best is None or value < best[0]:
             best = (value, plan, report.terms)
+            if on_progress is not None:  # a plan now, however short the rest
+                on_progress(time.perf_counter() - start, value, 0.0)
     if best is None:
         log.info("constructive plan: none of the packings passed the checker")
         return None, closest[1] if closest else None, None
     value, plan, terms = best
-    if on_progress is not None:
-        on_progress(time.perf_counter() - start, value, 0.0)
     log.info("constructive plan: objective %d after %.2f s", value, time.perf_counter() - start)
     outcome = RunOutcome(
         status="feasible", values=dict(terms), objective=value, stats={"first_plan": "construct"}
