@@ -578,7 +578,7 @@ def _placements(
     if first is not None:
         yield first, None
     seconds = min(STRUCTURE_SECONDS, STRUCTURE_SHARE * st.time_limit)
-    structure = place(scenario, seconds, seed=st.seed, workers=min(2, st.workers or 2))
+    structure = place(scenario, seconds, seed=st.seed, workers=min(2, st.workers or 2), start=first)
     if structure is not None:
         yield structure.where, structure.holders
     for where in greedy:

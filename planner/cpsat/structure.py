@@ -27,7 +27,7 @@ with the window from C3 and C5 at the staff's mean fte ``φ`` (hundredths):
     ceil_d  = FULL · max_staff_d · φ / (1 + workload_slack)
 
 and C4: the work needing skill s sits in at most as many departments as s
-has holders, and for a scarce skill (holders' fte below ``SCARCE`` × its work)
+has holders, and for a scarce skill (holders' fte below ``SCARCE`` × its work; the scarcest, within ``HOLDER_VARS``)
 exactly, over its few holders: h[p,d] ∈ {0,1}, Σ_d h[p,d] ≤ 1,
 Σ_{p holds s} fte_p · h[p,d] ≥ Σ_{f needs s} workload_f · y[f,d]; the staffing
 places those holders there first. Two solves, the second hinted with the first:
@@ -66,8 +66,12 @@ UNIT, DOMAIN, SKILL = 10, 5, 20
 """Second stage's weights: a unit split once more, a domain in one more department, a
 scarce skill's work in one more department."""
 SCARCE = 3
-"""A skill is scarce when its holders' fte is below this multiple of the work needing it:
-its work is then kept in few departments (each one needs a holder of its own)."""
+HOLDER_VARS = 20_000
+"""A skill is scarce when its holders' fte is below SCARCE × the work needing it. The
+scarcest are modelled person by person (each holder a variable per department, the
+skill's work kept in few departments) while holders × departments stays within
+HOLDER_VARS: all scarce skills' holders cost 97,000 booleans on a 7,600-person scenario
+of 72 departments (1,356 holders of one skill at 2.5 × its work), most of the build."""
 
 
 def place(
@@ -261,9 +265,13 @@ def _hosts(
 
 
 def _skills(sc: Scenario) -> dict[str, tuple[list[int], list[int], bool]]:
-    """Skill -> (functions needing it, its holders (staff indices), scarce: holders' fte <
-    SCARCE × need)."""
-    out: dict[str, tuple[list[int], list[int], bool]] = {}
+    """Skill -> (functions needing it, its holders (staff indices), modelled exactly).
+
+    A skill is scarce when its holders' fte is below SCARCE × the work needing it; the
+    scarcest ones (need / supply) are modelled person by person while the holders'
+    variables (holders × departments, a person holding two counts once) stay within
+    HOLDER_VARS."""
+    found = []
     for skill in sorted({fn.skill for fn in sc.functions if fn.skill is not None}):
         members = [
             f for f, fn in enumerate(sc.functions) if fn.skill == skill and fn.workload_h > 0
@@ -273,8 +281,16 @@ def _skills(sc: Scenario) -> dict[str, tuple[list[int], list[int], bool]]:
         holders = [i for i, s in enumerate(sc.staff) if skill in s.skills]
         need = sum(sc.functions[f].workload_h for f in members)
         supply = sum(sc.staff[i].fte_h for i in holders)
-        out[skill] = (members, holders, supply < SCARCE * need)
-    return out
+        found.append((skill, members, holders, need / max(1, supply)))
+    k = max(1, len(sc.departments))
+    chosen: set[str] = set()
+    people: set[int] = set()
+    for skill, _, holders, scarcity in sorted(found, key=lambda x: (-x[3], x[0])):
+        more = people | set(holders)
+        if scarcity * SCARCE > 1 and len(more) * k <= HOLDER_VARS:
+            chosen.add(skill)
+            people = more
+    return {skill: (m, h, skill in chosen) for skill, m, h, _ in found}
 
 
 def _host(model: cp_model.CpModel, xs: list[cp_model.IntVar]) -> cp_model.IntVar:
