@@ -69,8 +69,11 @@ CONSTRUCT_SHARE = 0.1
 passed (at scale one packing and its staffing take seconds)."""
 STRUCTURE_SHARE = 0.1
 STRUCTURE_SECONDS = 5.0
+RESCUE_SHARE = 0.3
+RESCUE_SECONDS = 15.0
 """The structure model's placement (``cpsat/structure.py``) gets this share of the limit, at
-most STRUCTURE_SECONDS: on ``../shared/unseen`` its first stage met every department's
+most STRUCTURE_SECONDS (RESCUE_SHARE, at most RESCUE_SECONDS, when the greedy packing gave
+no plan; it stops as soon as its placement is found): on ``../shared/unseen`` its first stage met every department's
 window in under 1 s up to 7,625 staff and 72 departments, where every greedy packing left
 one department it could not staff."""
 LNS_SHARE = 0.4
@@ -565,24 +568,29 @@ def _rank(outcome: RunOutcome, settings: Settings) -> tuple[int, ...]:
 
 
 def _placements(
-    scenario: Scenario, settings: Settings
-) -> Iterator[tuple[dict[int, int], dict[int, int] | None]]:
-    """Placements of the work for the constructive plan: the deterministic greedy packing
+    scenario: Scenario, settings: Settings, have_plan: Callable[[], bool]
+) -> Iterator[tuple[dict[int, int], dict[int, int] | None, bool]]:
+    """(placement, holders, extra) of the work for the constructive plan: the deterministic greedy packing
     (``construct.pack_units``: milliseconds, and a plan on every shape where units can stay
     whole), the structure model's (``cpsat/structure.py``: exact C1, C2, C12, function
     locks and scarce skills, each department's work within what its limits can staff),
-    then the randomised greedy packings."""
+    then the randomised greedy packings. The structure model gets STRUCTURE_SHARE of the
+    limit, or RESCUE_SHARE when the greedy packing gave no plan (``have_plan()``): the
+    elastic repair it would otherwise fall to costs far more."""
     st = settings.solver
     greedy = placements(scenario, tries=CONSTRUCT_TRIES, seed=st.seed)
     first = next(greedy, None)
     if first is not None:
-        yield first, None
-    seconds = min(STRUCTURE_SECONDS, STRUCTURE_SHARE * st.time_limit)
+        yield first, None, False
+    if have_plan():
+        seconds = min(STRUCTURE_SECONDS, STRUCTURE_SHARE * st.time_limit)
+    else:
+        seconds = min(RESCUE_SECONDS, RESCUE_SHARE * st.time_limit)
     structure = place(scenario, seconds, seed=st.seed, workers=min(2, st.workers or 2), start=first)
     if structure is not None:
-        yield structure.where, structure.holders
+        yield structure.where, structure.holders, False
     for where in greedy:
-        yield where, None
+        yield where, None, True  # extras: tried while time allows
 
 
 def _construct(
@@ -602,11 +610,13 @@ def _construct(
     best: tuple[int, Plan, dict[str, int]] | None = None
     closest: tuple[int, Plan] | None = None
     limit = settings.solver.time_limit
-    tried = 0
-    for where, holders in _placements(scenario, settings):
-        if tried and time.perf_counter() - start > (CONSTRUCT_SHARE + STRUCTURE_SHARE) * limit:
+
+    def have_plan() -> bool:  # read when the structure model starts: after the greedy plan
+        return best is not None
+
+    for where, holders, extra in _placements(scenario, settings, have_plan):
+        if extra and time.perf_counter() - start > (CONSTRUCT_SHARE + STRUCTURE_SHARE) * limit:
             break  # the packings are heuristics: the time is the repair's or the search's
-        tried += 1
         plan = construct(scenario, where, holders)
         if plan is None:
             continue

@@ -28,8 +28,9 @@ with the window from C3 and C5 at the staff's mean fte ``φ`` (hundredths):
 
 and C4: the work needing skill s sits in at most as many departments as s
 has holders, and for a scarce skill (holders' fte below ``SCARCE`` × its work; the scarcest, within ``HOLDER_VARS``)
-exactly, over its few holders: h[p,d] ∈ {0,1}, Σ_d h[p,d] ≤ 1,
-Σ_{p holds s} fte_p · h[p,d] ≥ Σ_{f needs s} workload_f · y[f,d]; the staffing
+exactly, over its holders grouped into classes c of people alike (the same
+modelled skills, fte and lock): h[c,d] ∈ {0..|c|}, Σ_d h[c,d] ≤ |c|,
+Σ_{c holds s} fte_c · h[c,d] ≥ Σ_{f needs s} workload_f · y[f,d]; the staffing
 places those holders there first. Two solves, the second hinted with the first:
 
     1. min Σ_d (lo_d + hi_d)          (windows: soft, as φ is an estimate; a
@@ -65,13 +66,17 @@ FULL = 0.98
 UNIT, DOMAIN, SKILL = 10, 5, 20
 """Second stage's weights: a unit split once more, a domain in one more department, a
 scarce skill's work in one more department."""
+STAGE_TWO = 2.0
+"""The second stage (units, domains, skills together) gets at most this multiple of the
+first stage's time, at least 0.5 s: it polishes a placement that already meets the windows."""
 SCARCE = 3
-HOLDER_VARS = 20_000
+HOLDER_VARS = 10_000
 """A skill is scarce when its holders' fte is below SCARCE × the work needing it. The
-scarcest are modelled person by person (each holder a variable per department, the
-skill's work kept in few departments) while holders × departments stays within
-HOLDER_VARS: all scarce skills' holders cost 97,000 booleans on a 7,600-person scenario
-of 72 departments (1,356 holders of one skill at 2.5 × its work), most of the build."""
+scarcest are modelled exactly (the work needing them kept in few departments) while
+their holders' classes × departments stay within HOLDER_VARS: one boolean per holder and
+department cost 97,000 variables on a 7,600-person scenario of 72 departments (1,356
+holders of one skill at 2.5 × its work), most of the build; holders alike (the same
+modelled skills, fte and lock) are one integer count per department instead."""
 
 
 def place(
@@ -153,30 +158,26 @@ def place(
     for groups, weight in ((units, UNIT), (domains, DOMAIN)):
         for members in groups.values():
             spread.append((_hosts(model, y, members, k), weight))
-    h: dict[tuple[int, int], cp_model.IntVar] = {}  # scarce skills' holders: person, dept
-    locked = {lk.id: lk for lk in sc.locks if lk.kind is LockKind.STAFF}
-    for _skill, (members, holders, scarce) in _skills(sc).items():
+    skills = _skills(sc)
+    classes = _holder_classes(sc, {sk for sk, (_, _, exact_) in skills.items() if exact_})
+    h: dict[tuple[int, int], cp_model.IntVar] = {}  # holders of class c in department d
+    for c, (_held, _fte, lock, members) in enumerate(classes):
+        for d in range(k):
+            h[c, d] = model.new_int_var(0, len(members) if lock in (None, d) else 0, "")
+        kept = cp_model.LinearExpr.sum([h[c, d] for d in range(k)])
+        # a holder locked to a department is there (C13); the others at most once
+        model.add(kept == len(members)) if lock is not None else model.add(kept <= len(members))
+    for skill, (members, holders, exact_) in skills.items():
         hosts = _hosts(model, y, members, k)
         model.add(hosts <= len(holders))  # C4: each department with its work needs a holder
-        if not scarce:
+        if not exact_:
             continue
         spread.append((hosts, SKILL))
-        for i in holders:
-            if (i, 0) in h:
-                continue
-            lk = locked.get(sc.staff[i].staff_id)
-            for d in range(k):
-                h[i, d] = model.new_bool_var("")
-                if lk is not None and (
-                    lk.role is Role.EXIT
-                    or (lk.dept_id is not None and lk.dept_id != depts[d].dept_id)
-                ):
-                    model.add(h[i, d] == 0)
-            model.add_at_most_one(h[i, d] for d in range(k))
+        mine = [c for c, (held, _, _, _) in enumerate(classes) if skill in held]
         for d in range(k):  # C4 exactly, for the only people who hold the skill
             model.add(
                 cp_model.LinearExpr.weighted_sum(
-                    [h[i, d] for i in holders], [sc.staff[i].fte_h for i in holders]
+                    [h[c, d] for c in mine], [classes[c][1] for c in mine]
                 )
                 >= cp_model.LinearExpr.weighted_sum(
                     [y[f, d] for f in members if (f, d) in y],
@@ -201,13 +202,14 @@ def place(
     for x in (*y.values(), *h.values()):
         model.add_hint(x, first.value(x))
     model.minimize(cp_model.LinearExpr.weighted_sum([e for e, _ in spread], [w for _, w in spread]))
-    second = _solve(model, deadline - time.perf_counter(), seed, workers)
+    # the second stage only polishes: at most STAGE_TWO × the first's time (≥ 0.5 s)
+    seconds = min(deadline - time.perf_counter(), max(0.5, STAGE_TWO * first.wall_time))
+    second = _solve(model, seconds, seed, workers)
     solver = second or first
     log.info("structure: placement, %d hundredths of an FTE outside the windows", outside)
-    return Placement(
-        where={f: d for (f, d), x in y.items() if solver.boolean_value(x)},
-        holders={i: d for (i, d), x in h.items() if solver.boolean_value(x)},
-    )
+    where = {f: d for (f, d), x in y.items() if solver.boolean_value(x)}
+    counts = {key: solver.value(x) for key, x in h.items()}
+    return Placement(where=where, holders=_holders(sc, where, classes, counts))
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,56 @@ def _solve(
     return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
 
+HolderClass = tuple[frozenset[str], int, int | None, list[int]]
+"""(modelled skills held, fte in hundredths, department locked to or None, staff indices):
+holders alike for the placement model's C4."""
+
+
+def _holder_classes(sc: Scenario, modelled: set[str]) -> list[HolderClass]:
+    """The holders of the modelled skills, grouped by the skills they hold, their fte and
+    their lock (a staff lock to a department; locked to exit: not a holder here)."""
+    dept = {d.dept_id: i for i, d in enumerate(sc.departments)}
+    locks = {lk.id: lk for lk in sc.locks if lk.kind is LockKind.STAFF}
+    groups: dict[tuple[frozenset[str], int, int | None], list[int]] = defaultdict(list)
+    for i, st in enumerate(sc.staff):
+        held = frozenset(set(st.skills) & modelled)
+        if not held:
+            continue
+        lk = locks.get(st.staff_id)
+        if lk is not None and lk.role is Role.EXIT:
+            continue
+        where = dept.get(lk.dept_id) if lk is not None and lk.dept_id is not None else None
+        groups[held, st.fte_h, where].append(i)
+    return [(held, fte, where, members) for (held, fte, where), members in groups.items()]
+
+
+def _holders(
+    sc: Scenario,
+    where: dict[int, int],
+    classes: list[HolderClass],
+    counts: dict[tuple[int, int], int],
+) -> dict[int, int]:
+    """Staff index -> department for the holders the model placed: of each class, people
+    whose unit has work in that department first."""
+    work: dict[str, set[int]] = defaultdict(set)
+    for f, d in where.items():
+        unit = sc.functions[f].unit_id
+        if unit is not None:
+            work[unit].add(d)
+    out: dict[int, int] = {}
+    for c, (_, _, _, members) in enumerate(classes):
+        free = list(members)
+        for d in sorted({d for (cc, d), v in counts.items() if cc == c and v}):
+
+            def elsewhere(i: int, d: int = d) -> tuple[bool, int]:
+                return d not in work[sc.staff[i].unit_id], i
+
+            free.sort(key=elsewhere)
+            take, free = free[: counts[c, d]], free[counts[c, d] :]
+            out.update((i, d) for i in take)
+    return out
+
+
 def _hosts(
     model: cp_model.CpModel, y: dict[tuple[int, int], cp_model.IntVar], members: list[int], k: int
 ) -> cp_model.LinearExpr:
@@ -270,7 +322,7 @@ def _skills(sc: Scenario) -> dict[str, tuple[list[int], list[int], bool]]:
     A skill is scarce when its holders' fte is below SCARCE × the work needing it; the
     scarcest ones (need / supply) are modelled person by person while the holders'
     variables (holders × departments, a person holding two counts once) stay within
-    HOLDER_VARS."""
+    HOLDER_VARS (holders alike, an upper bound of their classes, × departments)."""
     found = []
     for skill in sorted({fn.skill for fn in sc.functions if fn.skill is not None}):
         members = [
@@ -287,7 +339,8 @@ def _skills(sc: Scenario) -> dict[str, tuple[list[int], list[int], bool]]:
     people: set[int] = set()
     for skill, _, holders, scarcity in sorted(found, key=lambda x: (-x[3], x[0])):
         more = people | set(holders)
-        if scarcity * SCARCE > 1 and len(more) * k <= HOLDER_VARS:
+        alike = {(sc.staff[i].fte_h, frozenset(sc.staff[i].skills)) for i in more}
+        if scarcity * SCARCE > 1 and len(alike) * k <= HOLDER_VARS:
             chosen.add(skill)
             people = more
     return {skill: (m, h, skill in chosen) for skill, m, h, _ in found}
