@@ -23,7 +23,13 @@ from models import (
 from planner.check import check, draft_violations, objective_value
 from planner.conflicts import describe
 from planner.construct import construct, placements
-from planner.cpsat.builder import BuiltModel, add_plan_hint, build, complete_hint
+from planner.cpsat.builder import (
+    BuildTimeout,
+    BuiltModel,
+    add_plan_hint,
+    build,
+    complete_hint,
+)
 from planner.cpsat.extract import extract_plan
 from planner.cpsat.feasibility import (
     polish,
@@ -69,6 +75,9 @@ CONSTRUCT_SHARE = 0.1
 passed (at scale one packing and its staffing take seconds)."""
 STRUCTURE_SHARE = 0.1
 STRUCTURE_SECONDS = 5.0
+BUILD_RESERVE = 2.0
+"""Seconds of the limit a search started from a first plan keeps for itself after the
+full model's build and hint (else the first plan stands: ``build``'s deadline)."""
 RESCUE_SHARE = 0.3
 RESCUE_SECONDS = 15.0
 """The structure model's placement (``cpsat/structure.py``) gets this share of the limit, at
@@ -346,7 +355,8 @@ class _Run:
             lns_seconds=LNS_SHARE * self.limit if lns else 0.0, elastic=elastic,
         )  # fmt: skip
         while (
-            outcome.status == "timeout"
+            built is not None
+            and outcome.status == "timeout"
             and not settings.solver.deterministic
             and not self.stopped()
             and self.left() > max(1.0, RETRY_SHARE * self.limit)
@@ -358,7 +368,7 @@ class _Run:
                 stop=self.stop,
             )  # fmt: skip
         plan = None
-        if outcome.status in ("optimal", "feasible"):
+        if built is not None and outcome.status in ("optimal", "feasible"):
             plan = extract_plan(built.var, outcome.solution)
         return outcome, plan
 
@@ -467,8 +477,8 @@ def _run_model(
     stop: threading.Event | None = None,
     lns_seconds: float = 0.0,
     elastic: tuple[BuiltModel, dict[int, int]] | None = None,
-) -> tuple[RunOutcome, BuiltModel]:
-    """Build (``build``), bound, hint and run the full model.
+) -> tuple[RunOutcome, BuiltModel | None]:
+    """Build (``build``), bound, hint and run the full model (None: not built in time).
 
     A hint is completed to every variable (``complete_hint``) when the plan
     satisfies the model; otherwise CP-SAT gets the plan's decisions only. With
@@ -488,7 +498,15 @@ def _run_model(
         built.model.add(built.violations == 0)
         set_hint(built, solution)
     else:
-        built = build(scenario)
+        # With a first plan in hand the build may give up: the plan is the answer then.
+        deadline = None
+        if hint is not None and not settings.solver.deterministic:
+            deadline = called + time_limit - BUILD_RESERVE
+        try:
+            built = build(scenario, deadline=deadline)
+        except BuildTimeout:
+            log.info("the full model was not built within the limit: the first plan stands")
+            return RunOutcome(status="timeout", stats={"search": "model not built in time"}), None
         for term, bound in (term_bounds or {}).items():
             built.model.add(built.var.terms[term] <= bound)
     deterministic = settings.solver.deterministic
@@ -500,6 +518,8 @@ def _run_model(
     better = None  # the LNS's best solution, when it ran
     if hint is not None and elastic is None:
         add_plan_hint(built, hint)
+        if not deterministic and left() < BUILD_RESERVE:
+            return RunOutcome(status="timeout", stats={"search": "no time after the build"}), None
         completed = complete_hint(
             built, time_limit=max(0.5, min(10.0, 0.2 * left())), deterministic=deterministic
         )
@@ -623,6 +643,13 @@ def _construct(
         report = check(scenario, plan)
         broken = len(report.violations) + sum(
             report.terms[t] > b for t, b in (term_bounds or {}).items()
+        )
+        log.info(
+            "constructive plan (%s placement) after %.2f s breaks %d rules: %s",
+            "structure" if holders is not None else "greedy",
+            time.perf_counter() - start,
+            broken,
+            " ".join(sorted({v.constraint for v in report.violations})),
         )
         if closest is None or broken < closest[0]:
             closest = (broken, plan)
