@@ -37,7 +37,8 @@ Steps (all quantities in hundredths of an FTE, as in the model):
      (C11), the workload with its slack (C3), ``min_staff`` (C5);
    - no organisation keeps more than C7 and the others' C9 minima allow
      (``_max_keep``), so that the required exits are possible at all;
-   - trimming for C7 and the upper limits; C9 minima of staff and posts (promote,
+   - trimming for C7 and the upper limits (where no one can be spared, a full-timer
+     who would exit replaces two part-timers: ``consolidate``); C9 minima of staff and posts (promote,
      swap a spare post, or bring someone in); C9's leader share (hand posts over);
      skills still short, by moving a holder in (``_bring``);
    - then the objective: keep people whose exit costs more than their salary
@@ -943,6 +944,39 @@ class Staffing:
                 self.remove(i)
                 exits += 1
 
+    def consolidate(self) -> None:
+        """C7 where no one can be spared: one person who now exits, full-time first, comes
+        into a department in place of two of its members with less fte, part-timers first
+        (one exit more each time). Each exchange keeps every need the department covered
+        (``_spare``) and its upper limits, or is undone."""
+        if self.exits >= self.need_exits:
+            return
+        fte = [s.fte_h for s in self.sc.staff]
+        out = sorted(
+            (i for i in range(self.n) if self.dept[i] is None and not self.fixed[i]),
+            key=lambda i: (-fte[i], i),
+        )
+        for x in out:
+            if self.exits >= self.need_exits:
+                return
+            if not self._org_room(x):
+                continue
+            for d in range(self.k):
+                if not any(fte[m] < fte[x] for m in self.members[d]):
+                    continue
+                undo: list[tuple[int, int | None, Role]] = [(x, None, Role.EXIT)]
+                self.place(x, d)
+                for m in sorted(self.members[d] - {x}, key=lambda m: (fte[m], m)):
+                    if len(undo) == 3 or fte[m] >= fte[x]:
+                        break
+                    if self._spare(m):
+                        undo.append((m, d, self.role[m]))
+                        self.remove(m)
+                fits = self.fte[d] <= self.cap_hi[d] and self.count[d] <= self.limits[d][1]
+                if len(undo) == 3 and fits:
+                    break
+                self._undo(undo)
+
     def _org_keeps(self, o: str) -> bool:
         """Would organisation o still keep its min_staff after one more exit?"""
         return self.kept[o] - 1 >= self.min_staff[o]
@@ -1235,6 +1269,7 @@ class Staffing:
             self.cover(d, "any")
         self.borrow = False
         self.trim()
+        self.consolidate()
         self.org_minimums()
         self.posts()
         self.spread_posts()

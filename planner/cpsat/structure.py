@@ -19,6 +19,8 @@ in the window that its limits allow:
     Σ_f y[f,d] ≥ 1                                          (§3: every department used)
     W_d = Σ_f workload_f · y[f,d]
     floor_d − lo_d ≤ W_d ≤ ceil_d + hi_d,   lo_d, hi_d ≥ 0
+    H_d ≥ min_staff_d,  fte_max · H_d ≥ (1 + workload_slack) · W_d,
+    Σ_d H_d − e ≤ |staff| − required exits (C7),   e ≥ 0
 
 with the window from C3 and C5 at the staff's mean fte ``φ`` (hundredths):
 
@@ -33,8 +35,9 @@ modelled skills, fte and lock): h[c,d] ∈ {0..|c|}, Σ_d h[c,d] ≤ |c|,
 Σ_{c holds s} fte_c · h[c,d] ≥ Σ_{f needs s} workload_f · y[f,d]; the staffing
 places those holders there first. Two solves, the second hinted with the first:
 
-    1. min Σ_d (lo_d + hi_d)          (windows: soft, as φ is an estimate; a
-                                       placement meeting them all is proven at once)
+    1. min Σ_d (lo_d + hi_d) + 100 · e   (windows and heads: soft, as φ is an
+                                          estimate; a placement meeting them all is
+                                          proven at once)
     2. min UNIT · Σ_u |{d : u has work in d}|        (keep each unit's work together)
          + DOMAIN · Σ_domain |{d : hosts it}|        (§4 fragmentation)
          + SKILL · Σ_s scarce |{d : has s-work}|     (a holder for each)
@@ -86,9 +89,13 @@ def place(
     seed: int = 0,
     workers: int = 2,
     start: dict[int, int] | None = None,
+    deterministic: bool = False,
 ) -> Placement | None:
     """The module docstring's placement, or None when no placement meets C2, the rules,
-    the function locks and the scarce skills' C4, or none was found in time."""
+    the function locks and the scarce skills' C4, or none was found in time.
+
+    ``deterministic``: one worker, ``time_limit`` in CP-SAT's deterministic time: the same
+    placement on every machine and under any load (tests, ``[solver] deterministic``)."""
     fs, depts = sc.functions, sc.departments
     k = len(depts)
     if not fs or not k:
@@ -141,13 +148,30 @@ def place(
         model.add(sum(y[f, d] for f in range(len(fs)) if (f, d) in y) >= 1)
     floor, ceil = windows(sc)
     total = sum(fn.workload_h for fn in fs)
-    penalties = []
+    penalties: list[cp_model.LinearExprT] = []
+    slacks: list[tuple[cp_model.IntVar, cp_model.IntVar]] = []
     for d in range(k):
         lo = model.new_int_var(0, max(0, floor[d]), "")
         hi = model.new_int_var(0, total, "")
         model.add(work[d] + lo >= floor[d])
         model.add(work[d] - hi <= ceil[d])
         penalties += [lo, hi]
+        slacks.append((lo, hi))
+    # C7 with C5 and C3: the people the departments need, at least min_staff each and
+    # enough for their work at the largest fte, fit in those who may stay (a necessary
+    # condition of every plan: no person works more than the largest fte)
+    n = len(sc.staff)
+    phi = max((s.fte_h for s in sc.staff), default=100)
+    slack = round(100 * float(exact(sc.settings.targets.workload_slack or 0)))
+    heads = []
+    for d, dept in enumerate(depts):
+        least, _, _ = sc.dept_limits(dept)
+        h_d = model.new_int_var(min(least, n), n, "")
+        model.add(100 * phi * h_d >= (100 + slack) * work[d])
+        heads.append(h_d)
+    excess = model.new_int_var(0, k * n, "")
+    model.add(cp_model.LinearExpr.sum(heads) - excess <= max(0, n - sc.required_exits))
+    penalties.append(100 * excess)  # a person weighs as much as one FTE outside a window
     units: dict[str, list[int]] = defaultdict(list)
     domains: dict[str, list[int]] = defaultdict(list)
     for f, fn in enumerate(fs):
@@ -184,13 +208,32 @@ def place(
                     [fs[f].workload_h for f in members if (f, d) in y],
                 )
             )
-    if start is not None:
+    if start is not None:  # the greedy packing, with what it implies, as a complete hint
         for (f, d), x in y.items():
             model.add_hint(x, int(start.get(f) == d))
+        load = [0] * k
+        for f, d in start.items():
+            load[d] += fs[f].workload_h
+        for d in range(k):
+            lo_d, hi_d = slacks[d]
+            model.add_hint(lo_d, max(0, floor[d] - load[d]))
+            model.add_hint(hi_d, max(0, load[d] - ceil[d]))
+            least = heads[d].proto.domain[0]
+            need = -(-(100 + slack) * load[d] // (100 * phi))
+            model.add_hint(heads[d], max(least, need))
+        used = sum(
+            max(heads[d].proto.domain[0], -(-(100 + slack) * load[d] // (100 * phi)))
+            for d in range(k)
+        )
+        model.add_hint(excess, max(0, used - max(0, n - sc.required_exits)))
     deadline = time.perf_counter() + max(0.2, time_limit)
     # 1. the windows alone (proven at 0 as soon as a placement meets them all)
     model.minimize(cp_model.LinearExpr.sum(penalties))
-    first = _solve(model, deadline - time.perf_counter(), seed, workers)
+    if deterministic:
+        workers, deadline = 0, time.perf_counter() + 10**6  # the limit is the solver's own
+    first = _solve(
+        model, time_limit if deterministic else deadline - time.perf_counter(), seed, workers
+    )
     if first is None:
         log.info("structure: no placement")
         return None
@@ -203,7 +246,10 @@ def place(
         model.add_hint(x, first.value(x))
     model.minimize(cp_model.LinearExpr.weighted_sum([e for e, _ in spread], [w for _, w in spread]))
     # the second stage only polishes: at most STAGE_TWO × the first's time (≥ 0.5 s)
-    seconds = min(deadline - time.perf_counter(), max(0.5, STAGE_TWO * first.wall_time))
+    spent = first.response_proto.deterministic_time if deterministic else first.wall_time
+    seconds = max(0.5, STAGE_TWO * spent)
+    if not deterministic:
+        seconds = min(deadline - time.perf_counter(), seconds)
     second = _solve(model, seconds, seed, workers)
     solver = second or first
     log.info("structure: placement, %d hundredths of an FTE outside the windows", outside)
@@ -246,12 +292,17 @@ def windows(sc: Scenario) -> tuple[list[int], list[int]]:
 def _solve(
     model: cp_model.CpModel, seconds: float, seed: int, workers: int
 ) -> cp_model.CpSolver | None:
+    """``workers`` 0: one worker and ``seconds`` of deterministic time."""
     if seconds < 0.05:
         return None
     solver = new_solver()
     p = solver.parameters
-    p.max_time_in_seconds = seconds
-    p.num_workers = max(1, workers)
+    if workers:
+        p.max_time_in_seconds = seconds
+        p.num_workers = workers
+    else:
+        p.max_deterministic_time = seconds
+        p.num_workers = 1
     p.random_seed = seed
     status = solver.solve(model)
     return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
