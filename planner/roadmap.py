@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 
@@ -29,9 +29,9 @@ from models import (
     Status,
     exact,
 )
-from planner.check_roadmap import check_roadmap, roadmap_draft_violations
+from planner.check_roadmap import RoadmapReport, check_roadmap, roadmap_draft_violations
 from planner.conflicts import describe
-from planner.cpsat.builder import BuiltModel, complete_hint
+from planner.cpsat.builder import BuildTimeout, complete_hint
 from planner.cpsat.extract import extract_plan
 from planner.cpsat.feasibility import polish
 from planner.cpsat.roadmap import (
@@ -51,10 +51,14 @@ from planner.solve import Progress, solve, with_solver_settings
 log = logging.getLogger("planner")
 
 LAST_PERIOD_HINT_STAFF = 100
-"""From this many staff, the search starts from a plan of the last period (``_warm_start``),
+"""From this many staff, the search starts from a plan of the last period (``_last_period_roadmap``),
 solved by ``planner.solve`` with its first plan (constructive or elastic, ``planner.pipeline``)."""
 WARM_START_SHARE = 0.3
 """Share of the time limit the warm start may use."""
+MIN_SEARCH = 3.0
+"""With a checked roadmap in hand, the model is searched only when this many seconds are left
+after its build (its hint's completion and a search cost seconds at scale before anything
+is found: 2,700 staff, 9 s for a hint given 0.5 s)."""
 WORKERS = 4
 """CP-SAT workers of a roadmap of LAST_PERIOD_HINT_STAFF or more when ``workers = 0`` (automatic):
 on the province (5 periods, 2 loaded cores) 8 time-sliced workers left the bound at 17 %
@@ -118,7 +122,22 @@ def roadmap(
     settings = scenario.settings
     limit = settings.solver.time_limit
     clock = Clock(limit, stop)
-    built = build_roadmap(scenario)
+    # Kept for extracting and checking the roadmap after the search (T × staff rows).
+    reserve = min(10.0, 0.12 * limit) if len(scenario.staff) >= 1_000 else min(2.0, 0.02 * limit)
+    made: _Made | None = None
+    if len(scenario.staff) >= LAST_PERIOD_HINT_STAFF and not settings.solver.deterministic:
+        made = _last_period_roadmap(scenario, WARM_START_SHARE * limit, stop)
+        if made is not None and made.report is not None and on_progress is not None:
+            on_progress(clock.seconds(), made.objective, 0.0)  # a checked roadmap already
+    deadline = None
+    if made is not None and made.report is not None:
+        deadline = clock.start + limit - reserve  # past it, the constructed roadmap stands
+    try:
+        built = build_roadmap(scenario, deadline=deadline)
+    except BuildTimeout:
+        log.info("roadmap model not built within the limit: the constructed roadmap stands")
+        assert made is not None and made.report is not None
+        return _made_result(scenario, clock, made, {"first_roadmap": "constructed"})
     set_roadmap_objective(built, scenario)
     log.info(
         "roadmap model: %d classes for %d staff, %d periods",
@@ -127,17 +146,23 @@ def roadmap(
         len(built.views),
     )
     holder = built.holder()
+    if made is not None and made.report is not None and clock.left(reserve) < MIN_SEARCH:
+        log.info(
+            "roadmap model built with %.1f s left: the constructed roadmap stands", clock.left()
+        )
+        return _made_result(scenario, clock, made, {"first_roadmap": "constructed"})
     hinted = False
-    if len(scenario.staff) >= LAST_PERIOD_HINT_STAFF:
-        hinted = _warm_start(built, holder, scenario, WARM_START_SHARE * limit, stop)
+    if made is not None:
+        add_roadmap_hint(built, made.cells, made.placed, made.leads)
+        left = max(0.5, min(WARM_START_SHARE * limit, clock.left(reserve)))
+        hinted = complete_hint(holder, time_limit=left)
+        log.info("roadmap warm start: %s", "complete" if hinted else "partial hint")
     spent = clock.seconds()
-    if hinted and on_progress is not None:  # the completed warm start is a roadmap already
-        hint = built.model.proto.solution_hint
+    if hinted and on_progress is not None and made is not None and made.report is None:
+        hint = built.model.proto.solution_hint  # the completed warm start is a roadmap already
         given = dict(zip(hint.vars, hint.values, strict=True))
         w = roadmap_weights(scenario)
         on_progress(spent, sum(w[t] * given[v.index] for t, v in built.terms.items()), 0.0)
-    # Kept for extracting and checking the roadmap after the search (T × staff rows).
-    reserve = min(10.0, 0.12 * limit) if len(scenario.staff) >= 1_000 else min(2.0, 0.02 * limit)
     budget = limit if settings.solver.deterministic else max(0.5, limit - spent - reserve)
     run_settings = settings
     large = len(scenario.staff) >= LAST_PERIOD_HINT_STAFF
@@ -169,6 +194,11 @@ def roadmap(
         return _with_draft(scenario, clock, result) if draft else result
     if name == "MODEL_INVALID":
         raise RuntimeError("CP-SAT rejected the roadmap model as invalid: a bug in planner/cpsat")
+    constructed = made is not None and made.report is not None
+    if name not in ("OPTIMAL", "FEASIBLE") and constructed and not hinted:
+        # nothing in time from a partial hint: the constructed roadmap stands
+        assert made is not None
+        return _made_result(scenario, clock, made, {**stats, "first_roadmap": "constructed"})
     if name not in ("OPTIMAL", "FEASIBLE") and not hinted:
         result = RoadmapResult(status=Status.TIMEOUT, runtime=clock.elapsed(), stats=stats)
         return _with_draft(scenario, clock, result) if draft else result
@@ -182,6 +212,12 @@ def roadmap(
     values = {t: solution[v.index] for t, v in built.terms.items()}
     weights = roadmap_weights(scenario)
     objective = sum(weights[t] * values[t] for t in weights)
+    if made is not None and made.report is not None and made.objective < objective:
+        # the search from a partial hint found worse than the constructed roadmap (so it
+        # did not prove its own optimal): its bound holds for every roadmap
+        below = math.ceil(solver.best_objective_bound - 1e-6)
+        out = _made_result(scenario, clock, made, {**stats, "first_roadmap": "constructed"})
+        return out.model_copy(update={"bound": below, "gap": gap_of(made.objective, below)})
     bound: int | None = (
         objective if name == "OPTIMAL" else math.ceil(solver.best_objective_bound - 1e-6)
     )
@@ -212,24 +248,34 @@ def roadmap(
     )
 
 
-def _warm_start(
-    built: RoadmapModel,
-    holder: BuiltModel,
-    scenario: Scenario,
-    budget: float,
-    stop: threading.Event | None,
-) -> bool:
-    """Hint the roadmap with a plan of its last period (True when the hint is complete).
+@dataclass
+class _Made:
+    """A roadmap made from a plan of the last period (``_last_period_roadmap``): its cells
+    (person -> per period (department, role) or None), placement and leads (the model's
+    hint), the roadmap itself and, when the independent checker accepts it, its report
+    and objective (a checked roadmap before any roadmap model is built)."""
+
+    cells: dict[int, list[tuple[int, PeriodRole] | None]]
+    placed: dict[int, int]
+    leads: dict[int, str]
+    roadmap: Roadmap
+    report: RoadmapReport | None
+    objective: int
+
+
+def _last_period_roadmap(
+    scenario: Scenario, budget: float, stop: threading.Event | None
+) -> _Made | None:
+    """A roadmap from a plan of the last period (None when that period has no plan in time).
 
     The last period's view is solved as a §3 plan with everyone retired by then locked
     out. Its retained staff hold their places in every period; people who retire within
     the horizon stay as members until their retirement date (no package; the protected
-    may not leave early anyway); everyone else leaves at period 1. Each period's view is looser than
-    the norm's (or equal), so this is usually feasible; ``complete_hint`` then extends it
-    to every variable, and CP-SAT starts from it. Only the search is helped: the model
-    and its optimum are unchanged.
+    may not leave early anyway); everyone else leaves at period 1. Each period's view is
+    looser than the norm's (or equal), so this is usually a roadmap that meets every rule:
+    the independent checker says whether it is. Either way it hints the model; CP-SAT
+    starts from it. Only the search is helped: the model and its optimum are unchanged.
     """
-    started = time.perf_counter()
     T = scenario.settings.roadmap.periods
     retire = retirement_periods(scenario)
     gone = {s.staff_id for i, s in enumerate(scenario.staff) if retire[i] <= T}
@@ -242,7 +288,7 @@ def _warm_start(
     one = solve(final, time_limit=max(1.0, min(0.6 * budget, 5.0)), stop=stop, explain=False)
     if one.plan is None:
         log.info("roadmap warm start: no plan of the last period (%s)", one.status.value)
-        return False
+        return None
     dept = {d: i for i, d in enumerate(scenario.dept_ids)}
     fidx = {f.function_id: i for i, f in enumerate(scenario.functions)}
     placed = {fidx[f.function_id]: dept[f.dept_id] for f in one.plan.functions}
@@ -278,11 +324,47 @@ def _warm_start(
         if d is not None:
             room.take(d, s.fte_h)
             cells[i] = [(d, PeriodRole.MEMBER) if t < retire[i] else None for t in range(1, T + 1)]
-    add_roadmap_hint(built, cells, placed, leads)
-    left = budget - (time.perf_counter() - started)
-    done = complete_hint(holder, time_limit=max(0.5, left))
-    log.info("roadmap warm start: %s", "complete" if done else "partial hint")
-    return done
+    depts = scenario.dept_ids
+    made = Roadmap(
+        functions=one.plan.functions,
+        staff=tuple(
+            PeriodAssignment(
+                staff_id=s.staff_id,
+                period=t,
+                dept_id=None if cell is None else depts[cell[0]],
+                role=PeriodRole.GONE if cell is None else cell[1],
+            )
+            for i, s in enumerate(scenario.staff)
+            for t, cell in enumerate(cells[i], start=1)
+        ),
+    )
+    report = check_roadmap(scenario, made)
+    if report.lines():
+        log.info("roadmap from the last period's plan breaks %d rules", len(report.lines()))
+        return _Made(cells, placed, leads, made, None, 0)
+    weights = roadmap_weights(scenario)
+    objective = sum(weights[t] * report.terms[t] for t in weights)
+    log.info("roadmap from the last period's plan: checked, objective %d", objective)
+    return _Made(cells, placed, leads, made, report, objective)
+
+
+def _made_result(scenario: Scenario, clock: Clock, made: _Made, stats: dict) -> RoadmapResult:
+    """The constructed roadmap as the result (checked, unproven: no bound)."""
+    report = made.report
+    assert report is not None
+    return RoadmapResult(
+        status=Status.FEASIBLE,
+        objective=made.objective,
+        bound=None,
+        gap=None,
+        runtime=clock.elapsed(),
+        terms=report.terms,
+        kpis=report.kpis,
+        roadmap=made.roadmap.model_copy(
+            update={"departures": report.departures, "periods": report.periods}
+        ),
+        stats={"ortools": version("ortools"), **stats},
+    )
 
 
 def _with_draft(scenario: Scenario, clock: Clock, result: RoadmapResult) -> RoadmapResult:
@@ -295,7 +377,10 @@ def _with_draft(scenario: Scenario, clock: Clock, result: RoadmapResult) -> Road
     holder = el.holder()
     started = False
     if len(scenario.staff) >= LAST_PERIOD_HINT_STAFF:
-        started = _warm_start(el, holder, scenario, 0.3 * max(0.0, clock.left()), clock.stop)
+        made = _last_period_roadmap(scenario, 0.3 * max(0.0, clock.left()), clock.stop)
+        if made is not None:
+            add_roadmap_hint(el, made.cells, made.placed, made.leads)
+            started = complete_hint(holder, time_limit=max(0.5, 0.1 * max(0.0, clock.left())))
     repaired = repair_elastic(
         holder, scenario.settings, 0.6 * max(0.0, clock.left()), clock, started=started, lns=False
     )
