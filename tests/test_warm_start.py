@@ -69,3 +69,36 @@ def test_warm_start_from_the_elastic_model_reaches_the_same_optimum(district, mo
     monkeypatch.setattr(solve_module, "construct", lambda sc, where, holders=None: None)
     warm = solve_module.solve(district, time_limit=30)
     assert warm.status is Status.OPTIMAL and warm.objective == plain.objective
+
+
+def test_a_roadmap_from_the_last_periods_plan_stands_when_the_model_is_not_built_in_time(
+    monkeypatch,
+):
+    # The province (186 staff) as a 5-period roadmap; the model's build "times out" at its
+    # first deadline check: the roadmap made from the last period's plan, which the
+    # independent checker has accepted, is the result (checked again here).
+    import planner.cpsat.roadmap as cpsat_roadmap
+    import planner.roadmap as roadmap_module
+    from planner.check_roadmap import check_roadmap
+    from planner.cpsat.builder import BuildTimeout
+
+    sc = read_scenario("data/quang_ninh_province")
+    sc = sc.with_settings(sc.settings.with_overrides({"roadmap.periods": 5}))
+    built = []
+
+    def never_in_time(scenario, *, deadline=None, **kw):  # type: ignore[no-untyped-def]
+        built.append(deadline)
+        if deadline is not None:
+            raise BuildTimeout
+        return cpsat_roadmap.build_roadmap(scenario, **kw)
+
+    monkeypatch.setattr(roadmap_module, "build_roadmap", never_in_time)
+    progress = []
+    result = roadmap_module.roadmap(
+        sc, time_limit=20, on_progress=lambda s, o, b: progress.append((s, o))
+    )
+    assert built and built[0] is not None  # a deadline was set: a checked roadmap was in hand
+    assert result.status is Status.FEASIBLE and result.bound is None
+    assert result.stats["first_roadmap"] == "constructed"
+    assert progress and progress[0][1] == result.objective
+    assert check_roadmap(sc, result.roadmap).lines() == []
