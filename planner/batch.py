@@ -281,8 +281,7 @@ def _write_folder(
     # The SPEC tables, summary.json and the scenario copy only; `planner export` adds the rest later.
     from planner.check import check
     from planner.io import write_scenario
-    from planner.io.plan_io import atomic_folder, write_plan_tables
-    from planner.writer import SCENARIO_COPY
+    from planner.io.plan_io import SCENARIO_COPY, atomic_folder, write_plan_tables
 
     if not check(scenario, result.plan).ok:
         raise RuntimeError("refusing to write a plan that fails the checker")

@@ -166,8 +166,7 @@ def previous_from_folder(folder: str | os.PathLike[str]) -> tuple[Scenario, Solv
     None unless summary.json says ``optimal`` and the folder's scenario copy is the
     one that was solved (its SHA-256 equals the summary's ``input_sha256``).
     """
-    from planner.io.plan_io import read_plan, read_summary
-    from planner.writer import SCENARIO_COPY
+    from planner.io.plan_io import SCENARIO_COPY, read_plan, read_summary
 
     try:
         summary = read_summary(folder)

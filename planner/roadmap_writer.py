@@ -10,12 +10,10 @@ from models import RoadmapResult, RoadmapSummary, Scenario
 from planner.check_roadmap import check_roadmap
 from planner.export.roadmap_export import write_roadmap_exports
 from planner.io import write_scenario
-from planner.io.plan_io import atomic_folder, is_plan_folder
+from planner.io.plan_io import SCENARIO_COPY, atomic_folder, is_plan_folder
 from planner.io.roadmap_io import write_roadmap_summary, write_roadmap_tables
 
 log = logging.getLogger("planner")
-
-SCENARIO_COPY = "scenario"
 
 
 def write_roadmap_folder(

@@ -15,6 +15,7 @@ from planner.check import check
 from planner.export import EXPORTERS, export, write_all
 from planner.io import read_scenario, write_scenario
 from planner.io.plan_io import (
+    SCENARIO_COPY,
     atomic_folder,
     is_plan_folder,
     read_plan,
@@ -22,8 +23,6 @@ from planner.io.plan_io import (
     write_plan_tables,
     write_summary,
 )
-
-SCENARIO_COPY = "scenario"
 
 
 def write_plan_folder(

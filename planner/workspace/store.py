@@ -46,9 +46,6 @@ files (a roadmap, say) needs no migration — save it with :meth:`Store.save_res
 (``kind="roadmap"``) and add its name here; one that needs its own columns gets its
 own table keyed by ``items.id`` in a new Alembic revision, like ``runs``."""
 RESULT_KINDS = ("pareto", "price", "roadmap")
-SCENARIO_COPY = (
-    "scenario"  # planner.writer.SCENARIO_COPY, not imported: the writer pulls in exports
-)
 
 
 class WorkspaceError(Exception):
@@ -413,7 +410,7 @@ class Store:
         """
         from planner.check import check
         from planner.io import InputError, read_scenario
-        from planner.io.plan_io import PlanError, read_plan, read_summary
+        from planner.io.plan_io import SCENARIO_COPY, PlanError, read_plan, read_summary
 
         base = Path(folder)
         if not (base / "summary.json").is_file():
@@ -709,7 +706,7 @@ class Store:
         in the scenario copy and every report, which are then written again.
         """
         from planner.io import write_scenario
-        from planner.io.plan_io import atomic_folder, is_plan_folder
+        from planner.io.plan_io import SCENARIO_COPY, atomic_folder, is_plan_folder
 
         item = ref if isinstance(ref, Item) else self.item(ref)
         scenario = self.scenario_of(item) if item.scenario_id is not None else None
