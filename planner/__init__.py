@@ -11,14 +11,14 @@ The scripting API is one import::
 ==========================  ==========================================================
 ``read_scenario(path)``     read and validate a scenario folder (:mod:`planner.io`)
 ``write_scenario(sc, path)``  write one (CSV, XLSX or Parquet, atomically)
-``solve(sc, …)``            one checked plan (:func:`planner.solve.solve`)
-``check(sc, plan)``         the independent checker (:func:`planner.check.check`)
+``solve(sc, …)``            one checked plan (:func:`planner.search.solve.solve`)
+``check(sc, plan)``         the independent checker (:func:`planner.checking.check.check`)
 ``pareto(sc, x, y, …)``     the trade-off between two terms (:mod:`planner.tradeoffs`)
 ``price(sc, …)``            the price of each policy
 ``compare(plans)``          KPIs and moves of several plans side by side
-``sweep(sc, grid, …)``      one run per combination of settings (:mod:`planner.batch`)
+``sweep(sc, grid, …)``      one run per combination of settings (:mod:`planner.services.batch`)
 ``batch(scenarios, …)``     one run per scenario, e.g. every commune
-``roadmap(sc, …)``          the merger over time, SPEC §8 (:func:`planner.roadmap.roadmap`)
+``roadmap(sc, …)``          the merger over time, SPEC §8 (:func:`planner.search.roadmap.roadmap`)
 ==========================  ==========================================================
 
 The names are imported on first use, so ``import planner`` stays instant (it does
@@ -37,13 +37,13 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time they load lazily
-    from planner.batch import batch as batch
-    from planner.batch import sweep as sweep
-    from planner.check import check as check
+    from planner.checking.check import check as check
     from planner.io import read_scenario as read_scenario
     from planner.io import write_scenario as write_scenario
-    from planner.roadmap import roadmap as roadmap
-    from planner.solve import solve as solve
+    from planner.search.roadmap import roadmap as roadmap
+    from planner.search.solve import solve as solve
+    from planner.services.batch import batch as batch
+    from planner.services.batch import sweep as sweep
     from planner.tradeoffs import compare as compare
     from planner.tradeoffs import pareto as pareto
     from planner.tradeoffs import price as price
@@ -51,14 +51,14 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time they load l
 API: dict[str, str] = {
     "read_scenario": "planner.io",
     "write_scenario": "planner.io",
-    "solve": "planner.solve",
-    "check": "planner.check",
+    "solve": "planner.search.solve",
+    "check": "planner.checking.check",
     "pareto": "planner.tradeoffs",
     "price": "planner.tradeoffs",
     "compare": "planner.tradeoffs",
-    "sweep": "planner.batch",
-    "batch": "planner.batch",
-    "roadmap": "planner.roadmap",
+    "sweep": "planner.services.batch",
+    "batch": "planner.services.batch",
+    "roadmap": "planner.search.roadmap",
 }
 """Top-level name -> the module defining the function of that name."""
 

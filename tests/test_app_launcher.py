@@ -16,8 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from planner import cli_app
-from planner.cli import app
+from planner.cli import app_launcher as cli_app
+from planner.cli.commands import app
 from tests import servers
 
 ROOT = Path(__file__).resolve().parents[1]

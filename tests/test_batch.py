@@ -1,4 +1,4 @@
-"""Sweeps and batches (planner.batch, planner sweep / planner batch).
+"""Sweeps and batches (planner.services.batch, planner sweep / planner batch).
 
 The sweep scenario is small enough to derive every run by hand: one department,
 a head (10,000 thousand) and three members (3,000, 4,000 and 5,000 thousand),
@@ -25,10 +25,10 @@ import pytest
 from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
-from planner.batch import batch, expand_grid, plan_sweep, sweep
-from planner.cli import app
-from planner.cli_batch import parse_grid, split_values
+from planner.cli.batch import parse_grid, split_values
+from planner.cli.commands import app
 from planner.io import read_scenario, write_scenario
+from planner.services.batch import batch, expand_grid, plan_sweep, sweep
 from tests.tiny import person, tiny, work
 
 GRID = {"targets.min_reduction": [0, 0.25, 0.5], "targets.workload_slack": [0, 0.25]}
@@ -149,7 +149,7 @@ def test_sweep_resumes_finished_runs(tmp_path):
 
 
 def test_batch_of_generated_communes(tmp_path):
-    from planner.generate import generate_many
+    from planner.generate.scenarios import generate_many
 
     communes = dict(generate_many("commune", 3, seed=7))
     for name, sc in communes.items():

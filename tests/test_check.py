@@ -37,8 +37,8 @@ from models import (
     Summary,
     Unit,
 )
-from planner.check import check, objective_value
-from planner.kpis import Placement, department_summaries, payroll, plan_kpis, plan_terms
+from planner.checking.check import check, objective_value
+from planner.domain.kpis import Placement, department_summaries, payroll, plan_kpis, plan_terms
 
 STAFF: dict[str, dict[str, Any]] = {
     "a1": dict(unit_id="UA", position="head", salary=10_000, skills="law"),

@@ -13,9 +13,9 @@ import polars as pl
 from rich.console import Console
 from typer.testing import CliRunner
 
-from planner.cli import app
-from planner.cli_common import PIPED_WIDTH
-from planner.cli_tradeoffs import price_table
+from planner.cli.commands import app
+from planner.cli.common import PIPED_WIDTH
+from planner.cli.tradeoffs import price_table
 from planner.tradeoffs.price import PRICE_SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,9 +48,11 @@ def test_a_piped_table_keeps_each_row_on_one_line(tmp_path: Path) -> None:
 
 
 def test_every_command_module_prints_through_the_shared_consoles() -> None:
-    """Piped width is decided once, in cli_common; a console of a module's own would not be."""
-    for path in sorted((ROOT / "planner").glob("cli*.py")):
-        if path.name != "cli_common.py":
+    """Piped width is decided once, in cli.common; a console of a module's own would not be."""
+    paths = sorted((ROOT / "planner" / "cli").glob("*.py"))
+    assert len(paths) > 2
+    for path in paths:
+        if path.name != "common.py":
             assert "Console(" not in path.read_text(encoding="utf-8"), path.name
 
 

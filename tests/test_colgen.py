@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 
 from models import Department, Lock, Organization, Plan, Rule, Scenario, Status, Unit
-from planner.check import check, objective_value
+from planner.checking.check import check, objective_value
 from planner.cpsat.colgen import BoundResult, decomposition_bound
 from planner.io import read_scenario
-from planner.solve import solve
+from planner.search.solve import solve
 from tests.test_enumeration import micro
 from tests.tiny import person, tiny, work
 
@@ -217,7 +217,7 @@ def test_district_bound_is_valid() -> None:
 
 
 def test_generated_commune_bound_is_valid() -> None:
-    from planner.generate import generate
+    from planner.generate.scenarios import generate
 
     sc = generate("commune", seed=3)
     r = decomposition_bound(sc, 8)

@@ -12,18 +12,18 @@ import math
 
 import pytest
 
-import planner.solve as solve_module
+import planner.search.solve as solve_module
 from benchmarks.family import BY_NAME, FAMILY, SMALL
 from models import Scenario, Status
-from planner.check import check, objective_value
-from planner.construct import construct, pack_units, placements
+from planner.checking.check import check, objective_value
 from planner.cpsat.builder import add_plan_hint, build, complete_hint
 from planner.cpsat.extract import extract_plan
 from planner.cpsat.lns import improve
 from planner.cpsat.objective import set_objective
 from planner.cpsat.symmetry import canonical_plan
-from planner.generate import generate
+from planner.generate.scenarios import generate
 from planner.io import read_scenario
+from planner.search.construct import construct, pack_units, placements
 
 
 def _open_structure(size: int, count: int, min_staff: int):

@@ -25,8 +25,8 @@ from models import (
     Status,
     Unit,
 )
-from planner.check import check, objective_value
-from planner.solve import solve
+from planner.checking.check import check, objective_value
+from planner.search.solve import solve
 from tests.tiny import person, tiny, work
 
 

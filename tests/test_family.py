@@ -25,8 +25,8 @@ from benchmarks.family import (
     write_section,
 )
 from models import exact
-from planner.check import check
-from planner.generate_packed import PackedSpec
+from planner.checking.check import check
+from planner.generate.packed import PackedSpec
 
 TARGETED = {"exits": {"C7"}, "skill": {"C4"}, "posts": {"C6"}, "person": {"C7"}, "post": {"C6"}}
 PACKED = [i for i in FAMILY if isinstance(i.spec, PackedSpec)]
@@ -199,8 +199,8 @@ def test_each_instance_at_its_benchmark_size_is_what_it_claims(name: str) -> Non
 def test_the_600_staff_merged_scenario_gets_a_checked_plan() -> None:
     """Issue 14: the merged structure at ≈ 600 staff (no departments.csv, 4 departments that
     may host any domain) gets a checked plan within the 10 s a planner would wait."""
-    from planner.generate import generate
-    from planner.solve import solve
+    from planner.generate.scenarios import generate
+    from planner.search.solve import solve
 
     sc = generate("merged", seed=0, size=600)
     assert len(sc.staff) == 600 and not sc.departments_given

@@ -19,8 +19,8 @@ import pytest
 from benchmarks.family import BY_NAME, SHAPES, SHAPES_SMALL
 from benchmarks.shapes import KINDS, Shape, ShapeSpec, generate_shape, write_shape
 from models import FunctionKind, LockKind, Role, Scenario, exact
-from planner.check import check, objective_value
-from planner.precheck import precheck
+from planner.checking.check import check, objective_value
+from planner.search.precheck import precheck
 
 FEASIBLE = [i.name for i in SHAPES if i.feasible]
 TWINS = [i.name for i in SHAPES if not i.feasible]
@@ -200,7 +200,7 @@ def test_an_infeasible_twin_fails_by_the_count_of_its_proof(name: str, small: bo
 
 @pytest.mark.parametrize("name", TWINS)
 def test_an_infeasible_twin_solves_as_infeasible_with_conflicts(name: str) -> None:
-    from planner.solve import solve
+    from planner.search.solve import solve
 
     result = solve(shape(name, True).scenario, time_limit=5)
     assert result.status.value == "infeasible" and result.conflicts
@@ -221,7 +221,7 @@ def test_a_shape_written_and_read_back_keeps_its_planted_plan(tmp_path) -> None:
 def test_each_kind_at_the_small_size_gets_a_checked_plan_in_10_s(name: str) -> None:
     """Issue 20: the solver must not rest on "units stay whole" (a loaded machine: the limit
     is the planner's, the wall clock may run a little over)."""
-    from planner.solve import solve
+    from planner.search.solve import solve
 
     sc = shape(name, True).scenario
     result = solve(sc, time_limit=10)

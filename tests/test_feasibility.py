@@ -13,14 +13,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import planner.solve as solve_module
+import planner.search.solve as solve_module
 from models import Department, Lock, Organization, Rule, Status, Summary
-from planner.check import check, draft_violations
+from planner.checking.check import check, draft_violations
 from planner.cpsat.builder import build
 from planner.cpsat.extract import extract_plan
 from planner.cpsat.feasibility import hint_solution, repair, trivial_solution
 from planner.io import read_scenario
-from planner.solve import solve, to_summary
+from planner.search.solve import solve, to_summary
 from tests.tiny import person, tiny, work
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,8 +203,8 @@ def test_cli_draft_of_the_infeasible_province(tmp_path):
 def test_a_draft_roadmap_is_confirmed_by_the_roadmap_checker(tmp_path):
     """The roadmap takes the same draft: an infeasible district roadmap (60 % must leave, the
     organisations' minima forbid it) gets its closest roadmap, which the checker confirms."""
-    from planner.check_roadmap import check_roadmap
-    from planner.roadmap import roadmap, to_roadmap_summary
+    from planner.checking.check_roadmap import check_roadmap
+    from planner.search.roadmap import roadmap, to_roadmap_summary
 
     district = read_scenario(ROOT / "data" / "quang_ninh_district")
     sc = district.with_settings(district.settings.with_overrides({"targets.min_reduction": 0.6}))

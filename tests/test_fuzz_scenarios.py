@@ -6,7 +6,7 @@ settings replaced. Whatever comes out, exactly one of two things happens:
 
 - ``read_scenario`` raises ``InputError`` whose every line reads
   ``file:row:column: message`` (one line, no control character);
-- or it returns a ``Scenario`` that ``planner.solve.solve(..., time_limit=5)``
+- or it returns a ``Scenario`` that ``planner.search.solve.solve(..., time_limit=5)``
   answers with ``optimal``, ``feasible``, ``infeasible`` or ``timeout`` (never
   ``invalid``: that is the solver and the checker disagreeing), and when there is
   a plan the independent checker passes it with the same terms.
@@ -29,9 +29,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import Status
-from planner.check import check
+from planner.checking.check import check
 from planner.io import InputError, read_scenario
-from planner.solve import solve
+from planner.search.solve import solve
 from tests.fixtures.scenario_files import TINY
 
 LINE = re.compile(r"^[^:]+:\d+:[^:]+: .+$")

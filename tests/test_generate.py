@@ -1,4 +1,4 @@
-"""planner.generate: every kind generates, validates, is reproducible and feasible.
+"""planner.generate.scenarios: every kind generates, validates, is reproducible and feasible.
 
 Feasibility is shown twice: the plan the generator plants passes the
 independent checker (a witness, so the scenario is feasible), and the counting
@@ -14,8 +14,8 @@ from collections import Counter, defaultdict
 import pytest
 
 from models import FunctionKind, Position, Scenario, exact
-from planner.check import check
-from planner.generate import KINDS, SIZES, generate, generate_many, generate_with_witness
+from planner.checking.check import check
+from planner.generate.scenarios import KINDS, SIZES, generate, generate_many, generate_with_witness
 from planner.io.write import scenario_sha256
 
 FAST = ("commune", "district", "province")
@@ -181,7 +181,7 @@ def test_same_seed_same_scenario(kind: str) -> None:
 
 
 # The content digest of each kind at seed 11 and its smallest sizes, taken when the
-# vocabulary moved from planner/names_vi.py to planner/data/names_vi.json (and equal
+# vocabulary moved from planner/generate/names_vi.py to planner/data/names_vi.json (and equal
 # before): a change to the vocabulary, its loading or the draws shows here first.
 GOLDEN = {
     ("commune", 10): "6be66c1d41442824cd80fad67c22b81547325ca3987c3a98c0db02316ebcdd24",
@@ -199,7 +199,7 @@ def test_a_fixed_seed_gives_the_recorded_scenario(kind: str, size: int) -> None:
 
 
 def test_the_vocabulary_loads_as_tuples() -> None:
-    from planner import names_vi as vi
+    from planner.generate import names_vi as vi
 
     assert vi.FAMILY_NAMES[0] == "Nguyễn" and len(vi._FAMILY_CUM) == len(vi.FAMILY_NAMES)
     assert isinstance(vi.PROVINCE_UNITS[0][6][0], tuple)  # rows are tuples, not JSON lists
@@ -248,7 +248,7 @@ def test_bad_kind_and_size_are_refused() -> None:
     ("kind", "seed"), [("commune", 0), ("commune", 1), ("district", 0), ("district", 2)]
 )
 def test_the_solver_finds_a_plan_for_small_generated_scenarios(kind: str, seed: int) -> None:
-    from planner.solve import solve
+    from planner.search.solve import solve
 
     sc = generate(kind, seed=seed)
     # a first plan comes within 0.1 s; proving optimality is not this test's business

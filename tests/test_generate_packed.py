@@ -1,4 +1,4 @@
-"""planner.generate_packed: issue 14's merged agency, planted as a human would plan it.
+"""planner.generate.packed: issue 14's merged agency, planted as a human would plan it.
 
 The planted plan (units kept whole, about two per department, each keeping just
 enough people for its work, skill holders brought in) passes the independent
@@ -14,10 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from models import FunctionKind, Role
-from planner.check import check
-from planner.cli import app
-from planner.generate import generate, generate_with_witness
-from planner.generate_packed import generate_packed, merged
+from planner.checking.check import check
+from planner.cli.commands import app
+from planner.generate.packed import generate_packed, merged
+from planner.generate.scenarios import generate, generate_with_witness
 from planner.io import read_scenario
 from planner.io.write import scenario_sha256
 from tests.test_generate import necessary_problems

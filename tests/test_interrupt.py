@@ -37,13 +37,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import planner.solve as solve_module
-from planner.check import check
-from planner.cli import app
+import planner.search.solve as solve_module
+from planner.checking.check import check
+from planner.cli.commands import app
 from planner.io import read_scenario
 from planner.io.plan_io import read_plan
-from planner.solve import solve, to_summary
-from planner.writer import write_plan_folder
+from planner.search.solve import solve, to_summary
+from planner.services.writer import write_plan_folder
 from tests.fixtures.scenario_files import TINY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -249,10 +249,10 @@ def workspace(tmp_path: Path, earlier_plan: Path) -> Path:
 
 KILL_WHILE_WRITING = r"""
 import os, signal, sys
-import planner.writer as writer
+import planner.services.writer as writer
 from planner.io import read_scenario
 from planner.io.plan_io import read_plan
-from planner.solve import solve, to_summary
+from planner.search.solve import solve, to_summary
 
 scenario = read_scenario(sys.argv[1])
 result = solve(scenario, time_limit=10, workers=1)
@@ -309,7 +309,7 @@ def test_an_infeasible_answer_also_comes_within_the_time_limit(
         scenario.settings.with_overrides({"targets.min_reduction": 1.0})
     )  # S1 and S6 are protected: they cannot all exit
     budgets: list[float] = []
-    import planner.pipeline as pipeline_module
+    import planner.search.pipeline as pipeline_module
 
     explain = pipeline_module.explain_conflicts
 
@@ -318,7 +318,7 @@ def test_an_infeasible_answer_also_comes_within_the_time_limit(
         return explain(sc, time_limit=time_limit, builder=builder)
 
     monkeypatch.setattr(pipeline_module, "explain_conflicts", recording)
-    # The counting checks (planner.precheck) would prove this one without explaining.
+    # The counting checks (planner.search.precheck) would prove this one without explaining.
     monkeypatch.setattr(solve_module, "precheck", lambda sc: [])
     start = time.perf_counter()
     result = solve(scenario, time_limit=1, workers=1)

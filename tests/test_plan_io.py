@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from models import DepartmentSummary, Plan, Summary
-from planner.check import check
+from planner.checking.check import check
+from planner.domain.kpis import department_summaries
 from planner.io.plan_io import PlanError, atomic_folder, read_plan, read_summary, write_plan_tables
-from planner.kpis import department_summaries
 from tests.test_check import BASE, GOOD
 
 PLAN = GOOD.model_copy(

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-import planner.solve as solve_module
+import planner.search.solve as solve_module
 from models import Status
-from planner.precheck import precheck
-from planner.solve import solve
+from planner.search.precheck import precheck
+from planner.search.solve import solve
 from tests.tiny import person, tiny, work
 
 CASES = {

@@ -1,4 +1,4 @@
-"""Reusing a proven optimum after a change that only narrows the scenario (``planner/reuse.py``).
+"""Reusing a proven optimum after a change that only narrows the scenario (``planner/search/reuse.py``).
 
 The claim is mathematical (the optimum over a subset that still holds the old
 optimum is the old optimum); the tests check it against fresh solves of the
@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from models import Lock, Rule, Scenario, SolveResult, Status
 from planner.io import read_scenario
-from planner.reuse import narrowing, previous_from_folder, reuse_optimum
-from planner.solve import solve
+from planner.search.reuse import narrowing, previous_from_folder, reuse_optimum
+from planner.search.solve import solve
 
 ROOT = Path(__file__).resolve().parents[1]
 DISTRICT = ROOT / "data" / "quang_ninh_district"

@@ -13,13 +13,13 @@ import pytest
 from typer.testing import CliRunner
 
 from models import DepartureReason, Lock, PeriodRole, Status
-from planner.check_roadmap import check_roadmap
-from planner.cli import app
+from planner.checking.check_roadmap import check_roadmap
+from planner.cli.commands import app
 from planner.io import read_scenario, write_scenario
 from planner.io.roadmap_io import read_roadmap, read_roadmap_summary
-from planner.roadmap import roadmap, to_roadmap_summary
-from planner.roadmap_writer import write_roadmap_folder
-from planner.solve import solve
+from planner.search.roadmap import roadmap, to_roadmap_summary
+from planner.search.solve import solve
+from planner.services.roadmap_writer import write_roadmap_folder
 from tests.fixtures.scenario_files import TINY
 from tests.tiny import person, tiny, work
 

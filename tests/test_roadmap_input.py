@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from models import Gender, RoadmapSettings, Settings
-from planner.io import read_scenario
-from planner.retirement import (
+from planner.domain.retirement import (
     add_months,
     first_rate_applies,
     package,
@@ -18,6 +17,7 @@ from planner.retirement import (
     retirement_period,
     statutory_date,
 )
+from planner.io import read_scenario
 from tests.fixtures.scenario_files import copy_tiny, problem_lines, read_table, write_table
 from tests.tiny import person
 

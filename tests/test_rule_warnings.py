@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from planner.check import check
+from planner.checking.check import check
 from planner.io import InputError, read_scenario, write_scenario
-from planner.solve import solve
+from planner.search.solve import solve
 from tests.tiny import person, tiny, work
 
 RULES = "rule,a,b\napart,domain:office,domain:inspection\n"
@@ -69,7 +69,7 @@ def test_unknown_function_id_is_still_an_error(communes: Path):
 
 
 def test_cli_validate_solve_and_batch_warn(communes: Path, tmp_path: Path):
-    from planner.cli import app
+    from planner.cli.commands import app
 
     runner = CliRunner()
     validated = runner.invoke(app, ["validate", str(communes / "without_a")])
@@ -103,7 +103,7 @@ def test_cli_validate_solve_and_batch_warn(communes: Path, tmp_path: Path):
 
 
 def test_batch_api_reports_each_warning_once(communes: Path, tmp_path: Path):
-    from planner.batch import batch
+    from planner.services.batch import batch
 
     shutil.rmtree(communes / "with")
     said: list[tuple[str, list[str]]] = []

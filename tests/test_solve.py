@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from models import Department, Lock, Organization, Rule, Status, Unit
-from planner.check import check
-from planner.solve import solve
+from planner.checking.check import check
+from planner.search.solve import solve
 from tests.tiny import person, tiny, work
 
 
@@ -300,7 +300,7 @@ def test_deterministic_plan_does_not_depend_on_the_wall_clock(monkeypatch, mode:
     import time
     from pathlib import Path
 
-    import planner.solve as solve_module
+    import planner.search.solve as solve_module
     from planner.io import read_scenario
 
     sc = read_scenario(Path(__file__).resolve().parents[1] / "data" / "quang_ninh_province")

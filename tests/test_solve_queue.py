@@ -1,4 +1,4 @@
-"""The server's solve queue (planner/solve_queue.py).
+"""The server's solve queue (planner/services/solve_queue.py).
 
 The order, the positions, cancelling and "one question at a time" are tested with a
 backend whose solves the test finishes by hand; the local process pool and a Dask
@@ -18,7 +18,7 @@ import pytest
 
 from models import Scenario, SolveResult, Status
 from planner.io import read_scenario, scenario_sha256
-from planner.solve_queue import (
+from planner.services.solve_queue import (
     CANCELLED,
     DONE,
     QUEUED,
@@ -124,7 +124,7 @@ def test_tickets_wait_in_order_with_their_position_and_a_queued_one_can_be_cance
 def test_one_question_is_not_asked_twice_at_once_and_the_second_gets_the_first_plan() -> None:
     """Two slots, the same settings twice: the second ticket waits for the first and is then
     answered from the run the first one recorded, without a solve."""
-    from planner.solve import solve
+    from planner.search.solve import solve
 
     backend = ByHand(slots=2)
     recorded: dict[str, tuple[int, Scenario, SolveResult]] = {}
@@ -165,7 +165,7 @@ def test_one_question_is_not_asked_twice_at_once_and_the_second_gets_the_first_p
 
 
 def test_an_unproven_answer_is_shared_with_who_asked_meanwhile_but_not_kept_for_later() -> None:
-    from planner.solve import solve
+    from planner.search.solve import solve
 
     backend = ByHand(slots=1)
     q = SolveQueue(backend)
@@ -244,7 +244,7 @@ def test_the_local_pool_solves_in_a_lower_priority_process_and_reports_progress(
 @needs_district
 def test_a_dask_cluster_of_two_workers_runs_the_solves() -> None:
     distributed = pytest.importorskip("distributed")
-    from planner.solve_queue import DaskBackend
+    from planner.services.solve_queue import DaskBackend
 
     sc = read_scenario(DISTRICT)
     with distributed.LocalCluster(

@@ -1,11 +1,11 @@
-"""Plans that tie (planner/ties.py): interchangeable people who could trade places."""
+"""Plans that tie (planner/search/ties.py): interchangeable people who could trade places."""
 
 from __future__ import annotations
 
 from models import Status
-from planner.check import check
-from planner.solve import solve
-from planner.ties import ties
+from planner.checking.check import check
+from planner.search.solve import solve
+from planner.search.ties import ties
 from tests.tiny import person, tiny, work
 
 

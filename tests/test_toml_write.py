@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from models import Settings
-from planner.cli import parse_sets
+from planner.cli.commands import parse_sets
 from planner.io import read_scenario, write_scenario
 from planner.io.toml_write import settings_toml
 
@@ -101,7 +101,7 @@ def test_fresh_document_without_template():
 
 def test_sweep_plan_folders_keep_the_comments(tmp_path: Path):
     """A sweep sends the scenario to its workers as data: the settings' text goes along."""
-    from planner.batch import sweep
+    from planner.services.batch import sweep
 
     source = _annotated(EMBEDDED[0], tmp_path)
     sc = read_scenario(source)

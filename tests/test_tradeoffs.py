@@ -20,7 +20,7 @@ from models import (
     Status,
     Unit,
 )
-from planner.check import check
+from planner.checking.check import check
 from planner.io import write_scenario
 from planner.io.plan_io import read_plan, read_summary
 from planner.tradeoffs import (
@@ -350,7 +350,7 @@ def test_compare_lists_exactly_the_moved_staff(tmp_path: Path):
     sc = trade_scenario()
     result = pareto(sc, "involuntary_exits", "payroll", points=2, out=tmp_path / "p")
     first, last = result.points[0].result, result.points[-1].result
-    from planner.solve import to_summary
+    from planner.search.solve import to_summary
 
     cmp = compare(
         [("all", first.plan, to_summary(first, sc)), ("cheap", last.plan, to_summary(last, sc))]
@@ -393,7 +393,7 @@ def test_compare_lists_exactly_the_moved_staff(tmp_path: Path):
 
 
 def test_cli_pareto_price_compare(tmp_path: Path):
-    from planner.cli import app
+    from planner.cli.commands import app
 
     runner = CliRunner()
     write_scenario(trade_scenario(), tmp_path / "sc")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from ortools.sat.python import cp_model
 
-import planner.solve as solve_module
+import planner.search.solve as solve_module
 from models import Status
-from planner.check import check
+from planner.checking.check import check
 from planner.cpsat.builder import add_plan_hint, build, complete_hint
 from planner.io import read_scenario
 

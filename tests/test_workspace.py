@@ -43,10 +43,10 @@ def district():
 
 @pytest.fixture(scope="session")
 def plan_folder(tmp_path_factory, district) -> Path:
-    """A real plan folder of the district scenario, written by planner.writer."""
+    """A real plan folder of the district scenario, written by planner.services.writer."""
     from planner.io import scenario_sha256
-    from planner.solve import solve, to_summary
-    from planner.writer import write_plan_folder
+    from planner.search.solve import solve, to_summary
+    from planner.services.writer import write_plan_folder
 
     sc = district.with_settings(district.settings.with_overrides({"solver.time_limit": 20}))
     result = solve(sc)
@@ -314,7 +314,7 @@ def test_anonymized_export_from_the_store_has_no_names(sqlite_url, plan_folder, 
         for rel, data in _snapshot(folder).items():
             for name in names:
                 assert name.encode() not in data, rel
-    from planner.check import check
+    from planner.checking.check import check
     from planner.io import read_scenario
     from planner.io.plan_io import read_plan, read_summary
 

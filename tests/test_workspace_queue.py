@@ -10,7 +10,7 @@ from sqlalchemy import create_engine
 
 from models import RoadmapResult, Status
 from planner.io import read_scenario, scenario_sha256
-from planner.solve import solve, to_summary
+from planner.search.solve import solve, to_summary
 from planner.workspace import open_store
 from planner.workspace.results import result_table, save_roadmap
 from planner.workspace.store import Store

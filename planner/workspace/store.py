@@ -5,7 +5,7 @@ default, PostgreSQL by URL for a team. The solver, the checker and the exports d
 not know it exists; plan folders stay the interchange format and are stored file by
 file (content-addressed blobs), so a folder comes back byte for byte.
 
-Every plan is checked with :func:`planner.check.check` when it is written into the
+Every plan is checked with :func:`planner.checking.check.check` when it is written into the
 store and again when it is read back (:meth:`Store.plan_of`, :meth:`Store.export`).
 Every save is one transaction: a writer killed half-way leaves nothing behind, and
 concurrent writers wait for each other (SQLite: ``BEGIN IMMEDIATE`` on a WAL file;
@@ -408,7 +408,7 @@ class Store:
         WorkspaceError
             When the folder is not a readable plan folder or its plan fails the checker.
         """
-        from planner.check import check
+        from planner.checking.check import check
         from planner.io import InputError, read_scenario
         from planner.io.plan_io import SCENARIO_COPY, PlanError, read_plan, read_summary
 
@@ -464,8 +464,8 @@ class Store:
         note: str = "",
         parent: int | None = None,
     ) -> Item:
-        """Save a solve: its plan folder is written (and checked) by :mod:`planner.writer` first."""
-        from planner.writer import write_outcome_folder, write_plan_folder
+        """Save a solve: its plan folder is written (and checked) by :mod:`planner.services.writer` first."""
+        from planner.services.writer import write_outcome_folder, write_plan_folder
 
         tmp = Path(tempfile.mkdtemp(prefix="khoi-run-"))
         try:
@@ -958,7 +958,7 @@ def _run_columns(summary: Summary, has_plan: bool) -> dict[str, Any]:
 
 def _read_checked(folder: Path, scenario: Scenario, label: str) -> tuple[Plan, Summary]:
     """Read a plan folder's tables and summary and check them; WorkspaceError when they fail."""
-    from planner.check import check
+    from planner.checking.check import check
     from planner.io.plan_io import PlanError, read_plan, read_summary
 
     try:

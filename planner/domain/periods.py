@@ -3,7 +3,7 @@
 "In every period t the present staff satisfy §3 C1–C13 with these changes" — the
 changes are all settings, so a period is the same tables under the period's
 settings. Both the roadmap model (``planner.cpsat.roadmap``) and the roadmap checker
-(``planner.check_roadmap``) apply the §3 rules of their own to these views:
+(``planner.checking.check_roadmap``) apply the §3 rules of their own to these views:
 
 - before ``norm_by``: ``departments.max_deputies`` := ``transition_max_deputies``
   (no limit when unset: the staff count), department overrides of max_deputies
@@ -21,7 +21,7 @@ Pure: no solver, no I/O.
 from __future__ import annotations
 
 from models import Position, Scenario, exact
-from planner.retirement import retirement_period
+from planner.domain.retirement import retirement_period
 
 
 def norm_applies(scenario: Scenario, t: int) -> bool:

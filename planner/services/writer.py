@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from models import Scenario, SolveResult, Summary
-from planner.check import check
+from planner.checking.check import check
 from planner.export import EXPORTERS, export, write_all
 from planner.io import read_scenario, write_scenario
 from planner.io.plan_io import (

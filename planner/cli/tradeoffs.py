@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from models import TERMS, Scenario, SolveResult, Status
-from planner.cli_common import (
+from planner.cli.common import (
     EXIT_CHECK,
     EXIT_INFEASIBLE,
     EXIT_INPUT,
@@ -29,7 +29,7 @@ from planner.cli_common import (
     out,
     workspace_for,
 )
-from planner.cli_workspace import record_result
+from planner.cli.workspace import record_result
 
 TimeLimitOpt = Annotated[
     float | None,
@@ -73,7 +73,7 @@ def _step_printer():  # type: ignore[no-untyped-def]
 def _no_plan(sc: Scenario, status: Status, time_limit: float | None) -> int:
     """Explain a scenario without a plan (conflicts via ``planner.solve``) and return the exit code."""
     if status is Status.INFEASIBLE:
-        from planner.solve import solve
+        from planner.search.solve import solve
 
         result = solve(sc, time_limit=time_limit)
         _print_conflicts(result)
@@ -169,7 +169,7 @@ def price(
 
     Example: planner price data/quang_ninh_province --out out/prices --time-limit 120
     """
-    from planner.solve import solve
+    from planner.search.solve import solve
     from planner.tradeoffs import price as run_price
     from planner.tradeoffs import relaxations
     from planner.tradeoffs.common import Budget

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from planner.cli_common import (
+from planner.cli.common import (
     EXIT_CHECK,
     EXIT_INPUT,
     SCRIPTABLE,

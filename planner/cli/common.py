@@ -1,8 +1,8 @@
 """What every ``planner`` command shares: the app, its consoles, exit codes, options and helpers.
 
-The command modules (``cli``, ``cli_tradeoffs``, ``cli_batch``, ``cli_workspace``,
-``cli_app``) import from here and register their commands on :data:`app`; none of
-them imports ``cli``, which imports them all, so there is no import circle.
+The command modules (``commands``, ``tradeoffs``, ``batch``, ``workspace``,
+``app_launcher``) import from here and register their commands on :data:`app`; none of
+them imports ``commands``, which imports them all, so there is no import circle.
 """
 
 from __future__ import annotations

@@ -65,8 +65,8 @@ from models import (
     StaffAssignment,
     exact,
 )
-from planner.grouping import UnionFind, breaks_apart
-from planner.kpis import department_summaries
+from planner.domain.grouping import UnionFind, breaks_apart
+from planner.domain.kpis import department_summaries
 
 
 # -- 1. placement ---------------------------------------------------------------

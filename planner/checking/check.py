@@ -17,7 +17,7 @@ Exact arithmetic, as agreed with the solver team
 * Payroll (monthly) = Σ salary of the retained + #heads × exact(allowances.head) ×
   base_salary + #deputies × exact(allowances.deputy) × base_salary, a ``Fraction``;
   "before" applies it to everyone today with their ``position``.
-* Terms and KPIs: see ``planner.kpis`` (the payroll term is floor(payroll_after / 1000)).
+* Terms and KPIs: see ``planner.domain.kpis`` (the payroll term is floor(payroll_after / 1000)).
 
 Rows of a malformed plan (unknown id, second row for an id, non-exit row without a
 known department) are reported under ``C1``/``plan`` and then ignored, so one mistake
@@ -49,7 +49,14 @@ from models import (
     exact,
 )
 from models.problems import row
-from planner.kpis import Placement, department_summaries, kpis, payroll_after, payroll_before, terms
+from planner.domain.kpis import (
+    Placement,
+    department_summaries,
+    kpis,
+    payroll_after,
+    payroll_before,
+    terms,
+)
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,13 @@
 ``check_roadmap(scenario, roadmap)`` reads only the scenario and the roadmap's rows
 (never the solver model, never ``planner.cpsat``). Each period is checked as a §3
 plan: the period's rows become a ``Plan`` (gone = exit) of the period's view of the
-scenario (``planner.periods``), and the one-step checker's rules (``planner.check``)
+scenario (``planner.domain.periods``), and the one-step checker's rules (``planner.check``)
 run on it unchanged, except C13, whose roadmap reading differs (a staff lock binds
 while the person may be present). Violations carry the period: ``C5[t=2]: …``.
 
 Roadmap rules (id ``roadmap``): one row per person and period; gone is for good;
 nobody works past the retirement date. Then the derived tables are recomputed
-from the rows: departures (reason, package by ``planner.retirement.package``),
+from the rows: departures (reason, package by ``planner.domain.retirement.package``),
 periods.csv and the terms and KPIs of §8; given tables and a summary must equal
 them (payroll to the cent).
 """
@@ -39,10 +39,10 @@ from models import (
     Status,
 )
 from models.problems import row
-from planner.check import RULES, Breach, Violation, breach, draft_verdict
-from planner.kpis import Placement, payroll_after, payroll_before, terms
-from planner.periods import period_scenario, posts_today, retirement_periods
-from planner.retirement import package, period_start
+from planner.checking.check import RULES, Breach, Violation, breach, draft_verdict
+from planner.domain.kpis import Placement, payroll_after, payroll_before, terms
+from planner.domain.periods import period_scenario, posts_today, retirement_periods
+from planner.domain.retirement import package, period_start
 
 PERIOD_TERMS = ("disruption", "fragmentation", "imbalance", "leadership_churn", "lead_preference")
 """§4 terms a roadmap takes from its first period (SPEC §8)."""

@@ -1,7 +1,7 @@
 """What both generators share: the blueprint types and the people drawn from a blueprint.
 
-:mod:`planner.generate` plants a plan in the people of a blueprint of each kind;
-:mod:`planner.generate_packed` packs them tightly against capacities. Both draw
+:mod:`planner.generate.scenarios` plants a plan in the people of a blueprint of each kind;
+:mod:`planner.generate.packed` packs them tightly against capacities. Both draw
 the same people (names, ages, grades and salaries of 2018, skills) from here, so
 neither imports the other's private names.
 """
@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from models import Role, Rule, Settings, StaffAssignment
-from planner import names_vi as vi
+from planner.generate import names_vi as vi
 
 BASE_SALARY_2018 = 1_390_000
 

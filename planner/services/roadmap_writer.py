@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from models import RoadmapResult, RoadmapSummary, Scenario
-from planner.check_roadmap import check_roadmap
+from planner.checking.check_roadmap import check_roadmap
 from planner.export.roadmap_export import write_roadmap_exports
 from planner.io import write_scenario
 from planner.io.plan_io import SCENARIO_COPY, atomic_folder, is_plan_folder

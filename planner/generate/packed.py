@@ -45,8 +45,8 @@ from models import (
     Unit,
     exact,
 )
-from planner import names_vi as vi
-from planner.generate_people import (
+from planner.generate import names_vi as vi
+from planner.generate.people import (
     BASE_SALARY_2018,
     Blueprint,
     GenerationError,

@@ -21,9 +21,9 @@ from typing import Annotated, Any
 
 import typer
 
-from planner.cli_common import EXIT_INPUT, app, err
+from planner.cli.common import EXIT_INPUT, app, err
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 
 
@@ -123,7 +123,7 @@ def app_command(
     env = dict(os.environ)
     env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
     if db:
-        from planner.cli_common import open_db
+        from planner.cli.common import open_db
 
         open_db(db).close()  # a bad URL is reported now (masked), not in the browser
         env["KHOI_DATABASE_URL"] = db

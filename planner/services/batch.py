@@ -233,7 +233,7 @@ def run_task(task: Mapping[str, Any]) -> dict[str, Any]:
     ``bad_input`` row, not an exception, so that one bad commune does not stop a batch.
     """
     from planner.io import scenario_sha256
-    from planner.solve import solve, to_summary
+    from planner.search.solve import solve, to_summary
 
     start = time.perf_counter()
     try:
@@ -274,12 +274,12 @@ def _write_folder(
     scenario: Scenario, result: Any, summary: Any, folder: Path, *, exports: bool
 ) -> None:
     if exports:
-        from planner.writer import write_plan_folder
+        from planner.services.writer import write_plan_folder
 
         write_plan_folder(scenario, result, summary, folder)
         return
     # The SPEC tables, summary.json and the scenario copy only; `planner export` adds the rest later.
-    from planner.check import check
+    from planner.checking.check import check
     from planner.io import write_scenario
     from planner.io.plan_io import SCENARIO_COPY, atomic_folder, write_plan_tables
 

@@ -1,7 +1,7 @@
 """Retirement dates and the calendar of a roadmap (SPEC §8), as pure functions.
 
 Used alike by the roadmap model (``planner.cpsat.roadmap``) and the independent
-checker (``planner.check_roadmap``): only dates and integers, no solver.
+checker (``planner.checking.check_roadmap``): only dates and integers, no solver.
 
 Date arithmetic (§8): adding m months to a date keeps its day, or takes the last
 day of the target month when that month is shorter (2024-01-31 + 1 month =

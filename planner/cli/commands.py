@@ -19,7 +19,7 @@ import typer
 from rich.table import Table
 
 from models import Scenario, SolveResult, Status
-from planner.cli_common import (
+from planner.cli.common import (
     EXIT_CHECK,
     EXIT_INFEASIBLE,
     EXIT_INPUT,
@@ -105,9 +105,9 @@ def solve(
     """
     from planner.io import scenario_sha256
     from planner.io.plan_io import read_plan
-    from planner.reuse import previous_from_folder
-    from planner.solve import solve as run_solve
-    from planner.writer import write_plan_folder
+    from planner.search.reuse import previous_from_folder
+    from planner.search.solve import solve as run_solve
+    from planner.services.writer import write_plan_folder
 
     sc = load(
         scenario,
@@ -168,8 +168,8 @@ def _record(store, name, sc, result, summary, out_dir) -> None:  # type: ignore[
 
 
 def _finish(sc, result, out_dir, sha, writer, stop=None):  # type: ignore[no-untyped-def]
-    from planner.solve import to_summary
-    from planner.writer import write_draft_folder, write_outcome_folder
+    from planner.search.solve import to_summary
+    from planner.services.writer import write_draft_folder, write_outcome_folder
 
     summary = to_summary(result, sc, sha)
     if result.status.has_plan:
@@ -295,7 +295,7 @@ def check(
     plan: Annotated[Path, typer.Argument(help="Plan folder written by planner solve.")],
 ) -> None:
     """The independent checker: exit 0 when the plan satisfies SPEC §3 and its terms match §4, else 1."""
-    from planner.check import check as run_check
+    from planner.checking.check import check as run_check
     from planner.io.plan_io import PlanError, read_plan, read_summary
 
     sc = load(scenario)
@@ -335,7 +335,7 @@ def _print_terms(terms: dict[str, int]) -> None:
 
 def _check_roadmap_folder(sc: Scenario, folder: Path) -> None:
     """``planner check`` of a roadmap folder (SPEC §8): exit 0, 1 with violations, 2 unreadable."""
-    from planner.check_roadmap import check_roadmap
+    from planner.checking.check_roadmap import check_roadmap
     from planner.io.plan_io import PlanError
     from planner.io.roadmap_io import read_roadmap, read_roadmap_summary
 
@@ -392,9 +392,9 @@ def roadmap(
     """
     from planner.io import scenario_sha256
     from planner.io.plan_io import is_plan_folder
-    from planner.roadmap import roadmap as run_roadmap
-    from planner.roadmap import to_roadmap_summary
-    from planner.roadmap_writer import write_roadmap_folder, write_roadmap_outcome
+    from planner.search.roadmap import roadmap as run_roadmap
+    from planner.search.roadmap import to_roadmap_summary
+    from planner.services.roadmap_writer import write_roadmap_folder, write_roadmap_outcome
 
     sc = load(scenario, sets, time_limit=time_limit, workers=workers, seed=seed)
     if out_dir.exists() and not is_plan_folder(out_dir):
@@ -519,8 +519,8 @@ def generate(
     ] = None,
 ) -> None:
     """Write a synthetic scenario in the SPEC format (reproducible by seed)."""
-    from planner.generate import generate as gen
-    from planner.generate import generate_many
+    from planner.generate.scenarios import generate as gen
+    from planner.generate.scenarios import generate_many
     from planner.io import write_scenario
 
     if count is not None or (
@@ -546,7 +546,7 @@ def export(
     lang: Annotated[str, typer.Option(help="vi | en (report language)")] = "vi",
 ) -> None:
     """(Re)write one export of a plan folder (uses the scenario copy kept in PLAN/scenario)."""
-    from planner.writer import rewrite_export
+    from planner.services.writer import rewrite_export
 
     try:
         path = rewrite_export(plan, fmt, anonymize=anonymize, lang=lang)
@@ -569,7 +569,7 @@ def main() -> None:
 
 # The commands that live in their own modules register themselves on ``app`` when
 # imported; imported last so that ``planner --help`` lists this module's commands first.
-from planner import cli_tradeoffs, cli_batch, cli_workspace, cli_app  # noqa: E402, F401, I001
+from planner.cli import tradeoffs, batch, workspace, app_launcher  # noqa: E402, F401, I001
 
 __all__ = ["app", "main", "parse_sets"]
 

@@ -20,9 +20,7 @@ from models import (
     Status,
     Summary,
 )
-from planner.check import check, draft_violations, objective_value
-from planner.conflicts import describe
-from planner.construct import construct, placements
+from planner.checking.check import check, draft_violations, objective_value
 from planner.cpsat.builder import BuiltModel, add_plan_hint, build, complete_hint
 from planner.cpsat.extract import extract_plan
 from planner.cpsat.feasibility import (
@@ -33,10 +31,12 @@ from planner.cpsat.lns import improve
 from planner.cpsat.objective import set_objective
 from planner.cpsat.runner import RunOutcome, run
 from planner.cpsat.structure import place
-from planner.pipeline import Clock, gap_of, judged, repair_elastic
-from planner.pipeline import explain as explain_judged
-from planner.precheck import precheck
-from planner.reuse import reuse_optimum
+from planner.domain.conflicts import describe
+from planner.search.construct import construct, placements
+from planner.search.pipeline import Clock, gap_of, judged, repair_elastic
+from planner.search.pipeline import explain as explain_judged
+from planner.search.precheck import precheck
+from planner.search.reuse import reuse_optimum
 
 log = logging.getLogger("planner")
 ortools_version = version("ortools")
@@ -63,7 +63,7 @@ the generated ministry peaked at 4.1 GB of memory with 8 and 3.3 GB with 6, at t
 gap after 120 s (0.45 % and 0.46 %)."""
 
 CONSTRUCT_TRIES = 4
-"""Packings the constructive first plan tries (``planner.construct.placements``)."""
+"""Packings the constructive first plan tries (``planner.search.construct.placements``)."""
 CONSTRUCT_SHARE = 0.1
 """No further packing is tried once this share of the limit (and STRUCTURE_SHARE) has
 passed (at scale one packing and its staffing take seconds)."""
@@ -126,7 +126,7 @@ def solve(
         The scenario solved before and its result (a re-solve after a change). When
         that result is optimal, the change only narrows the scenario and its plan
         still holds, that plan is proven optimal without a solve
-        (``planner.reuse``, ``stats["reused_optimum"]`` names the change); otherwise
+        (``planner.search.reuse``, ``stats["reused_optimum"]`` names the change); otherwise
         its plan is the hint when ``hint`` is not given.
     draft
         When no plan meets every rule (infeasible, or none found in time), also
@@ -592,7 +592,7 @@ def _construct(
     term_bounds: dict[str, int] | None,
     on_progress: Progress | None,
 ) -> tuple[Plan | None, Plan | None, RunOutcome | None]:
-    """The constructive plan (``planner.construct``) over a few packings.
+    """The constructive plan (``planner.search.construct``) over a few packings.
 
     Returns the best plan that passes the checker and the ε-bounds of a trade-off
     sweep (or None), the packing's plan that breaks fewest rules (the elastic

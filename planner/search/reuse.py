@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from models import Scenario, SolveResult, Status
-from planner.check import check, objective_value
+from planner.checking.check import check, objective_value
 from planner.io import InputError, read_scenario, scenario_sha256
 
 log = logging.getLogger("planner")
@@ -127,7 +127,7 @@ def reuse_optimum(scenario: Scenario, previous: tuple[Scenario, SolveResult]) ->
     ``previous`` is the scenario solved before and its result. None unless that
     result is optimal, ``scenario`` narrows its scenario (:func:`narrowing`), the
     solve is not ``deterministic`` (whose plan must depend on the scenario and seed
-    alone), and the plan passes :func:`planner.check.check` under ``scenario``.
+    alone), and the plan passes :func:`planner.checking.check.check` under ``scenario``.
     """
     start = time.perf_counter()
     old_scenario, old = previous

@@ -1,7 +1,7 @@
 """The roadmap entry point (SPEC §8): build -> solve -> extract -> check -> RoadmapResult.
 
 Mirrors ``planner.solve``: infeasible and timeout are statuses, not exceptions;
-every roadmap is checked by the independent checker (``planner.check_roadmap``)
+every roadmap is checked by the independent checker (``planner.checking.check_roadmap``)
 and its terms must equal the solver's, else the result is ``invalid``.
 """
 
@@ -29,8 +29,7 @@ from models import (
     Status,
     exact,
 )
-from planner.check_roadmap import check_roadmap, roadmap_draft_violations
-from planner.conflicts import describe
+from planner.checking.check_roadmap import check_roadmap, roadmap_draft_violations
 from planner.cpsat.builder import BuiltModel, complete_hint
 from planner.cpsat.extract import extract_plan
 from planner.cpsat.feasibility import polish
@@ -43,16 +42,17 @@ from planner.cpsat.roadmap import (
     set_roadmap_objective,
 )
 from planner.cpsat.runner import solve_once
-from planner.periods import period_scenario, retirement_periods
-from planner.pipeline import Clock, gap_of, judged, repair_elastic
-from planner.pipeline import explain as explain_judged
-from planner.solve import Progress, solve, with_solver_settings
+from planner.domain.conflicts import describe
+from planner.domain.periods import period_scenario, retirement_periods
+from planner.search.pipeline import Clock, gap_of, judged, repair_elastic
+from planner.search.pipeline import explain as explain_judged
+from planner.search.solve import Progress, solve, with_solver_settings
 
 log = logging.getLogger("planner")
 
 LAST_PERIOD_HINT_STAFF = 100
 """From this many staff, the search starts from a plan of the last period (``_warm_start``),
-solved by ``planner.solve`` with its first plan (constructive or elastic, ``planner.pipeline``)."""
+solved by ``planner.solve`` with its first plan (constructive or elastic, ``planner.search.pipeline``)."""
 WARM_START_SHARE = 0.3
 """Share of the time limit the warm start may use."""
 WORKERS = 4
@@ -112,7 +112,7 @@ def roadmap(
     draft
         When no roadmap meets every rule (infeasible, or none in time), also return the
         closest roadmap found (``RoadmapResult.draft``): the elastic model of every
-        period (``planner.pipeline``), violations first, then the objective of §8.
+        period (``planner.search.pipeline``), violations first, then the objective of §8.
     """
     scenario = with_solver_settings(scenario, settings, time_limit, workers, seed)
     settings = scenario.settings

@@ -20,7 +20,7 @@ same (only a commune's number of organisations and a district's number of
 departments follow it). Allowed sizes: commune 4–60, district 24–400,
 province 100–2,000, central 400–50,000, ministry 1,000–100,000, merged
 150–20,000; a ministry gets one function per ten staff. ``merged`` is built by
-``planner.generate_packed`` (its units and departments scale with the size).
+``planner.generate.packed`` (its units and departments scale with the size).
 
 How feasibility is guaranteed: the builder plants a plan first. It draws the
 people, picks the exits (everyone retiring, then the highest salaries, until
@@ -64,9 +64,10 @@ from models import (
     Unit,
     exact,
 )
-from planner import names_vi as vi
-from planner.generate_packed import build_packed, merged
-from planner.generate_people import (
+from planner.domain.retirement import add_months, statutory_age_months
+from planner.generate import names_vi as vi
+from planner.generate.packed import build_packed, merged
+from planner.generate.people import (
     BASE_SALARY_2018,
     RETIREMENT_AGE_2018,
     Blueprint,
@@ -79,7 +80,6 @@ from planner.generate_people import (
     largest_remainder,
     witness_staff,
 )
-from planner.retirement import add_months, statutory_age_months
 
 KINDS: tuple[str, ...] = ("commune", "district", "province", "central", "ministry", "merged")
 SIZES: dict[str, tuple[int, int]] = {
@@ -1022,7 +1022,7 @@ def blueprint(kind: str, rng: random.Random, size: int | None = None) -> Bluepri
     """The blueprint of a kind (see the module docstring), drawn from ``rng``."""
     if kind not in _BLUEPRINTS:
         if kind == "merged":
-            raise ValueError("kind 'merged' is built by planner.generate_packed, not a blueprint")
+            raise ValueError("kind 'merged' is built by planner.generate.packed, not a blueprint")
         raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
     lo, hi = SIZES[kind]
     if size is None:

@@ -18,7 +18,7 @@ minutes and a home page that took as long to answer. Here every request becomes 
   the scenario as solved (settings and time limit included). Two tickets of one key
   never run at the same time: one asked while the other was being answered gets its
   answer (the same plan, proven or not); one asked later gets the plan of a run of
-  the same key proven optimal in the workspace (``planner.reuse``: checked again, it
+  the same key proven optimal in the workspace (``planner.search.reuse``: checked again, it
   stays optimal), and otherwise a new solve;
 * a finished ticket is recorded in the workspace by the queue itself, not by the
   browser session that asked: a planner who closed the tab finds the run in the
@@ -118,7 +118,7 @@ def solve_task(payload: dict[str, Any], channel: Channel) -> dict[str, Any]:
     Returns ``{"result": SolveResult, "ran_on": {...}}``; the server checks nothing
     more (the solve's own checker has judged the plan).
     """
-    from planner.solve import solve
+    from planner.search.solve import solve
 
     stop = threading.Event()
     finished = threading.Event()
@@ -177,7 +177,7 @@ def _lower_priority() -> None:
 
 def _warm() -> None:
     """Import the solver in a fresh pool process (OR-Tools takes seconds to load)."""
-    import planner.solve  # noqa: F401
+    import planner.search.solve  # noqa: F401
 
 
 # -- backends ---------------------------------------------------------------------------
@@ -203,7 +203,7 @@ class LocalBackend:
     name = "local"
 
     def __init__(self, slots: int | None = None, cores: int | None = None) -> None:
-        from planner.batch import cores as machine_cores
+        from planner.services.batch import cores as machine_cores
 
         self.slots, self.workers = local_sizing(cores or machine_cores(), slots)
         method = (
@@ -237,7 +237,7 @@ class DaskBackend:
     """The workers of a Dask cluster (``planner app --scheduler tcp://HOST:PORT``).
 
     As many tickets run at once as the cluster has worker threads; each solve gets the
-    cores of its host divided by the tasks that host runs (``planner.batch``'s rule).
+    cores of its host divided by the tasks that host runs (``planner.services.batch``'s rule).
     """
 
     name = "dask"
@@ -245,7 +245,7 @@ class DaskBackend:
     def __init__(self, address: str, timeout: str = "10s") -> None:
         from distributed import Client
 
-        from planner.batch import _plan_parallelism
+        from planner.services.batch import _plan_parallelism
 
         self._client = Client(address, timeout=timeout, set_as_default=False)
         self.slots, self.workers = _plan_parallelism(self._client.get_executor(), None, 1_000_000)
@@ -552,7 +552,7 @@ class SolveQueue:
         if found is not None:
             run_id, scenario, result = found
             if result.status is Status.OPTIMAL:
-                from planner.reuse import reuse_optimum
+                from planner.search.reuse import reuse_optimum
 
                 reused = reuse_optimum(ticket.scenario, (scenario, result))
                 if reused is not None:

@@ -31,7 +31,7 @@ from rich.progress import (
 from rich.table import Table
 
 from models import ScenarioError
-from planner.cli_common import (
+from planner.cli.common import (
     EXIT_CHECK,
     EXIT_INPUT,
     EXIT_OK,
@@ -197,7 +197,7 @@ def report(frame: Any, *, quiet: bool, as_json: bool, wall: float, out_dir: Path
     if as_json:
         print(json.dumps(frame.to_dicts(), ensure_ascii=False, indent=1, default=str))
     elif not quiet:
-        out.print(results_table(frame))  # piped: never cut (cli_common.PIPED_WIDTH)
+        out.print(results_table(frame))  # piped: never cut (cli.common.PIPED_WIDTH)
         out.print(
             f"{frame.height} runs in {wall:.1f} s: "
             + ", ".join(f"{n} {s}" for s, n in statuses.most_common())
@@ -277,7 +277,7 @@ def sweep(
     Example: planner sweep data/quang_ninh_province --grid targets.min_reduction=0,0.1,0.155
     --grid targets.max_leadership_posts=18,24 --out out/sweep --workers 2
     """
-    from planner.batch import plan_sweep
+    from planner.services.batch import plan_sweep
 
     sc = load(scenario, sets, deterministic=True if deterministic else None)
     try:
@@ -307,7 +307,7 @@ def _warn(message: str, runs: list[str]) -> None:
 def _run_all(runs, *, label, out_dir, scheduler, workers, tables_only, quiet, as_json):  # type: ignore[no-untyped-def]
     """Execute planned runs with a progress bar (locally or on ``scheduler``), print the
     results table and exit with its code: the shared tail of ``sweep`` and ``batch``."""
-    from planner.batch import execute
+    from planner.services.batch import execute
 
     start = time.perf_counter()
     with (
@@ -350,7 +350,7 @@ def batch(
 
     Example: planner batch out/communes --out out/communes_plans --workers 2 --time-limit 5
     """
-    from planner.batch import plan_batch
+    from planner.services.batch import plan_batch
 
     try:
         overrides = parse_sets(sets)
