@@ -18,7 +18,7 @@ import pytest
 from models import FunctionKind, Position, Role, Scenario, exact
 from planner.checking.check import check
 from planner.io import read_scenario
-from tests.test_generate import necessary_problems
+from tests.generate.test_scenarios import necessary_problems
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 PROVINCE = DATA / "quang_ninh_province"
