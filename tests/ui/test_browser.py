@@ -8,26 +8,16 @@ to a temporary folder, so that ``make test`` leaves the clone as it was;
 
 from __future__ import annotations
 
-import contextlib
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.servers import free_port, serving
+from tests.ui.browser import CHROMIUM, failure_shot, new_page, open_page, settle
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -54,64 +44,6 @@ def server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright package is not installed"
-    )
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-def _page(browser, locale: str = "vi-VN", height: int = 2200):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1440, "height": height}, locale=locale)
-    # nothing leaves this machine: every request to another host is refused, and noted
-    refused: list[str] = []
-
-    def guard(route) -> None:  # type: ignore[no-untyped-def]
-        url = route.request.url
-        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
-            route.continue_()
-        else:
-            refused.append(url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.refused = refused
-    return context, page
-
-
-def _settle(page, seconds: float = 1.5) -> None:  # type: ignore[no-untyped-def]
-    """Wait until Streamlit has finished the current run, then let charts draw."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
-    )
-    time.sleep(seconds)
-
-
-def _open_page(page, title: str) -> None:  # type: ignore[no-untyped-def]
-    """Click a page in the sidebar; once more if a rerun swallowed the first click."""
-    for attempt in range(3):
-        page.get_by_role("link", name=title).click()
-        try:
-            page.wait_for_selector(f"h1:has-text('{title}')", timeout=20_000)
-            return
-        except Exception:  # noqa: BLE001 - retried, then the last error is raised
-            if attempt == 2:
-                raise
-
-
-def _failure_shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """What the browser showed when a step failed: tests/_artifacts/ (not committed)."""
-    folder = ROOT / "tests" / "_artifacts"
-    folder.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(Exception):  # the original failure matters more
-        page.screenshot(path=str(folder / f"browser-{name}.png"))
-
-
-@pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where screenshots go: ``$KHOI_SCREENSHOTS`` when set, else a temporary folder."""
     chosen = os.environ.get("KHOI_SCREENSHOTS")
@@ -121,44 +53,44 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_solve_in_the_browser_and_save_screenshots(server: str, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
-    context, page = _page(browser)
+    context, page = new_page(browser)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.goto(server, wait_until="domcontentloaded")
         page.wait_for_selector("h1:has-text('Kịch bản')", timeout=60_000)
         page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
-        _settle(page)
+        settle(page)
         page.screenshot(path=str(shots / "scenario.png"))
         page.get_by_role("button", name="Giải", exact=True).click()
         page.wait_for_selector("h1:has-text('Giải & phương án')", timeout=60_000)
         # the live progress, then the plan's figures
         page.wait_for_selector("[data-testid='stMetricValue']:has-text('33 → 6')", timeout=240_000)
         assert page.locator("[data-testid='stMetricValue']:has-text('87 → 18')").count() == 1
-        _settle(page, 3)
+        settle(page, 3)
         page.screenshot(path=str(shots / "plan.png"))
         assert not page.locator("[data-testid='stException']").count()
 
         page.get_by_role("tab", name="Ai đi đâu").click()
-        _settle(page)
+        settle(page)
         page.screenshot(path=str(shots / "flow.png"))
 
-        _open_page(page, "Đánh đổi")
-        _settle(page)
+        open_page(page, "Đánh đổi")
+        settle(page)
         page.get_by_role("spinbutton", name="Số điểm").fill("3")
         page.keyboard.press("Enter")
         page.wait_for_selector("text=Tối đa 3 lần giải", timeout=30_000)
-        _settle(page)
+        settle(page)
         page.get_by_role("button", name="Vẽ đường Pareto").click()
         page.wait_for_selector("[data-testid='stProgress']", timeout=30_000)  # the sweep runs
         page.wait_for_selector("button:has-text('Mở phương án')", timeout=300_000)
-        _settle(page, 3)
+        settle(page, 3)
         page.screenshot(path=str(shots / "tradeoffs.png"))
         assert not page.locator("[data-testid='stException']").count()
         assert not errors, errors
         assert not page.refused, f"the app asked for other hosts: {page.refused}"
     except Exception:
-        _failure_shot(page, "solve")
+        failure_shot(page, "solve")
         raise
     finally:
         context.close()
@@ -167,12 +99,12 @@ def test_solve_in_the_browser_and_save_screenshots(server: str, browser, shots: 
 def test_english_browser_gets_english_and_settings_render(
     server: str, browser, shots: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    context, page = _page(browser, locale="en-US", height=1400)
+    context, page = new_page(browser, locale="en-US", height=1400)
     try:
         page.goto(server + "settings", wait_until="domcontentloaded")
         page.wait_for_selector("h1:has-text('Settings')", timeout=60_000)
         page.get_by_role("tab", name="Locks").click()
-        _settle(page)
+        settle(page)
         page.screenshot(path=str(shots / "settings.png"))
         assert not page.locator("[data-testid='stException']").count()
         assert not page.refused, f"the app asked for other hosts: {page.refused}"
@@ -181,30 +113,30 @@ def test_english_browser_gets_english_and_settings_render(
 
 
 def test_roadmap_page_in_the_browser(server: str, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
-    context, page = _page(browser, locale="en-US", height=2400)
+    context, page = new_page(browser, locale="en-US", height=2400)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.goto(server + "roadmap", wait_until="domcontentloaded")
         page.wait_for_selector("h1:has-text('Roadmap')", timeout=60_000)
-        _settle(page)
+        settle(page)
         for label, value in (("Periods (years)", "2"), ("Norm by period", "2")):
             page.get_by_role("spinbutton", name=label).fill(value)
             page.keyboard.press("Enter")
-            _settle(page)
+            settle(page)
         page.get_by_role("button", name="Solve the roadmap").click()
         page.wait_for_selector(
             "[data-testid='stMetricLabel']:has-text('Early exits')", timeout=300_000
         )
         page.wait_for_selector("text=Who leaves, when and why", timeout=60_000)
-        _settle(page, 3)
+        settle(page, 3)
         page.screenshot(path=str(shots / "roadmap.png"))
         assert page.get_by_role("button", name="Download roadmap.html").count() == 1
         assert not page.locator("[data-testid='stException']").count()
         assert not errors, errors
         assert not page.refused, f"the app asked for other hosts: {page.refused}"
     except Exception:
-        _failure_shot(page, "roadmap")
+        failure_shot(page, "roadmap")
         raise
     finally:
         context.close()

@@ -16,14 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.servers import free_port, serving
-from tests.ui.test_browser import (  # noqa: F401 - browser is a fixture
-    CHROMIUM,
-    _failure_shot,
-    _open_page,
-    _page,
-    _settle,
-    browser,
-)
+from tests.ui.browser import CHROMIUM, failure_shot, new_page, open_page, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ("scenario", "settings", "plan", "tradeoffs", "roadmap", "compare", "export", "workspace")
@@ -68,7 +61,7 @@ def test_every_page_in_both_languages(app_url: str, browser, tmp_path: Path) -> 
     chosen = os.environ.get("KHOI_SCREENSHOTS")
     shots = Path(chosen) / "pages" if chosen else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
-    context, page = _page(browser, height=2000)
+    context, page = new_page(browser, height=2000)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
@@ -79,10 +72,10 @@ def test_every_page_in_both_languages(app_url: str, browser, tmp_path: Path) -> 
             if lang == "en":
                 sidebar = page.locator("[data-testid='stSidebar']")
                 sidebar.get_by_text("English", exact=True).click()  # the language switch
-                _settle(page)
+                settle(page)
             for name, title in zip(PAGES, TITLES[lang], strict=True):
-                _open_page(page, title)  # in the sidebar: the same session, its plan kept
-                _settle(page, 2.5)
+                open_page(page, title)  # in the sidebar: the same session, its plan kept
+                settle(page, 2.5)
                 page.screenshot(path=str(shots / f"{lang}-{name}.png"), full_page=True)
                 assert not page.locator("[data-testid='stException']").count(), (lang, name)
                 text = _visible_text(page)
@@ -91,7 +84,7 @@ def test_every_page_in_both_languages(app_url: str, browser, tmp_path: Path) -> 
         assert not errors, errors
         assert not page.refused, page.refused
     except Exception:
-        _failure_shot(page, "pages")
+        failure_shot(page, "pages")
         raise
     finally:
         context.close()

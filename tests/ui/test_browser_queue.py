@@ -17,14 +17,7 @@ import pytest
 
 from benchmarks.load import dask_cluster
 from tests.servers import free_port, serving
-from tests.ui.test_browser import (  # noqa: F401 - browser is a fixture
-    CHROMIUM,
-    _failure_shot,
-    _open_page,
-    _page,
-    _settle,
-    browser,
-)
+from tests.ui.browser import CHROMIUM, failure_shot, new_page, open_page, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 DISTRICT_DONE = "[data-testid='stMetricValue']:has-text('6 → 2')"
@@ -63,13 +56,13 @@ def one_at_a_time(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
 
 def _plan_page(browser, url: str, limit: int):  # type: ignore[no-untyped-def]  # noqa: F811
     """A new session on the Plan page of the province with the time limit ``limit``."""
-    context, page = _page(browser, height=1400)
+    context, page = new_page(browser, height=1400)
     page.goto(url + "plan", wait_until="domcontentloaded")
     box = page.get_by_role("spinbutton", name="Giới hạn thời gian (giây)")
     box.wait_for(timeout=60_000)
     box.fill(str(limit))
     box.press("Enter")
-    _settle(page, 0.5)
+    settle(page, 0.5)
     return context, page
 
 
@@ -109,7 +102,7 @@ def test_a_second_solve_waits_with_its_place_and_can_be_cancelled(one_at_a_time,
             assert not page.locator("[data-testid='stException']").count()
             assert not page.refused, page.refused
     except Exception:
-        _failure_shot(b, "queue")
+        failure_shot(b, "queue")
         raise
     finally:
         first.close()
@@ -126,13 +119,13 @@ def test_a_tab_closed_mid_solve_finds_its_run_in_the_history(one_at_a_time, brow
     (run, *_) = _wait_runs(db, before + 1, 60)
     assert run.author == "Lan" and run.run["status"] in ("optimal", "feasible")
 
-    again, later = _page(browser, height=1800)  # the planner comes back
+    again, later = new_page(browser, height=1800)  # the planner comes back
     try:
         later.goto(url + "workspace", wait_until="domcontentloaded")
         later.wait_for_selector(f"text=lần giải; mới nhất: #{run.id}", timeout=60_000)
         assert not later.locator("[data-testid='stException']").count()
     except Exception:
-        _failure_shot(later, "closed-tab")
+        failure_shot(later, "closed-tab")
         raise
     finally:
         again.close()
@@ -149,14 +142,14 @@ def test_solves_run_on_the_workers_of_a_dask_scheduler(browser, tmp_path: Path) 
         port = free_port()
         args = ["planner", "app", "--port", str(port), "--scheduler", address]
         with serving(args, _env(db), port, "planner app --scheduler") as url:
-            context, page = _page(browser, height=1800)
+            context, page = new_page(browser, height=1800)
             try:
                 page.goto(url + "plan", wait_until="domcontentloaded")
                 page.wait_for_selector("h1:has-text('Giải & phương án')", timeout=60_000)
                 box = page.get_by_role("spinbutton", name="Giới hạn thời gian (giây)")
                 box.fill("5")
                 box.press("Enter")
-                _settle(page, 0.5)
+                settle(page, 0.5)
                 page.get_by_role("button", name="Giải", exact=True).click()
                 page.wait_for_selector(
                     "[data-testid='stMetricValue']:has-text('33 → 6')", timeout=120_000
@@ -164,12 +157,12 @@ def test_solves_run_on_the_workers_of_a_dask_scheduler(browser, tmp_path: Path) 
                 (run,) = _wait_runs(db, 1, 30)
                 where = run.run["solver"]["ran_on"]
                 assert where["backend"] == "dask" and where["worker"] in workers
-                _open_page(page, "Kho lưu trữ")
+                open_page(page, "Kho lưu trữ")
                 page.wait_for_selector(f"text=máy Dask {where['worker']}", timeout=30_000)
                 assert not page.locator("[data-testid='stException']").count()
                 assert not page.refused, page.refused
             except Exception:
-                _failure_shot(page, "dask")
+                failure_shot(page, "dask")
                 raise
             finally:
                 context.close()

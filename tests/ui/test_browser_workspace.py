@@ -11,14 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.servers import free_port, serving
-from tests.ui.test_browser import (  # noqa: F401 - browser is a fixture
-    CHROMIUM,
-    _failure_shot,
-    _open_page,
-    _page,
-    _settle,
-    browser,
-)
+from tests.ui.browser import CHROMIUM, failure_shot, new_page, open_page, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,24 +46,24 @@ def ws_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
 def _select_district(page) -> None:  # type: ignore[no-untyped-def]
     """Open the district scenario (smaller than the province: a quick solve)."""
     page.get_by_text("Chọn kịch bản", exact=True).click()  # the picker's expander
-    _settle(page, 0.5)
+    settle(page, 0.5)
     page.get_by_role("combobox", name="Kịch bản mẫu").click()
     page.get_by_role("option", name="quang ninh district").click()
-    _settle(page)
+    settle(page)
     page.get_by_role("button", name="Mở kịch bản").click()
     page.wait_for_selector("text=Kịch bản có sẵn: data/quang_ninh_district", timeout=60_000)
 
 
 def test_save_refresh_reopen_solve_and_a_second_session_sees_it(ws_server, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     url, db = ws_server
-    context, page = _page(browser, height=1800)
+    context, page = new_page(browser, height=1800)
     try:
         page.goto(url, wait_until="domcontentloaded")
         page.wait_for_selector("h1:has-text('Kịch bản')", timeout=60_000)
-        _settle(page)
+        settle(page)
         _select_district(page)
-        _open_page(page, "Kho lưu trữ")
-        _settle(page)
+        open_page(page, "Kho lưu trữ")
+        settle(page)
         page.get_by_label("Tên").fill("Phương án huyện")
         page.get_by_label("Ghi chú").fill("thử lần đầu")
         page.get_by_role("button", name="Lưu biến thể").click()
@@ -79,30 +72,30 @@ def test_save_refresh_reopen_solve_and_a_second_session_sees_it(ws_server, brows
         page.reload(wait_until="domcontentloaded")  # a new session: the app opens on it
         page.wait_for_selector("h1:has-text('Kho lưu trữ')", timeout=60_000)
         page.wait_for_selector("text=bạn (#1 Phương án huyện)", timeout=60_000)  # the source
-        _settle(page)
+        settle(page)
         page.wait_for_selector(
             "text=1 biến thể đã lưu; mới nhất: #1 Phương án huyện, do Lan", timeout=30_000
         )
         page.get_by_role("button", name="Mở", exact=True).first.click()
         page.wait_for_selector("text=Đã mở #1 Phương án huyện", timeout=30_000)
 
-        _open_page(page, "Giải & phương án")
-        _settle(page)
+        open_page(page, "Giải & phương án")
+        settle(page)
         page.get_by_role("button", name="Giải", exact=True).click()
         page.wait_for_selector("[data-testid='stMetricValue']:has-text('6 → 2')", timeout=240_000)
-        _settle(page)
-        _open_page(page, "Kho lưu trữ")
+        settle(page)
+        open_page(page, "Kho lưu trữ")
         page.wait_for_selector("text=1 lần giải; mới nhất: #2 (", timeout=60_000)
         assert page.locator("text=do Lan chạy lúc").count() == 1
         assert not page.locator("[data-testid='stException']").count()
         assert not page.refused, f"the app asked for other hosts: {page.refused}"
     except Exception:
-        _failure_shot(page, "workspace")
+        failure_shot(page, "workspace")
         raise
     finally:
         context.close()
 
-    other_context, other = _page(browser, height=1800)  # another browser, another session
+    other_context, other = new_page(browser, height=1800)  # another browser, another session
     try:
         other.goto(url + "workspace", wait_until="domcontentloaded")
         other.wait_for_selector(
@@ -111,7 +104,7 @@ def test_save_refresh_reopen_solve_and_a_second_session_sees_it(ws_server, brows
         other.wait_for_selector("text=1 lần giải; mới nhất: #2", timeout=30_000)
         assert not other.locator("[data-testid='stException']").count()
     except Exception:
-        _failure_shot(other, "workspace-second")
+        failure_shot(other, "workspace-second")
         raise
     finally:
         other_context.close()
