@@ -22,6 +22,10 @@ Exact arithmetic, as agreed with the solver team
 Rows of a malformed plan (unknown id, second row for an id, non-exit row without a
 known department) are reported under ``C1``/``plan`` and then ignored, so one mistake
 does not hide the others.
+
+This module is long because it is all of SPEC §3 in one place: one short function per
+constraint (``c1_assignment`` … ``c13_locks``) and the plan-table checks, in the SPEC's
+order, so that grepping a rule's id lands on its check.
 """
 
 from __future__ import annotations

@@ -19,6 +19,11 @@ a spec with ``infeasible`` set is then tightened by a small, provable margin (se
 36 units, ≈ 2,700 staff, 19 departments without departments.csv); the structure
 scales with ``size``: ``units = round(36 × size / 2700)`` (at least 5, one per organisation) and
 ``departments = round(19 × size / 2700)`` (at least 2), four posts per department.
+
+This module is long because planting a packed plan is one sequence of steps over shared
+state (``_Packer``: packing, exits, skills a unit lacks, leaders, workloads, leads),
+then the rules, locks and infeasible variants of a spec; what it shares with
+``planner.generate.scenarios`` is in ``planner.generate.people``.
 """
 
 from __future__ import annotations

@@ -36,6 +36,10 @@ a function needs to enough people in its department. The planted plan
 satisfies every constraint of SPEC §3 (``generate_with_witness`` returns it;
 the tests pass it through ``planner.check``). Everything is drawn from one
 ``random.Random(seed)``: the same seed gives the same scenario.
+
+This module is long because the five blueprints (commune, district, province, central,
+ministry) are written out in full, so that each kind's figures read side by side, beside
+the one planter (``_Planter``) that plants a plan in any of them.
 """
 
 from __future__ import annotations

@@ -43,6 +43,10 @@ Steps (all quantities in hundredths of an FTE, as in the model):
    - then the objective: keep people whose exit costs more than their salary
      saves (``fill``), and let retiring members make way for those who are not
      (``retire_first``).
+
+This module is long because the constructive plan is one heuristic whose steps share one
+state: the packing of units and the choice of leads, then the staffing steps above, all
+methods of :class:`Staffing` that must see the counts every earlier step left.
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""The one entry point: build -> solve -> extract -> check -> SolveResult."""
+"""The one entry point: build -> solve -> extract -> check -> SolveResult.
+
+This module is long because it holds the whole of one solve (the counting precheck, the
+reuse of an optimum, the first plan, constructive or elastic, the large-neighbourhood
+steps, the full model, a draft, the check) with the time shares that tie the stages
+together; the stages the roadmap shares are in ``planner.search.pipeline``.
+"""
 
 from __future__ import annotations
 

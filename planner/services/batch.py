@@ -22,6 +22,10 @@ result does not depend on the executor or on the order runs finish in; with
 
 With a Dask cluster, workers read scenario folders (``batch`` of a folder) and
 write plan folders themselves: ``out`` must be a path they share with the caller.
+
+This module is long because sweeps and batches share every step above (planning and
+naming the runs, run hashes, resumable records, local or Dask executors, stopping, the
+results table), and one run's life reads best in one place.
 """
 
 from __future__ import annotations

@@ -26,6 +26,10 @@ minutes and a home page that took as long to answer. Here every request becomes 
 
 Nothing here imports Streamlit; ``planner.ui.state`` holds one queue per server.
 Personal data (names, salaries) never goes to the log: tickets are named by id.
+
+This module is long because the queue, its tickets, the task a worker runs and the two
+backends (local processes, a Dask cluster) keep one discipline (slots, order,
+cancellation, progress, the workspace record) that reads best in one place.
 """
 
 from __future__ import annotations

@@ -13,6 +13,11 @@ PostgreSQL: row locks, and a table lock only while unreferenced data is removed)
 
 Personal data (staff names, salaries) is stored, never logged: log lines name items
 by id, kind and counts only.
+
+This module is long because :class:`Store` is the one door to the database (every save,
+read, export, diff, removal and verification, each one transaction), and splitting it
+would split that discipline; the tables are in ``planner.workspace.schema`` and the
+result formats in ``planner.workspace.results``.
 """
 
 from __future__ import annotations
