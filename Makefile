@@ -33,7 +33,7 @@ test: $(STAMP) browser postgres
 # Renew the README's screenshots (docs/screenshots/) from the browser tests, and every page
 # in both languages (docs/screenshots/pages/, a slow test marked bench).
 screenshots: $(STAMP) browser
-	KHOI_SCREENSHOTS=docs/screenshots $(PY) -m pytest -m browser tests/test_browser.py tests/test_browser_pages.py
+	KHOI_SCREENSHOTS=docs/screenshots $(PY) -m pytest -m browser tests/ui/test_browser.py tests/ui/test_browser_pages.py
 
 # 127.0.0.1 only; a team server: planner app --address 0.0.0.0 (needs sign-in, docs/workspace.md)
 app: $(STAMP)

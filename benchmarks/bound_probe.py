@@ -9,7 +9,7 @@ Three parts, each printing a table and writing ``benchmarks/results/bound-probe-
 and one JSON with every run and the machine (``--tag`` renames them):
 
 - **bounds**, per instance (the embedded province and ``generate("province", seed=1..10)``
-  by default): ``planner.solve.solve`` with ``--cpsat-limit`` seconds (its first reported
+  by default): ``planner.search.solve.solve`` with ``--cpsat-limit`` seconds (its first reported
   bound, a proxy of the root bound, and its final bound and plan), then
   ``decomposition_bound`` with ``--bound-limit`` seconds, hinted with CP-SAT's plan (the
   compact LP, ``root_lp``: the same value as CP-SAT's root LP with ``max_lp``, checked on
@@ -53,7 +53,7 @@ from planner.cpsat.builder import add_plan_hint, build
 from planner.cpsat.colgen import decomposition_bound
 from planner.cpsat.objective import set_objective, weighted_sum
 from planner.cpsat.runner import parameters
-from planner.solve import solve
+from planner.search.solve import solve
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_INSTANCES = ["province", *(f"province-s{s}" for s in range(1, 11))]

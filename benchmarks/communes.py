@@ -2,7 +2,7 @@
 
 The 2025 reform left 3,321 communes (SPEC §1); each gets its own small merged
 structure. This benchmark writes them with ``planner generate commune --count N``,
-solves them all with ``planner.batch.batch`` on a fixed number of local processes,
+solves them all with ``planner.services.batch.batch`` on a fixed number of local processes,
 and records the figures in ``benchmarks/results/communes.json`` (one entry per
 mode: ``full`` plan folders, or ``tables_only``)::
 
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import polars as pl
 
-from planner.batch import batch, cores
+from planner.services.batch import batch, cores
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "communes.json"
@@ -46,7 +46,7 @@ def generate(n: int, seed: int, folder: Path) -> float:
     shutil.rmtree(folder, ignore_errors=True)
     start = time.perf_counter()
     script = Path(sys.executable).with_name("planner")  # the console script of this venv
-    planner = [str(script)] if script.exists() else [sys.executable, "-m", "planner.cli"]
+    planner = [str(script)] if script.exists() else [sys.executable, "-m", "planner"]
     cmd = [
         *planner,
         "generate",
@@ -65,17 +65,17 @@ def generate(n: int, seed: int, folder: Path) -> float:
 def split(scenarios: Path, k: int) -> dict[str, float]:
     """Mean milliseconds a plan spends in each step, over the first ``k`` scenario folders.
 
-    The steps of ``planner.batch.run_task`` with every export, one at a time in this
+    The steps of ``planner.services.batch.run_task`` with every export, one at a time in this
     process (one CP-SAT worker, as in a batch of 2 processes on 2 cores); ``flush`` is
     the plan folder's one flush to disk and rename.
     """
     import tempfile
 
-    from planner.check import check
+    from planner.checking.check import check
     from planner.export import EXPORTERS, FILE_NAMES
     from planner.io import read_scenario, scenario_sha256, write_scenario
     from planner.io.plan_io import atomic_folder, write_plan_tables
-    from planner.solve import solve, to_summary
+    from planner.search.solve import solve, to_summary
 
     times: dict[str, list[float]] = {}
 

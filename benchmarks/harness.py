@@ -55,7 +55,7 @@ def normalize(run: dict[str, Any]) -> dict[str, Any]:
 
 
 def cpsat_job(payload: dict[str, Any]) -> dict[str, Any]:
-    """One ``planner.solve.solve`` call, instrumented; runs in its own process.
+    """One ``planner.search.solve.solve`` call, instrumented; runs in its own process.
 
     With ``payload["cpu_clock"]`` the limit is in idle-equivalent seconds
     (``IdleClock``): a watcher sets ``solve``'s ``stop`` event when it is used up.
@@ -63,9 +63,9 @@ def cpsat_job(payload: dict[str, Any]) -> dict[str, Any]:
     import resource
     import threading
 
-    import planner.solve as ps
+    import planner.search.solve as ps
     from benchmarks.highs_baseline import IdleClock
-    from planner.check import check, objective_value
+    from planner.checking.check import check, objective_value
     from planner.cpsat import runner
 
     sc = pickle.loads(payload["scenario"])

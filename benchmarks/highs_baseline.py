@@ -32,7 +32,7 @@ exact decimals multiplied out); the terms of §4:
 
 Hosts are bounded only in the direction the objective needs (a minimising
 solver sets them tight at an optimum); the plan HiGHS returns is rebuilt as a
-:class:`models.Plan` and verified by :func:`planner.check.check`, whose terms
+:class:`models.Plan` and verified by :func:`planner.checking.check.check`, whose terms
 (not HiGHS's objective) give the plan's true objective.
 """
 
@@ -603,7 +603,7 @@ def solve_highs(
     if has_sol:
         values = list(h.getSolution().col_value)
         plan = plan_from(mm, values)
-        from planner.check import check, objective_value
+        from planner.checking.check import check, objective_value
 
         report = check(sc, plan)
         out["check_ok"] = report.ok

@@ -78,7 +78,7 @@ def _read(folder: str) -> Callable[[], Scenario]:
 
 def _generate(kind: str, seed: int = 0) -> Callable[[], Scenario]:
     def load() -> Scenario:
-        from planner.generate import generate
+        from planner.generate.scenarios import generate
 
         return generate(kind, seed=seed)
 

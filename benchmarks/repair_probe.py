@@ -17,7 +17,7 @@ import time
 from planner.cpsat.builder import add_plan_hint, build, complete_hint
 from planner.cpsat.feasibility import hint_solution, repair, trivial_solution
 from planner.io import read_scenario
-from planner.solve import _construct
+from planner.search.solve import _construct
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -580,7 +580,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "",
         "## CP-SAT (`planner.solve`) per instance",
         "",
-        f"Seconds ({clock_name} clock) run from the call of `planner.solve.solve` (model building",
+        f"Seconds ({clock_name} clock) run from the call of `planner.search.solve.solve` (model building",
         "included) to its return (plan extracted and checked); *first* is the first plan, *build*",
         "the Python model building (wall), *dtime* CP-SAT's deterministic time, *cores* CPU seconds",
         "÷ wall seconds (the share of the machine the run got); objective, bound and gap are those",

@@ -5,7 +5,7 @@
 Solves the scenario to a proven optimum once, then for each change below runs
 ``planner.solve(new, previous=(old, result))`` (what the app and ``--hint`` do)
 ``repeats`` times and prints the median wall seconds, the status and whether the
-optimum was reused (``planner/reuse.py``) or solved again (hinted with the old
+optimum was reused (``planner/search/reuse.py``) or solved again (hinted with the old
 plan). Tightenings that the old plan still meets are reused; the others, and
 every relaxation, are solved. docs/model.md quotes one run.
 """
@@ -17,7 +17,7 @@ import statistics
 import time
 
 from planner.io import read_scenario
-from planner.solve import solve
+from planner.search.solve import solve
 
 CHANGES: tuple[tuple[str, float], ...] = (
     ("targets.max_overstaff", 0.45),  # tighter (province: 0.5)

@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 from models import Scenario
-from planner.generate import generate
+from planner.generate.scenarios import generate
 from planner.io import read_scenario
-from planner.roadmap import roadmap
+from planner.search.roadmap import roadmap
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -8,7 +8,7 @@
 
 Every solve runs in a fresh process (multiprocessing "spawn"), so its peak memory
 (``ru_maxrss``) is its own. Per instance and solver it records: status, objective,
-bound, gap, wall seconds (from the call of ``planner.solve.solve``, model building
+bound, gap, wall seconds (from the call of ``planner.search.solve.solve``, model building
 included), seconds to the first plan, Python model-building seconds, CP-SAT's
 deterministic time (load-independent), CPU seconds, peak MB, the 1-minute load
 average, and whether the plan passes ``planner.check`` (a failure is a bug: it is

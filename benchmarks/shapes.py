@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.shapes split-units --size 400 --out /tmp/split  # scenario/ + witness/
 
-``planner/generate_packed.py`` plants plans that keep every unit whole and pack units
+``planner/generate/packed.py`` plants plans that keep every unit whole and pack units
 into departments; the solver's constructive first plan assumes the same, so a family
 made only of those says nothing about scenarios where that assumption breaks. Here the
 plan comes first (``benchmarks/shapes_plant.py``): units, people and their planted
@@ -73,9 +73,9 @@ from models import (
     Unit,
     exact,
 )
-from planner import names_vi as vi
-from planner.check import check, objective_value
-from planner.generate import BASE_SALARY_2018, GenerationError
+from planner.checking.check import check, objective_value
+from planner.generate import names_vi as vi
+from planner.generate.scenarios import BASE_SALARY_2018, GenerationError
 
 KINDS: dict[str, str] = {
     "split-units": "units cut over departments of different domains; units above max_staff; apart inside a unit",
@@ -300,8 +300,8 @@ def _staff(p: Person, rng: random.Random) -> Staff:
 
 def _budgets(scenario: Scenario, plan: Plan, settings: dict) -> Scenario:
     """C8 targets just inside the planted plan: max_payroll 0.1 % above its payroll
-    (``planner.kpis``' own formula), min_income_raise 98 % of its raise per retained head."""
-    from planner.kpis import Placement, payroll_after, payroll_before
+    (``planner.domain.kpis``' own formula), min_income_raise 98 % of its raise per retained head."""
+    from planner.domain.kpis import Placement, payroll_after, payroll_before
 
     after = payroll_after(Placement(scenario, plan))
     before = payroll_before(scenario)

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from models import Role, exact
-from planner import names_vi as vi
-from planner.generate import BASE_SALARY_2018, GenerationError
+from planner.generate import names_vi as vi
+from planner.generate.scenarios import BASE_SALARY_2018, GenerationError
 
 SKILL_POOL = ("law", "it", "finance", "media", "english", "economics", "social_work", "statistics")
 """Skills people hold in the background (a function may need one of them)."""

@@ -3,7 +3,7 @@
     .venv/bin/python data/build_data.py            # rewrites data/quang_ninh_province and data/quang_ninh_district
     .venv/bin/python data/build_data.py OUT_DIR    # writes the two folders under OUT_DIR instead
 
-Both folders come from ``planner.generate``'s blueprints with fixed seeds, so a
+Both folders come from ``planner.generate.scenarios``'s blueprints with fixed seeds, so a
 rebuild reproduces the committed files byte for byte. The builder plants a
 feasible plan and checks it with ``planner.check`` before anything is written;
 ``--report`` prints the calibration arithmetic that data/README.md quotes.
@@ -20,10 +20,10 @@ from fractions import Fraction
 from pathlib import Path
 
 from models import FunctionKind, Plan, Role, Scenario, exact
-from planner import generate as gen
-from planner.check import check
+from planner.checking.check import check
+from planner.domain.retirement import add_months, statutory_age_months
+from planner.generate import scenarios as gen
 from planner.io import write_scenario
-from planner.retirement import add_months, statutory_age_months
 
 HERE = Path(__file__).resolve().parent
 SEED = 20180808  # the day of the Politburo delegation's working session in Hạ Long

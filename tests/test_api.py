@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import importlib
-import inspect
 import os
 import re
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -28,15 +28,15 @@ NAMES = (
 
 def test_every_name_is_its_function_whatever_was_imported_first():
     import planner
-    import planner.batch  # the submodules of the same names, imported explicitly
-    import planner.check
-    import planner.roadmap
-    import planner.solve
-    from planner.batch import batch, sweep
-    from planner.check import check
+    import planner.checking.check  # the modules of the functions, imported explicitly
+    import planner.search.roadmap
+    import planner.search.solve
+    import planner.services.batch
+    from planner.checking.check import check
     from planner.io import read_scenario
-    from planner.roadmap import roadmap
-    from planner.solve import solve
+    from planner.search.roadmap import roadmap
+    from planner.search.solve import solve
+    from planner.services.batch import batch, sweep
     from planner.tradeoffs import compare, pareto, price
 
     expected = {
@@ -51,40 +51,44 @@ def test_every_name_is_its_function_whatever_was_imported_first():
         "roadmap": roadmap,
     }
     for name in NAMES:
-        api = getattr(planner, name)
-        # solve, check, batch and roadmap share their module's name: an object that is both
-        assert getattr(api, "__wrapped__", api) is expected[name], name
-        assert callable(api) and inspect.getdoc(api) == inspect.getdoc(expected[name]), name
-        assert inspect.signature(api) == inspect.signature(expected[name]), name
+        assert getattr(planner, name) is expected[name], name  # the function itself
         assert name in dir(planner) and name in planner.__all__
-    # the modules stay reachable, and pickling (process pools, Dask) finds functions by module
-    assert importlib.import_module("planner.solve").solve is solve
-    assert importlib.import_module("planner.batch").run_task.__module__ == "planner.batch"
+    exec("from planner import solve as imported", namespace := {})
+    assert namespace["imported"] is solve
+    # a plain package: no class of its own, no module named like an API function
+    assert type(planner) is types.ModuleType
+    package = Path(planner.__file__).parent
+    assert not [n for n in NAMES if (package / n).exists() or (package / f"{n}.py").exists()]
+    # the modules are reachable by their paths, and pickling (process pools, Dask)
+    # finds functions by module
+    assert importlib.import_module("planner.services.batch").run_task.__module__ == (
+        "planner.services.batch"
+    )
     importlib.import_module("planner.cli")
     assert planner.cli.__name__ == "planner.cli"  # other submodules are plain attributes
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        _ = planner.nothing
 
 
-def test_a_module_imported_by_its_name_is_still_the_module(monkeypatch: pytest.MonkeyPatch):
-    """``import planner.solve as m`` (tests, scripts) reads and patches the module."""
+def test_a_patched_function_is_the_one_called(monkeypatch: pytest.MonkeyPatch):
+    """``import planner.search.solve as m`` (tests, scripts) reads and patches the module;
+    ``planner.solve`` looks the function up there at each use."""
     import planner
-    import planner.solve as m
-    from planner.solve import to_summary
+    import planner.search.solve as m
 
-    assert m.to_summary is to_summary and m.WARM_START_STAFF > 0
+    real = m.solve
     calls: list[object] = []
-    real = importlib.import_module("planner.solve").solve
     monkeypatch.setattr(m, "solve", lambda *a, **k: calls.append(a) or "patched")
-    assert importlib.import_module("planner.solve").solve is not real  # the module was patched
     assert planner.solve("x") == "patched" and calls == [("x",)]
     monkeypatch.undo()
-    assert importlib.import_module("planner.solve").solve is real
+    assert planner.solve is real
 
 
 def test_import_planner_is_lazy():
     """``import planner`` loads neither OR-Tools nor polars (measured: ~1 ms, as before)."""
     code = (
         "import sys, planner; "
-        "print(sorted(m for m in ('ortools', 'polars', 'planner.solve') if m in sys.modules))"
+        "print(sorted(m for m in ('ortools', 'polars', 'planner.search.solve') if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from models import FunctionKind, Position, Role, Scenario, exact
-from planner.check import check
+from planner.checking.check import check
 from planner.io import read_scenario
-from tests.test_generate import necessary_problems
+from tests.generate.test_scenarios import necessary_problems
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 PROVINCE = DATA / "quang_ninh_province"
@@ -126,7 +126,7 @@ def test_planted_plans_pass_the_checker_and_meet_the_published_figures(
 
 
 def test_district_solves_to_a_checked_plan(district: Scenario) -> None:
-    from planner.solve import solve
+    from planner.search.solve import solve
 
     result = solve(
         district, time_limit=2, workers=2, explain=False

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from models import DepartureReason, Role, Status
+from planner.domain.periods import retirement_periods
+from planner.domain.retirement import package
 from planner.io import read_scenario
-from planner.periods import retirement_periods
-from planner.retirement import package
-from planner.roadmap import roadmap
-from planner.solve import solve
+from planner.search.roadmap import roadmap
+from planner.search.solve import solve
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

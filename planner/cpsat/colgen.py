@@ -39,6 +39,10 @@ integer-floored coefficients. At every iteration the Lagrangian bound
 (π clipped to the sign of each row, LB a lower bound from CP-SAT) is valid whatever
 the pricing found; the bound is the best of them, rounded up (the objective is an
 integer). At convergence it equals the master LP.
+
+This module is long because it is one algorithm: the master, its Lagrangian bound, the
+pricing rounds and the integer master; the LP and the pricing problems are already
+apart, in ``colgen_lp`` and ``colgen_pricing``.
 """
 
 from __future__ import annotations

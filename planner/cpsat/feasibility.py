@@ -14,7 +14,7 @@ variables ``s`` and minimises
 C1, C2, ``can_lead`` and protected staff stay hard: every assignment of functions
 to allowed departments and of people to cells is a solution, so a plan exists
 from the first millisecond (any plan, e.g. the constructive one of
-``planner.construct`` with what it still breaks, completes to one), and
+``planner.search.construct`` with what it still breaks, completes to one), and
 ``violations = 0`` exactly when the plan meets every rule.
 
 The repair search (``repair``) drives ``violations`` to zero with a large-

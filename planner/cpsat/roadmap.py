@@ -3,7 +3,7 @@
 A new dimension is a view, not a copy. The structure (y, z) is decided once; each
 period t gets a ``Variables`` view with its own staff counts m_t, h_t, v_t, r_t and
 the shared y, z, whose ``scenario`` is the period's view of the scenario
-(``planner.periods``: the transition before ``norm_by``, the period's C7 share, C8's
+(``planner.domain.periods``: the transition before ``norm_by``, the period's C7 share, C8's
 income raise from ``norm_by``). The constraint families of §3 then run unchanged on
 each view; what concerns the structure only (every department used, C11's lead
 quotas, C12, function locks) is added once.
@@ -44,8 +44,13 @@ from planner.cpsat.builder import BuildTimeout, BuiltModel
 from planner.cpsat.classes import StaffClass, staff_classes
 from planner.cpsat.guards import Guards
 from planner.cpsat.variables import LinearExpr, Variables, create_variables
-from planner.periods import norm_applies, period_scenario, reduction_source, retirement_periods
-from planner.retirement import package
+from planner.domain.periods import (
+    norm_applies,
+    period_scenario,
+    reduction_source,
+    retirement_periods,
+)
+from planner.domain.retirement import package
 
 PERIOD_TERMS = (
     objective.add_disruption,

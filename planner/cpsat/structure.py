@@ -1,6 +1,6 @@
 """Structure first: place the work on departments before anyone is staffed.
 
-The constructive plan (``planner.construct``) staffs a given placement of the
+The constructive plan (``planner.search.construct``) staffs a given placement of the
 functions greedily. Its own packing (``pack_units``) keeps units whole where it
 can and repairs department sizes afterwards; on shapes where that pattern does
 not hold (every unit spanning domains no department may host together, more

@@ -15,7 +15,7 @@ from ortools.sat.python import cp_model
 
 from models import Plan, Scenario
 from planner.cpsat.variables import Variables
-from planner.kpis import department_summaries
+from planner.domain.kpis import department_summaries
 
 
 def interchangeable_groups(var: Variables) -> list[list[int]]:

@@ -5,6 +5,10 @@ SVGs of ``planner.export.svg`` (the org chart, the flow and the workload chart,
 all drawn as plain SVG: no vl-convert per report). A Content-Security-Policy meta tag forbids loading anything
 anyway. Every string from the data goes through ``esc``. The page reads in
 Vietnamese or English (``lang``); its words are in ``TEXT`` below.
+
+This module is long because a third of it is the page's words in two languages
+(``TEXT``) and its stylesheet (``CSS``), kept beside the one report class that writes
+the sections in page order.
 """
 
 from __future__ import annotations

@@ -12,6 +12,10 @@ chip per organisation present. ``flow_svg`` draws today's units (left, grouped
 by organisation) flowing into the new departments (right), band width =
 people moving. Both are sized in millimetres to fit an A4 landscape page and
 scale freely when inlined in HTML.
+
+This module is long because it draws three charts (the org chart, the flows and the
+workload bars) with one set of text, layout and legend helpers sized for A4; a fourth
+chart would be the time to give each chart its own module.
 """
 
 from __future__ import annotations

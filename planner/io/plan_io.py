@@ -27,6 +27,10 @@ from pydantic import ValidationError
 from models import DepartmentSummary, FunctionAssignment, Plan, Role, StaffAssignment, Summary
 from planner.io import durable
 
+SCENARIO_COPY = "scenario"
+"""The folder inside a plan or roadmap folder that keeps a copy of the scenario it answers
+(an extension of SPEC §5), so that exports and checks can be redone from the folder alone."""
+
 STAFF_COLUMNS = ("staff_id", "org_id", "unit_id", "dept_id", "role")
 FUNCTION_COLUMNS = ("function_id", "dept_id", "lead_org")
 DEPARTMENT_COLUMNS = (

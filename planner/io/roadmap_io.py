@@ -3,7 +3,7 @@
 functions.csv (as §5), staff.csv (staff_id, period, dept_id, role: one row per
 person and period), departures.csv, periods.csv and summary.json with
 ``"kind": "roadmap"``. Reading never trusts the derived tables: the checker
-recomputes them (``planner.check_roadmap``).
+recomputes them (``planner.checking.check_roadmap``).
 """
 
 from __future__ import annotations

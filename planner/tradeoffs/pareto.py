@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from models import TERMS, ObjectiveMode, Plan, Scenario, SolveResult, Status
-from planner.solve import solve
+from planner.search.solve import solve
 from planner.tradeoffs.common import Budget, Step, write_csv, write_text
 
 log = logging.getLogger("planner")
@@ -40,7 +40,7 @@ def solve_bounded(
 ) -> SolveResult:
     """Minimise the terms of ``priority`` in turn, then the other weighted terms, with ``term ≤ bound``.
 
-    :func:`planner.solve.solve` in lexicographic mode with ε-constraints
+    :func:`planner.search.solve.solve` in lexicographic mode with ε-constraints
     (``term_bounds``); its plan is checked by the independent checker. ``objective`` is the scenario's weighted sum of the terms;
     ``bound`` and ``gap`` are left empty because the problem solved is not the
     weighted one. ``status`` is optimal only when every stage was proven optimal.
@@ -340,8 +340,8 @@ def write_pareto(scenario: Scenario, result: ParetoResult, out: Path) -> None:
     folder never mixes two sweeps; each plan folder is replaced atomically.
     """
     from planner.io import scenario_sha256
-    from planner.solve import to_summary
-    from planner.writer import write_plan_folder
+    from planner.search.solve import to_summary
+    from planner.services.writer import write_plan_folder
 
     out.mkdir(parents=True, exist_ok=True)
     sha = scenario_sha256(scenario)

@@ -17,7 +17,7 @@ import polars as pl
 
 from models import TERMS, Scenario, SolveResult, Status, exact
 from models.problems import row
-from planner.check import check
+from planner.checking.check import check
 from planner.tradeoffs.common import Budget, Step, write_csv
 
 log = logging.getLogger("planner")
@@ -258,7 +258,7 @@ def price(
     out
         When given, write ``out/prices.csv``.
     """
-    from planner.solve import solve
+    from planner.search.solve import solve
 
     budget = Budget(time_limit, deterministic=scenario.settings.solver.deterministic)
     todo = relaxations(scenario)

@@ -128,7 +128,7 @@ def status_text(status: str) -> str:
 def summary_of(result: SolveResult, scenario: Scenario) -> Summary:
     """summary.json of a result (SPEC §5), as the command line writes it."""
     from planner.io import scenario_sha256
-    from planner.solve import to_summary
+    from planner.search.solve import to_summary
 
     return to_summary(result, scenario, scenario_sha256(scenario))
 

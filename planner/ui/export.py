@@ -128,7 +128,7 @@ def _slug(text: str) -> str:
 def _plan_zip(sc: Scenario, res: SolveResult, *, tables_only: bool) -> bytes:
     """The plan folder of SPEC §5 (or only its CSV tables and summary.json) as a zip."""
     from planner.io.plan_io import write_plan_tables
-    from planner.writer import write_plan_folder
+    from planner.services.writer import write_plan_folder
 
     assert res.plan is not None, "only results with a plan are offered for export"
     summary = summary_of(res, sc)

@@ -215,7 +215,7 @@ def _status(res: SolveResult, sc: Scenario) -> None:
     elif reused is not None:
         st.caption(t("plan.reused_note", changes=", ".join(reused) or "—"))
     if res.plan is not None:
-        from planner.ties import ties
+        from planner.search.ties import ties
 
         found = ties(sc, res.plan)
         if found.any:

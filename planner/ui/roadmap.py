@@ -40,7 +40,7 @@ RESULT = "roadmap.result"
 def _run(
     scenario: Scenario, *, time_limit: float | None = None, on_progress=None, stop=None, **_: Any
 ) -> RoadmapResult:  # type: ignore[no-untyped-def]  # noqa: E501
-    from planner.roadmap import roadmap
+    from planner.search.roadmap import roadmap
 
     return roadmap(scenario, time_limit=time_limit, on_progress=on_progress, stop=stop)
 
@@ -300,7 +300,7 @@ def _result(sc: Scenario, res: RoadmapResult) -> None:
 
 def _downloads(sc: Scenario, res: RoadmapResult) -> None:
     from planner.export.roadmap_export import roadmap_html, write_roadmap_xlsx
-    from planner.roadmap import to_roadmap_summary
+    from planner.search.roadmap import to_roadmap_summary
 
     assert res.roadmap is not None
     summary = to_roadmap_summary(res, sc)

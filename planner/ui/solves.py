@@ -1,6 +1,6 @@
-"""The app's side of the solve queue (``planner.solve_queue``): one queue per server.
+"""The app's side of the solve queue (``planner.services.solve_queue``): one queue per server.
 
-Every browser session's Solve goes through the same :class:`~planner.solve_queue.SolveQueue`
+Every browser session's Solve goes through the same :class:`~planner.services.solve_queue.SolveQueue`
 (``st.cache_resource``). Its backend is a local process pool sized to the machine, or
 the Dask cluster named by ``KHOI_SCHEDULER`` (``planner app --scheduler ADDRESS``);
 ``KHOI_SOLVES`` forces the number of solves at once on a local pool.
@@ -20,7 +20,7 @@ from typing import Any
 import streamlit as st
 
 from models import Plan, Scenario, SolveResult, Status
-from planner.solve_queue import DaskBackend, LocalBackend, SolveQueue, Ticket
+from planner.services.solve_queue import DaskBackend, LocalBackend, SolveQueue, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def record(ticket: Ticket) -> int | None:
     if s is None or ticket.result is None:
         return None
     from planner.io import scenario_sha256
-    from planner.solve import to_summary
+    from planner.search.solve import to_summary
 
     result = ticket.result
     item = s.save_run(

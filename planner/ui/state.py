@@ -196,7 +196,7 @@ class SolveJob:
     def _run(self, solve: Callable[..., SolveResult] | None) -> None:
         try:
             if solve is None:
-                from planner.solve import solve as default
+                from planner.search.solve import solve as default
 
                 solve = default
             extra: dict[str, Any] = {} if self.previous is None else {"previous": self.previous}
@@ -311,7 +311,7 @@ def open_result(sc: Scenario, result: SolveResult, label: str) -> None:
 
 
 def job() -> Any:
-    """This session's last solve: a :class:`planner.solve_queue.Ticket` (queued, running or done)."""
+    """This session's last solve: a :class:`planner.services.solve_queue.Ticket` (queued, running or done)."""
     return get("job")
 
 

@@ -87,7 +87,7 @@ def save_roadmap(
 
     Money stays in thousands, as in ``periods.csv`` (SPEC §8).
     """
-    from planner.roadmap import to_roadmap_summary
+    from planner.search.roadmap import to_roadmap_summary
 
     if result.roadmap is None:
         rows: list[dict[str, Any]] = []

@@ -5,7 +5,7 @@ default, PostgreSQL by URL for a team. The solver, the checker and the exports d
 not know it exists; plan folders stay the interchange format and are stored file by
 file (content-addressed blobs), so a folder comes back byte for byte.
 
-Every plan is checked with :func:`planner.check.check` when it is written into the
+Every plan is checked with :func:`planner.checking.check.check` when it is written into the
 store and again when it is read back (:meth:`Store.plan_of`, :meth:`Store.export`).
 Every save is one transaction: a writer killed half-way leaves nothing behind, and
 concurrent writers wait for each other (SQLite: ``BEGIN IMMEDIATE`` on a WAL file;
@@ -13,6 +13,11 @@ PostgreSQL: row locks, and a table lock only while unreferenced data is removed)
 
 Personal data (staff names, salaries) is stored, never logged: log lines name items
 by id, kind and counts only.
+
+This module is long because :class:`Store` is the one door to the database (every save,
+read, export, diff, removal and verification, each one transaction), and splitting it
+would split that discipline; the tables are in ``planner.workspace.schema`` and the
+result formats in ``planner.workspace.results``.
 """
 
 from __future__ import annotations
@@ -46,9 +51,6 @@ files (a roadmap, say) needs no migration — save it with :meth:`Store.save_res
 (``kind="roadmap"``) and add its name here; one that needs its own columns gets its
 own table keyed by ``items.id`` in a new Alembic revision, like ``runs``."""
 RESULT_KINDS = ("pareto", "price", "roadmap")
-SCENARIO_COPY = (
-    "scenario"  # planner.writer.SCENARIO_COPY, not imported: the writer pulls in exports
-)
 
 
 class WorkspaceError(Exception):
@@ -411,9 +413,9 @@ class Store:
         WorkspaceError
             When the folder is not a readable plan folder or its plan fails the checker.
         """
-        from planner.check import check
+        from planner.checking.check import check
         from planner.io import InputError, read_scenario
-        from planner.io.plan_io import PlanError, read_plan, read_summary
+        from planner.io.plan_io import SCENARIO_COPY, PlanError, read_plan, read_summary
 
         base = Path(folder)
         if not (base / "summary.json").is_file():
@@ -467,8 +469,8 @@ class Store:
         note: str = "",
         parent: int | None = None,
     ) -> Item:
-        """Save a solve: its plan folder is written (and checked) by :mod:`planner.writer` first."""
-        from planner.writer import write_outcome_folder, write_plan_folder
+        """Save a solve: its plan folder is written (and checked) by :mod:`planner.services.writer` first."""
+        from planner.services.writer import write_outcome_folder, write_plan_folder
 
         tmp = Path(tempfile.mkdtemp(prefix="khoi-run-"))
         try:
@@ -709,7 +711,7 @@ class Store:
         in the scenario copy and every report, which are then written again.
         """
         from planner.io import write_scenario
-        from planner.io.plan_io import atomic_folder, is_plan_folder
+        from planner.io.plan_io import SCENARIO_COPY, atomic_folder, is_plan_folder
 
         item = ref if isinstance(ref, Item) else self.item(ref)
         scenario = self.scenario_of(item) if item.scenario_id is not None else None
@@ -961,7 +963,7 @@ def _run_columns(summary: Summary, has_plan: bool) -> dict[str, Any]:
 
 def _read_checked(folder: Path, scenario: Scenario, label: str) -> tuple[Plan, Summary]:
     """Read a plan folder's tables and summary and check them; WorkspaceError when they fail."""
-    from planner.check import check
+    from planner.checking.check import check
     from planner.io.plan_io import PlanError, read_plan, read_summary
 
     try:

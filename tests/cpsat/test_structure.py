@@ -1,0 +1,96 @@
+"""Structure first (``planner.cpsat.structure``): the placement of the work before anyone is staffed.
+
+The placement model is exact for C1, C2, C12, the function locks of C13, "every
+department used" and the scarce skills' C4 over their holders; each department's
+workload window (what its min_staff and max_staff can carry under C3) is soft, as it
+rests on the staff's mean fte. These tests check each of those on every plan-first kind
+of ``benchmarks.shapes`` at the small size (shapes the greedy packing was not written
+for), and that the constructive plan staffed on that placement passes the checker.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cache
+
+import pytest
+
+from benchmarks.family import BY_NAME, SHAPES, SHAPES_SMALL
+from benchmarks.shapes import ShapeSpec, generate_shape
+from models import FunctionKind, Lock, LockKind, RuleKind, Scenario
+from planner.checking.check import check
+from planner.cpsat.structure import Placement, _skills, place
+from planner.search.construct import construct
+
+FEASIBLE = [i.name for i in SHAPES if i.feasible]
+
+
+@cache
+def small(name: str) -> Scenario:
+    spec = BY_NAME[name].spec
+    assert isinstance(spec, ShapeSpec)
+    return generate_shape(spec.at(SHAPES_SMALL), BY_NAME[name].seed, verify=False).scenario
+
+
+@cache
+def placed(name: str) -> Placement:
+    out = place(small(name), 2.0, seed=0, deterministic=True)
+    assert out is not None
+    return out
+
+
+@pytest.mark.parametrize("name", FEASIBLE)
+def test_the_placement_keeps_every_exact_rule(name: str) -> None:
+    sc, pl = small(name), placed(name)
+    fs, depts = sc.functions, sc.departments
+    where = pl.where
+    assert sorted(where) == list(range(len(fs)))  # C1: every function once
+    for f, d in where.items():
+        assert depts[d].hosts(fs[f].domain)  # C2
+    assert set(where.values()) == set(range(len(depts)))  # every department used
+    fid = {fn.function_id: i for i, fn in enumerate(fs)}
+    for rule in sc.rules:  # C12
+        a = {where[fid[x]] for x in sc.rule_targets(rule.a)}
+        b = {where[fid[x]] for x in sc.rule_targets(rule.b)}
+        if rule.rule is RuleKind.TOGETHER:
+            assert len(a | b) <= 1, rule
+        else:
+            assert not a & b, rule
+    dept = {d.dept_id: i for i, d in enumerate(depts)}
+    for lk in sc.locks:  # C13, function locks with a department
+        if lk.kind is LockKind.FUNCTION and lk.dept_id is not None:
+            assert where[fid[lk.id]] == dept[lk.dept_id], lk
+
+
+@pytest.mark.parametrize("name", FEASIBLE)
+def test_scarce_skills_have_their_holders_where_their_work_is(name: str) -> None:
+    sc, pl = small(name), placed(name)
+    for _skill, (members, holders, scarce) in _skills(sc).items():
+        if not scarce:
+            continue
+        need: dict[int, int] = defaultdict(int)
+        for f in members:
+            need[pl.where[f]] += sc.functions[f].workload_h
+        have: dict[int, int] = defaultdict(int)
+        for i in holders:
+            if i in pl.holders:
+                have[pl.holders[i]] += sc.staff[i].fte_h
+        assert all(have[d] >= w for d, w in need.items())  # C4 over the only holders
+
+
+@pytest.mark.parametrize("name", FEASIBLE)
+def test_the_constructive_plan_on_the_placement_passes_the_checker(name: str) -> None:
+    sc, pl = small(name), placed(name)
+    plan = construct(sc, pl.where, pl.holders)
+    assert plan is not None
+    report = check(sc, plan)
+    assert report.violations == [], [v.message for v in report.violations[:5]]
+
+
+def test_no_placement_when_a_locked_function_cannot_go_where_it_is_locked() -> None:
+    sc = small(FEASIBLE[0])
+    fn = next(f for f in sc.functions if f.kind is not FunctionKind.RESERVED)
+    other = next(d for d in sc.departments if d.domains and fn.domain not in d.domains)
+    lock = Lock(kind=LockKind.FUNCTION, id=fn.function_id, dept_id=other.dept_id)
+    locked = sc.replace(locks=(*sc.locks, lock))
+    assert place(locked, 1.0) is None

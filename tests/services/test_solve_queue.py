@@ -1,0 +1,266 @@
+"""The server's solve queue (planner/services/solve_queue.py).
+
+The order, the positions, cancelling and "one question at a time" are tested with a
+backend whose solves the test finishes by hand; the local process pool and a Dask
+cluster of two workers with real solves of the small embedded district.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models import Scenario, SolveResult, Status
+from planner.io import read_scenario, scenario_sha256
+from planner.services.solve_queue import (
+    CANCELLED,
+    DONE,
+    QUEUED,
+    RUNNING,
+    Channel,
+    LocalBackend,
+    SolveQueue,
+    Ticket,
+    local_sizing,
+    question,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+DISTRICT = ROOT / "data" / "quang_ninh_district"
+needs_district = pytest.mark.skipif(
+    not (DISTRICT / "scenario.toml").is_file(), reason="data/quang_ninh_district is not there"
+)
+
+
+class ByHand:
+    """A backend whose solves end when the test says so (``finish``)."""
+
+    name = "by-hand"
+
+    def __init__(self, slots: int = 1) -> None:
+        self.slots, self.workers = slots, 3
+        self.started: list[dict[str, Any]] = []
+        self.futures: list[cf.Future[Any]] = []
+        self.channels: list[Channel] = []
+        self.closed = False
+
+    def channel(self) -> Channel:
+        return Channel(progress=queue.Queue(), stop=threading.Event())
+
+    def submit(self, payload: dict[str, Any], channel: Channel) -> cf.Future[Any]:
+        future: cf.Future[Any] = cf.Future()
+        self.started.append(payload)
+        self.futures.append(future)
+        self.channels.append(channel)
+        return future
+
+    def finish(self, i: int, result: SolveResult) -> None:
+        self.futures[i].set_result({"result": result, "ran_on": {"backend": self.name}})
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _until(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the queue did not get there in time"
+        time.sleep(0.02)
+
+
+TIMEOUT_RESULT = SolveResult(status=Status.TIMEOUT, runtime=1.0)
+
+
+def test_sizing_never_oversubscribes_and_keeps_the_portfolio_on_small_machines() -> None:
+    assert local_sizing(2) == (1, 8)  # one solve, CP-SAT's eight-worker portfolio
+    assert local_sizing(4) == (1, 8)
+    assert local_sizing(16) == (4, 4)  # 4 solves x 4 workers = 16 cores
+    assert local_sizing(2, slots=2) == (2, 1)
+    assert local_sizing(1, slots=3) == (3, 1)
+
+
+def test_tickets_wait_in_order_with_their_position_and_a_queued_one_can_be_cancelled() -> None:
+    backend = ByHand(slots=1)
+    q = SolveQueue(backend)
+    try:
+        sc = read_scenario(ROOT / "tests" / "fixtures" / "tiny")
+        first = q.submit(sc, time_limit=5, owner="a")
+        second = q.submit(sc, time_limit=6, owner="b")  # another question (time limit)
+        third = q.submit(sc, time_limit=7, owner="a")
+        _until(lambda: first.state == RUNNING)
+        assert (q.position(first), q.position(second), q.position(third)) == (0, 1, 2)
+        assert backend.started[0]["workers"] == 3  # the backend's size, not the scenario's
+
+        q.cancel(second)
+        assert second.state == CANCELLED and second.done
+        assert q.position(third) == 1
+        backend.channels[0].report(0.5, 120.0, 100.0)
+        _until(lambda: first.snapshot() == [(0.5, 120.0, 100.0)])
+
+        backend.finish(0, TIMEOUT_RESULT)
+        _until(lambda: third.state == RUNNING)
+        assert first.state == DONE and first.result is not None
+        assert first.result.status is Status.TIMEOUT
+        assert first.result.stats["ran_on"] == {"backend": "by-hand"}  # where it ran, kept
+        assert len(backend.started) == 2  # the cancelled ticket never reached the backend
+        assert backend.started[1]["time_limit"] == 7.0
+        assert [t.id for t in q.tickets(owner="a")] == [first.id, third.id]
+
+        q.cancel(third)  # running: the Stop reaches the solve through the channel
+        _until(lambda: backend.channels[1].stop.is_set())
+        backend.finish(1, TIMEOUT_RESULT)
+        assert third.join(10) and third.state == DONE
+    finally:
+        q.close()
+    assert backend.closed
+
+
+def test_one_question_is_not_asked_twice_at_once_and_the_second_gets_the_first_plan() -> None:
+    """Two slots, the same settings twice: the second ticket waits for the first and is then
+    answered from the run the first one recorded, without a solve."""
+    from planner.search.solve import solve
+
+    backend = ByHand(slots=2)
+    recorded: dict[str, tuple[int, Scenario, SolveResult]] = {}
+
+    def record(ticket: Ticket) -> int:
+        assert ticket.result is not None
+        recorded[ticket.key] = (100 + ticket.id, ticket.scenario, ticket.result)
+        return 100 + ticket.id
+
+    q = SolveQueue(backend, record=record, lookup=recorded.get)
+    try:
+        sc = read_scenario(ROOT / "tests" / "fixtures" / "tiny")
+        first = q.submit(sc, time_limit=20)
+        second = q.submit(sc, time_limit=20)
+        other = q.submit(sc, time_limit=21)
+        assert first.key == second.key != other.key
+        assert first.key == scenario_sha256(question(sc, 20))
+        _until(lambda: len(backend.started) == 2)  # the first and the other question
+        assert second.state == QUEUED and q.position(second) == 1
+        solved = solve(first.scenario, workers=2)
+        assert solved.status is Status.OPTIMAL
+        backend.finish(0, solved)
+        assert second.join(30) and first.run_id == 100 + first.id
+        assert len(backend.started) == 2  # answered without the backend
+        assert second.reused_run == first.run_id
+        assert second.result is not None and second.result.plan == solved.plan
+        assert second.ran_on == {"backend": "shared", "ticket": first.id, "run": first.run_id}
+        backend.finish(1, TIMEOUT_RESULT)
+        assert other.join(10)
+
+        later = q.submit(sc, time_limit=20)  # asked again after the answer: the workspace's
+        assert later.join(30) and len(backend.started) == 2
+        assert later.ran_on == {"backend": "workspace", "run": second.run_id}  # the newest
+        assert later.result is not None and later.result.plan == solved.plan
+        assert later.result.status is Status.OPTIMAL
+    finally:
+        q.close()
+
+
+def test_an_unproven_answer_is_shared_with_who_asked_meanwhile_but_not_kept_for_later() -> None:
+    from planner.search.solve import solve
+
+    backend = ByHand(slots=1)
+    q = SolveQueue(backend)
+    try:
+        sc = read_scenario(ROOT / "tests" / "fixtures" / "tiny")
+        first, second = q.submit(sc, time_limit=20), q.submit(sc, time_limit=20)
+        _until(lambda: len(backend.started) == 1)
+        found = solve(first.scenario, workers=2)
+        unproven = found.model_copy(update={"status": Status.FEASIBLE, "bound": None})
+        backend.finish(0, unproven)
+        assert second.join(10) and second.result is not None
+        assert second.result.plan == unproven.plan and second.result.status is Status.FEASIBLE
+        later = q.submit(sc, time_limit=20)
+        _until(lambda: len(backend.started) == 2)  # asked afterwards: solved again
+        backend.finish(1, TIMEOUT_RESULT)
+        assert later.join(10)
+    finally:
+        q.close()
+
+
+def test_a_ticket_nobody_waits_for_is_still_recorded() -> None:
+    """The tab that asked is gone: the queue records the run all the same."""
+    backend = ByHand()
+    seen: list[int] = []
+    q = SolveQueue(backend, record=lambda t: seen.append(t.id) or 7)
+    try:
+        ticket = q.submit(read_scenario(ROOT / "tests" / "fixtures" / "tiny"), owner="gone")
+        _until(lambda: len(backend.started) == 1)
+        del ticket  # nobody holds it any more
+        backend.finish(0, TIMEOUT_RESULT)
+        _until(lambda: seen == [1])
+        assert q.tickets()[0].run_id == 7
+    finally:
+        q.close()
+
+
+def test_a_failing_recorder_is_reported_on_the_ticket_and_the_queue_goes_on() -> None:
+    backend = ByHand()
+
+    def broken(ticket: Ticket) -> int:
+        raise OSError("disk full")
+
+    q = SolveQueue(backend, record=broken)
+    try:
+        sc = read_scenario(ROOT / "tests" / "fixtures" / "tiny")
+        a, b = q.submit(sc, time_limit=5), q.submit(sc, time_limit=6)
+        _until(lambda: len(backend.started) == 1)
+        backend.finish(0, TIMEOUT_RESULT)
+        _until(lambda: len(backend.started) == 2)
+        assert a.record_error == "OSError: disk full"
+        assert a.result is not None and a.result.status is Status.TIMEOUT
+        backend.finish(1, TIMEOUT_RESULT)
+        assert b.join(10)
+    finally:
+        q.close()
+
+
+@needs_district
+def test_the_local_pool_solves_in_a_lower_priority_process_and_reports_progress() -> None:
+    import os
+
+    sc = read_scenario(DISTRICT)
+    q = SolveQueue(LocalBackend(slots=1, cores=2))
+    try:
+        ticket = q.submit(sc, time_limit=30)
+        assert ticket.join(120)
+        assert ticket.result is not None and ticket.result.status is Status.OPTIMAL
+        assert ticket.ran_on["backend"] == "local" and ticket.ran_on["pid"] != os.getpid()
+        assert ticket.ran_on["workers"] == 2
+        assert ticket.snapshot(), "no progress came back from the solver process"
+        assert ticket.snapshot()[-1][1] == ticket.result.objective
+    finally:
+        q.close()
+
+
+@needs_district
+def test_a_dask_cluster_of_two_workers_runs_the_solves() -> None:
+    distributed = pytest.importorskip("distributed")
+    from planner.services.solve_queue import DaskBackend
+
+    sc = read_scenario(DISTRICT)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:  # fmt: skip
+        q = SolveQueue(DaskBackend(cluster.scheduler_address))
+        try:
+            assert q.backend.slots == 2
+            tickets = [q.submit(sc, time_limit=30 + i) for i in range(2)]
+            for ticket in tickets:
+                assert ticket.join(180)
+                assert ticket.result is not None and ticket.result.status is Status.OPTIMAL
+            workers = {t.ran_on.get("worker") for t in tickets}
+            assert workers <= set(cluster.scheduler_info["workers"]) and None not in workers
+            assert all(t.ran_on["backend"] == "dask" for t in tickets)
+            assert all(t.snapshot() for t in tickets)
+        finally:
+            q.close()
