@@ -778,17 +778,20 @@ class Staffing:
         sc = self.sc
         dept = {d: j for j, d in enumerate(sc.dept_ids)}
         sidx = {s.staff_id: i for i, s in enumerate(sc.staff)}
-        for lk in sc.locks:
-            if lk.kind is not LockKind.STAFF:
-                continue
+        # locks that name a department first: the others then go where their role fits
+        staff_locks = [lk for lk in sc.locks if lk.kind is LockKind.STAFF]
+        for lk in sorted(staff_locks, key=lambda lk: lk.dept_id is None):
             i = sidx[lk.id]
             self.fixed[i] = True
             if lk.role is Role.EXIT:
                 continue
-            d = dept[lk.dept_id] if lk.dept_id is not None else self.home[i]
-            if d is None:
-                d = min(range(self.k), key=lambda j: self.fte[j] - self.cap_lo[j])
             role = lk.role or Role.MEMBER
+            if lk.dept_id is not None:
+                d = dept[lk.dept_id]
+            else:  # where the structure put this holder, their work's department, any other
+                first = [x for x in (self.holders.get(i), self.home[i]) if x is not None]
+                rest = sorted(range(self.k), key=lambda j: self.fte[j] - self.cap_lo[j])
+                d = next((j for j in first + rest if self._post_fits(j, role)), (first + rest)[0])
             if role is Role.HEAD and self.heads[d]:
                 return False
             self.place(i, d, role)
@@ -797,10 +800,18 @@ class Staffing:
                 self.place(i, d)  # a scarce skill's holder where its work is (may still move)
         for i, s in enumerate(sc.staff):
             if s.protected and self.dept[i] is None and not self.fixed[i]:
-                d = self.home[i]
-                if d is None:
-                    d = min(range(self.k), key=lambda j: self.fte[j] - self.cap_lo[j])
-                self.place(i, d)  # where their work is; they may still move (``stays``)
+                home = self.home[i]
+                if home is None:
+                    home = min(range(self.k), key=lambda j: self.fte[j] - self.cap_lo[j])
+                self.place(i, home)  # where their work is; they may still move (``stays``)
+        return True
+
+    def _post_fits(self, d: int, role: Role) -> bool:
+        """Has department d room for one more of ``role`` (C6: one head, max_deputies)?"""
+        if role is Role.HEAD:
+            return not self.heads[d]
+        if role is Role.DEPUTY:
+            return self.deputies[d] < self.limits[d][2]
         return True
 
     def cover_skills(self) -> None:
