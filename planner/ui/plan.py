@@ -298,6 +298,8 @@ def _plan(res: SolveResult, sc: Scenario, plan: Plan) -> None:
         border=True,
     )
 
+    # Only the open tab is computed and sent: ten planners whose solves end together each
+    # get one drawing, not five (the org chart, the flows, the staff table …).
     tabs = st.tabs(
         [
             t("plan.tab_structure"),
@@ -305,19 +307,26 @@ def _plan(res: SolveResult, sc: Scenario, plan: Plan) -> None:
             t("plan.tab_workload"),
             t("plan.tab_staff"),
             t("plan.tab_terms"),
-        ]
+        ],
+        key="plan.view",
+        on_change="rerun",
     )
     with tabs[0]:
-        _structure(res, sc, plan)
+        if tabs[0].open:
+            _structure(res, sc, plan)
     with tabs[1]:
-        _flow(res, sc, plan)
+        if tabs[1].open:
+            _flow(res, sc, plan)
     with tabs[2]:
-        show_chart(charts.workload(sc, plan), width="stretch")
-        st.caption(t("plan.workload_note"))
+        if tabs[2].open:
+            show_chart(charts.workload(sc, plan), width="stretch")
+            st.caption(t("plan.workload_note"))
     with tabs[3]:
-        _staff_table(sc, plan)
+        if tabs[3].open:
+            _staff_table(sc, plan)
     with tabs[4]:
-        _terms(res, sc)
+        if tabs[4].open:
+            _terms(res, sc)
 
 
 def _svg(name: str, res: SolveResult, sc: Scenario, plan: Plan) -> str | None:
