@@ -368,7 +368,13 @@ class Ticket:
 
     @property
     def done(self) -> bool:
+        """Solved and recorded (or cancelled): nothing more will change."""
         return self.state in (DONE, CANCELLED)
+
+    @property
+    def answered(self) -> bool:
+        """The result is final (a page may show it); its run may still be being recorded."""
+        return self.state in (RECORDING, DONE, CANCELLED)
 
     @property
     def elapsed(self) -> float:
@@ -648,11 +654,31 @@ class SolveQueue:
 
     def _answer(self, ticket: Ticket) -> None:
         """The slot is free: the ticket, answered, goes to the recording thread (in order)."""
+        self._stamp(ticket)
         with self._cond:
             ticket.finished = time.monotonic()
             ticket.state = RECORDING
             self._cond.notify_all()
         self._answered.put(ticket)
+
+    def _stamp(self, ticket: Ticket) -> None:
+        """Where the answer came from goes with the result (summary.json's stats): the
+        backend, the run a shared answer repeats (once the leader's run is recorded)."""
+        leader = ticket._leader
+        if leader is not None and ticket.reused_run is None:
+            ticket.reused_run = leader.run_id if leader.run_id is not None else leader.reused_run
+            ticket.ran_on = {**ticket.ran_on, "run": ticket.reused_run}
+        if ticket.result is None:
+            return
+        stats = {
+            **ticket.result.stats,
+            "ran_on": ticket.ran_on,
+            "queued_s": round(ticket.waited, 3),
+        }
+        stats.pop("same_as_run", None)  # a shared result carries its leader's
+        if ticket.reused_run is not None:
+            stats["same_as_run"] = ticket.reused_run
+        ticket.result = ticket.result.model_copy(update={"stats": stats})
 
     def _recorder(self) -> None:
         while True:
@@ -662,20 +688,8 @@ class SolveQueue:
             self._finish(ticket)
 
     def _finish(self, ticket: Ticket) -> None:
-        leader = ticket._leader
-        if leader is not None:  # recorded before this one: the same order as answered
-            ticket.reused_run = leader.run_id if leader.run_id is not None else leader.reused_run
-            ticket.ran_on = {**ticket.ran_on, "run": ticket.reused_run}
-        if ticket.result is not None:  # where it ran goes with the result (summary.json stats)
-            stats = {
-                **ticket.result.stats,
-                "ran_on": ticket.ran_on,
-                "queued_s": round(ticket.waited, 3),
-            }
-            stats.pop("same_as_run", None)  # a shared result carries its leader's
-            if ticket.reused_run is not None:
-                stats["same_as_run"] = ticket.reused_run
-            ticket.result = ticket.result.model_copy(update={"stats": stats})
+        if ticket._leader is not None and ticket.reused_run is None:
+            self._stamp(ticket)  # answered before the leader's run was recorded: now it is
         if ticket.result is not None and self._record is not None and not self._closed:
             try:
                 ticket.run_id = self._record(ticket)

@@ -249,6 +249,40 @@ def test_a_ticket_nobody_waits_for_is_still_recorded() -> None:
         q.close()
 
 
+def test_a_slot_starts_the_next_solve_while_the_last_run_is_recorded() -> None:
+    """Recording a run takes its time (a plan folder written and checked): the answer is
+    final at once (``answered``, a page shows it), the slot starts the next ticket, and
+    ``done`` waits for the record; runs are recorded in the order they were answered."""
+    backend = ByHand(slots=1)
+    release = threading.Event()
+    order: list[int] = []
+
+    def slow(ticket: Ticket) -> int:
+        assert release.wait(10)
+        order.append(ticket.id)
+        return 100 + ticket.id
+
+    q = SolveQueue(backend, record=slow)
+    try:
+        sc = read_scenario(ROOT / "tests" / "fixtures" / "tiny")
+        harder = sc.with_settings(sc.settings.with_overrides({"targets.min_reduction": 0.2}))
+        first, second = q.submit(sc, time_limit=5), q.submit(harder, time_limit=5)
+        _until(lambda: len(backend.started) == 1)
+        backend.finish(0, TIMEOUT_RESULT)
+        _until(lambda: len(backend.started) == 2)  # the next solve, before the record
+        assert first.answered and not first.done and first.result is not None
+        assert first.result.stats["ran_on"] == {"backend": "by-hand"}  # stamped when answered
+        backend.finish(1, TIMEOUT_RESULT)
+        _until(lambda: second.answered)
+        assert not second.done and order == []
+        release.set()
+        assert first.join(10) and second.join(10)
+        assert order == [first.id, second.id] and first.run_id == 100 + first.id
+    finally:
+        release.set()
+        q.close()
+
+
 def test_a_failing_recorder_is_reported_on_the_ticket_and_the_queue_goes_on() -> None:
     backend = ByHand()
 

@@ -38,12 +38,14 @@ def render() -> None:
     if sc is None:
         return
     _controls(sc)
+    job = state.job()
     if state.running():
-        job = state.job()
         if job is not None and job.state == "queued":
             _waiting()
         else:
             _progress()
+    elif job is not None and not job.done:
+        _recording()  # the plan is shown; its run is being written to the workspace
     error = state.get("solve_error")
     if error:
         st.error(t("solve.error", error=error))
@@ -136,7 +138,7 @@ def _progress() -> None:
     job = state.job()
     if job is None:
         return
-    if job.done:
+    if job.answered:  # shown at once; its run is recorded meanwhile
         st.rerun()
     points = job.snapshot()
     stopping = job.stop.is_set()
@@ -164,6 +166,14 @@ def _progress() -> None:
         else:
             st.caption(t("solve.waiting"))
         st.caption(t("solve.survives"))
+
+
+@st.fragment(run_every=2.0)
+def _recording() -> None:
+    """Once the answered solve's run is recorded, the page once more: the run's number."""
+    job = state.job()
+    if job is not None and job.done:
+        st.rerun()
 
 
 def _queued(job: Any) -> None:
