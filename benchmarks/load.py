@@ -329,10 +329,18 @@ def alone(browser: Any, url: str, db: str, limit: float) -> dict[str, Any]:
 
 
 def together(
-    browser: Any, url: str, db: str, planners: int, single: float, *, distinct: bool
+    browser: Any,
+    url: str,
+    db: str,
+    planners: int,
+    single: float,
+    *,
+    distinct: bool,
+    bare: str | None = None,
 ) -> dict[str, Any]:
-    """N planners press Solve within a second; a new visitor loads a page meanwhile; one
-    more planner presses Solve and closes the tab at once. ``distinct``: each planner asks
+    """N planners press Solve within a second; a new visitor loads a page meanwhile (and
+    the ``bare`` Streamlit page after each, the floor under the same load); one more
+    planner presses Solve and closes the tab at once. ``distinct``: each planner asks
     another weight of disruption (``DISTINCT_WEIGHTS``); else all ask the province as given."""
     if distinct and planners + 1 > len(DISTINCT_WEIGHTS):
         raise SystemExit(f"at most {len(DISTINCT_WEIGHTS) - 1} planners (DISTINCT_WEIGHTS)")
@@ -349,10 +357,12 @@ def together(
         press_solve(closer[1])
         time.sleep(0.5)
         closer[0].close()  # the tab is gone while its solve waits or runs
-        loads = []
+        loads, floors = [], []
         for _ in range(3):
             time.sleep(2.0)
             loads.append(page_load(browser, url))
+            if bare is not None:
+                floors.append(page_load(browser, bare))
         budget = max(600.0, 12 * single * (planners + 1))
         for _, page in sessions:
             left = max(1.0, budget - (time.time() - t0))
@@ -383,6 +393,7 @@ def together(
             "solving_s": round(sum(r.run["runtime_s"] for r in searched), 1),
             "page_load_max_s": round(max(loads), 2),
             "page_loads_s": " ".join(f"{x:.2f}" for x in loads),
+            "page_load_floor_s": round(max(floors), 2) if floors else None,
             "identical_staff_csv": same_staff,
         }
     finally:
@@ -454,9 +465,10 @@ def write_outputs(rows: list[dict[str, Any]], command: str, load: str) -> None:
         "planner presses Solve and closes the tab at once (`closed_tab_recorded`: its run is in",
         "the workspace history). `page_load_*`: a new visitor's Scenario page until its figures",
         "(the metrics) show, idle and while the solves run; `page_load_floor_s`: the same for a",
-        "Streamlit page of a title and one metric on this machine (what any page costs a new",
-        "visitor's browser). `dask`: two planners, two questions, 30 s, on a local scheduler",
-        "with two single-threaded workers.",
+        "Streamlit page of a title and one metric on this machine, idle and right after each",
+        "of the app's page loads (what any page costs a new visitor's browser under the same",
+        "load). `dask`: two planners, two questions, 30 s, on a local scheduler with two",
+        "single-threaded workers.",
         "",
         "Goals (issue 23): every plan proven optimal and the last result within 10 × the",
         "single-solve time (`ratio_to_single` ≤ 10); a page load during the solves < 2 s; the",
@@ -500,13 +512,17 @@ def main(argv: list[str] | None = None) -> int:
     phases = args.phases.split(",")
     rows: list[dict[str, Any]] = []
     load_before = os.getloadavg()[0]  # other people's work on a shared machine
-    with tempfile.TemporaryDirectory(prefix="khoi-load-") as tmp, sync_playwright() as p:
+    with (
+        tempfile.TemporaryDirectory(prefix="khoi-load-") as tmp,
+        sync_playwright() as p,
+        contextlib.ExitStack() as stack,
+    ):
         logs = Path(tmp)
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
-            with bare_server(logs) as url:
-                page_load(browser, url)
-                floor = min(page_load(browser, url) for _ in range(3))
+            bare = stack.enter_context(bare_server(logs))
+            page_load(browser, bare)
+            floor = min(page_load(browser, bare) for _ in range(3))
             db = f"sqlite:///{logs / 'workspace.db'}"
             with app_server(db, logs) as url:
                 page_load(browser, url)  # the first visit warms the server's caches
@@ -520,7 +536,9 @@ def main(argv: list[str] | None = None) -> int:
                     rows[-1]["load_avg_1m"] = round(os.getloadavg()[0], 1)  # others' work too
                     log.info("alone: %s", rows[-1])
                 if "distinct" in phases:
-                    rows.append(together(browser, url, db, args.planners, single, distinct=True))
+                    rows.append(
+                        together(browser, url, db, args.planners, single, distinct=True, bare=bare)
+                    )
                     rows[-1]["load_avg_1m"] = round(os.getloadavg()[0], 1)  # others' work too
                     log.info("distinct: %s", rows[-1])
             if "same" in phases:  # a workspace that has not seen the question: one search
@@ -528,7 +546,9 @@ def main(argv: list[str] | None = None) -> int:
                 with app_server(db_same, logs) as url:
                     page_load(browser, url)
                     rows.append(
-                        together(browser, url, db_same, args.planners, single, distinct=False)
+                        together(
+                            browser, url, db_same, args.planners, single, distinct=False, bare=bare
+                        )
                     )
                     rows[-1]["load_avg_1m"] = round(os.getloadavg()[0], 1)  # others' work too
                     log.info("same: %s", rows[-1])
