@@ -3,16 +3,21 @@
 Drives real browsers (Debian's chromium through Playwright, 127.0.0.1 only) against
 ``planner app`` with a workspace of its own, and measures what a planner sees:
 
-1. **alone** — one planner solves the province: the single-solve time;
-2. **distinct** — N planners each press Solve within one second, each with other
-   settings (time limits 60 + i s: N different questions, the same search): when the
-   last result arrives, whether every plan is proven optimal, how long a new
-   visitor's page takes to load meanwhile, and a planner who closes the tab
-   mid-solve finds the run in the workspace history;
-3. **same** — N planners press Solve on unchanged settings: one search, the same plan
-   for everybody (``staff.csv`` compared byte for byte);
+1. **alone** — one planner solves the province as given: the single-solve time;
+2. **distinct** — N planners each press Solve within one second, each with another
+   question: planner *i* weighs disruption a little more (``objective.disruption`` =
+   ``DISTINCT_WEIGHTS[i]``: 2010, 2020, …; each feasible, each solved to optimality
+   alone), so the queue must really solve N questions one after another. When the last result
+   arrives, whether every plan is proven optimal, how long a new visitor's page takes
+   to load meanwhile, and a planner who closes the tab mid-solve finds the run in the
+   workspace history. (Another time limit alone is not another question: a proven
+   optimum answers it, in flight or from the workspace.)
+3. **same** — N planners press Solve on the province as given, on a server with a new
+   workspace (which has not seen the question): one search, shared in flight, the same
+   plan for everybody (``staff.csv`` compared byte for byte);
 4. **dask** — ``planner app --scheduler`` against a local Dask scheduler with two
-   workers: the solves run on the workers (the run's record names the worker).
+   workers, two planners with two questions: the solves run on the workers (the run's
+   record names the worker).
 
 Every process it starts (the app, the scheduler, the workers) runs in its own process
 group and is stopped by that group's id when its phase ends, pass or fail.
@@ -49,9 +54,19 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--n
 PROVINCE_DONE = "[data-testid='stMetricValue']:has-text('33 → 6')"
 SOLVE_BUTTON = "Giải"
 LIMIT_LABEL = "Giới hạn thời gian (giây)"
+SETTINGS_PAGE, PLAN_PAGE = "Thiết lập", "Giải & phương án"
+OBJECTIVE_TAB, WEIGHT_LABEL = "Hàm mục tiêu", "Trọng số: xáo trộn công việc"
 BASE_LIMIT = 60
-DASK_LIMITS = (30, 31)
+DISTINCT_WEIGHTS = tuple(2000 + 10 * k for k in range(1, 17))
+"""``objective.disruption`` of the distinct phase's planners (the province weighs 2000):
+2010, 2020, … — each another objective, so another search to prove its optimum, of about
+the province's own difficulty (on this machine, alone: 10-45 s, against 12-30 s for the
+province; ``targets.min_reduction`` 0.105-0.15 took 35-60 s and more). Each is feasible:
+``planner solve data/quang_ninh_province --set objective.disruption=2010`` proves its
+optimum. The last one used goes to the planner who closes the tab."""
+DASK_WEIGHTS = (2010, 2020)
 """Two questions for the cluster's two workers (the phase shows where solves run)."""
+
 
 log = logging.getLogger("benchmarks.load")
 
@@ -128,6 +143,26 @@ def app_server(db: str, logs: Path, extra: list[str] | None = None) -> Iterator[
         yield url
 
 
+BARE_APP = 'import streamlit as st\n\nst.title("Khối")\nst.metric("33", 33)\n'
+"""The least a Streamlit page can be: the floor under any page load of the app."""
+
+
+@contextlib.contextmanager
+def bare_server(logs: Path) -> Iterator[str]:
+    """Streamlit serving ``BARE_APP`` (a title and one metric) on a free 127.0.0.1 port: what
+    a new visitor's browser needs for any Streamlit page (its scripts, the connection)."""
+    port = free_port()
+    app = logs / "bare_app.py"
+    app.write_text(BARE_APP, encoding="utf-8")
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with process_group(command, dict(os.environ), logs / "bare.log") as proc:
+        url = f"http://127.0.0.1:{port}/"
+        _wait_until(lambda: _http_ok(url + "_stcore/health"), proc, "bare streamlit")
+        yield url
+
+
 @contextlib.contextmanager
 def dask_cluster(logs: Path, workers: int = 2) -> Iterator[str]:
     """A Dask scheduler and ``workers`` single-threaded worker processes on 127.0.0.1."""
@@ -190,20 +225,51 @@ def page_load(browser: Any, url: str) -> float:
         context.close()
 
 
-def ready_to_solve(browser: Any, url: str, limit: float) -> tuple[Any, Any]:
-    """A planner on the Plan page with the time limit ``limit``, ready to press Solve."""
+def _settled(page: Any) -> None:
+    """Until Streamlit has finished the current run."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
+    )
+    time.sleep(0.5)
+
+
+def _open_page(page: Any, title: str) -> None:
+    """Click a page in the sidebar (the session goes with it; once more if a rerun swallowed
+    the first click)."""
+    for attempt in range(3):
+        page.get_by_role("link", name=title).click()
+        try:
+            page.wait_for_selector(f"h1:has-text('{title}')", timeout=30_000)
+            return
+        except Exception:  # noqa: BLE001 - retried, then the last error is raised
+            if attempt == 2:
+                raise
+
+
+def ready_to_solve(
+    browser: Any, url: str, limit: float, disruption: int | None = None
+) -> tuple[Any, Any]:
+    """A planner on the Plan page with the time limit ``limit`` and, when given, the weight
+    of disruption ``disruption`` set on the Settings page: ready to press Solve."""
     context, page = new_page(browser)
     page.set_default_timeout(PAGE_LOAD_LIMIT * 1000)
-    page.goto(url + "plan", wait_until="domcontentloaded")
+    if disruption is not None:
+        page.goto(url + "settings", wait_until="domcontentloaded")
+        page.get_by_role("tab", name=OBJECTIVE_TAB).click()
+        box = page.get_by_role("spinbutton", name=WEIGHT_LABEL)
+        box.wait_for(timeout=120_000)
+        box.fill(str(disruption))
+        box.press("Enter")
+        _settled(page)
+        _open_page(page, PLAN_PAGE)
+    else:
+        page.goto(url + "plan", wait_until="domcontentloaded")
     box = page.get_by_role("spinbutton", name=LIMIT_LABEL)
     box.wait_for(timeout=120_000)
     if float(box.input_value() or 0) != limit:
         box.fill(str(int(limit)))
         box.press("Enter")
-        page.wait_for_function(
-            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-        )
-        time.sleep(0.5)
+        _settled(page)
     return context, page
 
 
@@ -263,13 +329,26 @@ def alone(browser: Any, url: str, db: str, limit: float) -> dict[str, Any]:
 
 
 def together(
-    browser: Any, url: str, db: str, planners: int, single: float, *, distinct: bool
+    browser: Any,
+    url: str,
+    db: str,
+    planners: int,
+    single: float,
+    *,
+    distinct: bool,
+    bare: str | None = None,
 ) -> dict[str, Any]:
-    """N planners press Solve within a second; a new visitor loads a page meanwhile; one
-    more planner presses Solve and closes the tab at once."""
-    limits = [BASE_LIMIT + (i + 1 if distinct else 0) for i in range(planners)]
-    sessions = [ready_to_solve(browser, url, limit) for limit in limits]
-    closer = ready_to_solve(browser, url, BASE_LIMIT + (planners + 1 if distinct else 0))
+    """N planners press Solve within a second; a new visitor loads a page meanwhile (and
+    the ``bare`` Streamlit page after each, the floor under the same load); one more
+    planner presses Solve and closes the tab at once. ``distinct``: each planner asks
+    another weight of disruption (``DISTINCT_WEIGHTS``); else all ask the province as given."""
+    if distinct and planners + 1 > len(DISTINCT_WEIGHTS):
+        raise SystemExit(f"at most {len(DISTINCT_WEIGHTS) - 1} planners (DISTINCT_WEIGHTS)")
+    asked: list[int | None] = (
+        list(DISTINCT_WEIGHTS[: planners + 1]) if distinct else [None] * (planners + 1)
+    )
+    sessions = [ready_to_solve(browser, url, BASE_LIMIT, x) for x in asked[:planners]]
+    closer = ready_to_solve(browser, url, BASE_LIMIT, asked[planners])
     try:
         t0 = time.time()
         for _, page in sessions:
@@ -278,10 +357,12 @@ def together(
         press_solve(closer[1])
         time.sleep(0.5)
         closer[0].close()  # the tab is gone while its solve waits or runs
-        loads = []
+        loads, floors = [], []
         for _ in range(3):
             time.sleep(2.0)
             loads.append(page_load(browser, url))
+            if bare is not None:
+                floors.append(page_load(browser, bare))
         budget = max(600.0, 12 * single * (planners + 1))
         for _, page in sessions:
             left = max(1.0, budget - (time.time() - t0))
@@ -297,6 +378,7 @@ def together(
             tables = {staff_csv(db, r) for r in ours}
             same_staff = len(tables) == 1 and b"" not in tables
         solved_on = [r.run.get("solver", {}).get("ran_on", {}).get("backend") for r in ours]
+        searched = [r for r, b in zip(ours, solved_on, strict=True) if b in ("local", "dask")]
         return {
             "phase": "distinct" if distinct else "same",
             "planners": planners,
@@ -308,8 +390,10 @@ def together(
             "single_s": round(single, 1),
             "last_result_s": round(seen_last, 1),
             "ratio_to_single": round(seen_last / single, 2),
+            "solving_s": round(sum(r.run["runtime_s"] for r in searched), 1),
             "page_load_max_s": round(max(loads), 2),
             "page_loads_s": " ".join(f"{x:.2f}" for x in loads),
+            "page_load_floor_s": round(max(floors), 2) if floors else None,
             "identical_staff_csv": same_staff,
         }
     finally:
@@ -319,8 +403,8 @@ def together(
 
 
 def on_dask(browser: Any, url: str, db: str, workers: set[str]) -> dict[str, Any]:
-    """Two planners with different settings: both solves run on the cluster's workers."""
-    sessions = [ready_to_solve(browser, url, limit) for limit in DASK_LIMITS]
+    """Two planners with different questions: both solves run on the cluster's workers."""
+    sessions = [ready_to_solve(browser, url, 30, x) for x in DASK_WEIGHTS]
     try:
         t0 = time.time()
         for _, page in sessions:
@@ -349,8 +433,8 @@ def on_dask(browser: Any, url: str, db: str, workers: set[str]) -> dict[str, Any
 
 COLUMNS = [
     "phase", "planners", "clicks_s", "solves", "optimal", "runs_recorded", "closed_tab_recorded",
-    "single_s", "last_result_s", "ratio_to_single", "page_load_idle_s", "page_load_max_s",
-    "page_loads_s",
+    "single_s", "last_result_s", "ratio_to_single", "solving_s", "page_load_idle_s",
+    "page_load_floor_s", "page_load_max_s", "page_loads_s",
     "identical_staff_csv", "on_workers", "workers_used", "runtime_s", "load_avg_1m",
 ]  # fmt: skip
 
@@ -372,11 +456,19 @@ def write_outputs(rows: list[dict[str, Any]], command: str, load: str) -> None:
         "",
         f"`{command}` on {datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} cores, {load}.",
         "Real browsers (Debian chromium, Playwright) against `planner app` with a fresh workspace;",
-        "times are what the planners' pages show (click to the plan's figures). `distinct`: every",
-        "planner another time limit (another question, the same search); `same`: unchanged",
-        "settings. One more planner presses Solve and closes the tab at once",
-        "(`closed_tab_recorded`: its run is in the workspace history). `page_load_*`: a new",
-        "visitor's Scenario page with its figures, idle and while the solves run.",
+        "times are what the planners' pages show (click to the plan's figures). `alone`: one",
+        "planner, the province as given, 59 s limit. `distinct`: every planner another",
+        "question, the weight of disruption 2010, 2020, … instead of 2000 (each feasible, each",
+        "a search of its own; `solving_s`: the CP-SAT time of the phase's solves, added up).",
+        "`same`: every planner the province as given,",
+        "on a server whose workspace has not seen it (one search, shared in flight). One more",
+        "planner presses Solve and closes the tab at once (`closed_tab_recorded`: its run is in",
+        "the workspace history). `page_load_*`: a new visitor's Scenario page until its figures",
+        "(the metrics) show, idle and while the solves run; `page_load_floor_s`: the same for a",
+        "Streamlit page of a title and one metric on this machine, idle and right after each",
+        "of the app's page loads (what any page costs a new visitor's browser under the same",
+        "load). `dask`: two planners, two questions, 30 s, on a local scheduler with two",
+        "single-threaded workers.",
         "",
         "Goals (issue 23): every plan proven optimal and the last result within 10 × the",
         "single-solve time (`ratio_to_single` ≤ 10); a page load during the solves < 2 s; the",
@@ -420,10 +512,17 @@ def main(argv: list[str] | None = None) -> int:
     phases = args.phases.split(",")
     rows: list[dict[str, Any]] = []
     load_before = os.getloadavg()[0]  # other people's work on a shared machine
-    with tempfile.TemporaryDirectory(prefix="khoi-load-") as tmp, sync_playwright() as p:
+    with (
+        tempfile.TemporaryDirectory(prefix="khoi-load-") as tmp,
+        sync_playwright() as p,
+        contextlib.ExitStack() as stack,
+    ):
         logs = Path(tmp)
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
+            bare = stack.enter_context(bare_server(logs))
+            page_load(browser, bare)
+            floor = min(page_load(browser, bare) for _ in range(3))
             db = f"sqlite:///{logs / 'workspace.db'}"
             with app_server(db, logs) as url:
                 page_load(browser, url)  # the first visit warms the server's caches
@@ -432,18 +531,27 @@ def main(argv: list[str] | None = None) -> int:
                 if "alone" in phases or "distinct" in phases or "same" in phases:
                     rows.append(alone(browser, url, db, BASE_LIMIT - 1))
                     rows[-1]["page_load_idle_s"] = round(idle, 2)
+                    rows[-1]["page_load_floor_s"] = round(floor, 2)
                     single = rows[-1]["single_s"]
                     rows[-1]["load_avg_1m"] = round(os.getloadavg()[0], 1)  # others' work too
                     log.info("alone: %s", rows[-1])
-                for mode in ("distinct", "same"):
-                    if mode in phases:
-                        rows.append(
-                            together(
-                                browser, url, db, args.planners, single, distinct=mode == "distinct"
-                            )
+                if "distinct" in phases:
+                    rows.append(
+                        together(browser, url, db, args.planners, single, distinct=True, bare=bare)
+                    )
+                    rows[-1]["load_avg_1m"] = round(os.getloadavg()[0], 1)  # others' work too
+                    log.info("distinct: %s", rows[-1])
+            if "same" in phases:  # a workspace that has not seen the question: one search
+                db_same = f"sqlite:///{logs / 'workspace-same.db'}"
+                with app_server(db_same, logs) as url:
+                    page_load(browser, url)
+                    rows.append(
+                        together(
+                            browser, url, db_same, args.planners, single, distinct=False, bare=bare
                         )
-                        rows[-1]["load_avg_1m"] = round(os.getloadavg()[0], 1)  # others' work too
-                        log.info("%s: %s", mode, rows[-1])
+                    )
+                    rows[-1]["load_avg_1m"] = round(os.getloadavg()[0], 1)  # others' work too
+                    log.info("same: %s", rows[-1])
             if "dask" in phases:
                 from distributed import Client
 

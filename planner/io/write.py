@@ -201,3 +201,26 @@ def scenario_sha256(source: Scenario | str | Path) -> str:
     """
     scenario = source if isinstance(source, Scenario) else read_scenario(source)
     return hashlib.sha256(canonical_json(scenario)).hexdigest()
+
+
+OPTIMUM_TIME_LIMIT = 86_400.0
+"""The time limit every question is given in :func:`optimum_sha256` (the longest allowed)."""
+
+
+def optimum_sha256(scenario: Scenario) -> str:
+    """SHA-256 of the question a proven optimum answers, whatever the time limit.
+
+    A plan proven optimal stays optimal when only the time limit changes: the limit decides
+    how long the search may take, not which plans are feasible nor how they rank (the whole
+    ``[solver]`` section is free in :mod:`planner.search.reuse`). So the scenario is hashed with its
+    time limit set to :data:`OPTIMUM_TIME_LIMIT` and ``workers`` to 0. A ``deterministic``
+    solve promises its plan for its exact settings (its seed, its limit): its key is the
+    scenario's own SHA-256.
+    """
+    solver = scenario.settings.solver
+    if solver.deterministic:
+        return scenario_sha256(scenario)
+    if solver.time_limit != OPTIMUM_TIME_LIMIT or solver.workers != 0:
+        normal = solver.model_copy(update={"time_limit": OPTIMUM_TIME_LIMIT, "workers": 0})
+        scenario = scenario.with_settings(scenario.settings.model_copy(update={"solver": normal}))
+    return scenario_sha256(scenario)

@@ -15,14 +15,19 @@ minutes and a home page that took as long to answer. Here every request becomes 
   button cross the process boundary through a :class:`Channel` (a manager's queue
   and event locally, a ``distributed.Queue`` and ``distributed.Event`` on a cluster);
 * a question asked again gets the same answer: the ticket's *key* is the SHA-256 of
-  the scenario as solved (settings and time limit included). Two tickets of one key
-  never run at the same time: one asked while the other was being answered gets its
-  answer (the same plan, proven or not); one asked later gets the plan of a run of
-  the same key proven optimal in the workspace (``planner.search.reuse``: checked again, it
-  stays optimal), and otherwise a new solve;
+  the scenario as solved (settings and time limit included), its *optimum key* the
+  same without the time limit (``planner.io.optimum_sha256``: an optimum does
+  not depend on how long the search may take). Two tickets of one optimum key never
+  run at the same time: one asked while the other was being answered gets its answer
+  when it is proven optimal, or when the question is the very same (the same plan,
+  proven or not); one asked later gets the plan of a run proven optimal in the
+  workspace (the lookup checks it again under the new settings), and otherwise a new
+  solve;
 * a finished ticket is recorded in the workspace by the queue itself, not by the
   browser session that asked: a planner who closed the tab finds the run in the
-  workspace history.
+  workspace history. The slot starts its next solve meanwhile; the app records (and
+  looks proven runs up) in a process of its own (:class:`Clerk`), so that writing and
+  checking a plan never holds the web server's threads.
 
 Nothing here imports Streamlit; ``planner.ui.state`` holds one queue per server.
 Personal data (names, salaries) never goes to the log: tickets are named by id.
@@ -40,6 +45,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import queue
 import socket
 import threading
 import time
@@ -53,7 +59,10 @@ from models import Plan, Scenario, SolveResult, Status
 
 log = logging.getLogger("planner.queue")
 
-QUEUED, RUNNING, DONE, CANCELLED = "queued", "running", "done", "cancelled"
+QUEUED, RUNNING, RECORDING, DONE, CANCELLED = (
+    "queued", "running", "recording", "done", "cancelled"
+)  # fmt: skip
+"""A ticket's states in order; ``recording``: answered, its run being written."""
 NICE = 10
 """CPU priority the local solver processes lower themselves by: a page load (the
 server's own threads) goes first, a solve takes whatever the pages leave."""
@@ -184,6 +193,44 @@ def _warm() -> None:
     import planner.search.solve  # noqa: F401
 
 
+def _context() -> Any:
+    """The processes' start method: ``forkserver`` (a clean, small parent to fork from)."""
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+class Clerk:
+    """One process of lower priority (``NICE``) for the queue's bookkeeping.
+
+    Recording a finished solve writes its plan folder (the exports), checks the plan,
+    reads it back and checks it again before the database insert: about a third of a
+    second of Python for the province, and the `same` phase of the load benchmark
+    records eleven at once. Done on the queue's threads, that work held the web
+    server's interpreter (one GIL) while new visitors waited for their pages. The
+    clerk runs it in a process of its own; the queue's thread only waits for the answer.
+
+    ``call(fn, *args)`` runs a top-level function there and returns what it returns (its
+    exception is raised here).
+    """
+
+    def __init__(self, warm: Callable[[], None] | None = _warm) -> None:
+        self._pool = cf.ProcessPoolExecutor(
+            max_workers=1, mp_context=_context(), initializer=_lower_priority
+        )
+        if warm is not None:  # imports done before the first run to record
+            self._pool.submit(warm)
+
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return self._pool.submit(fn, *args, **kwargs).result()
+
+    def close(self) -> None:
+        processes = list(getattr(self._pool, "_processes", {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            with contextlib.suppress(Exception):
+                proc.terminate()
+
+
 # -- backends ---------------------------------------------------------------------------
 
 
@@ -210,10 +257,7 @@ class LocalBackend:
         from planner.services.batch import cores as machine_cores
 
         self.slots, self.workers = local_sizing(cores or machine_cores(), slots)
-        method = (
-            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        )
-        context = multiprocessing.get_context(method)
+        context = _context()
         self._manager = context.Manager()
         self._pool = cf.ProcessPoolExecutor(
             max_workers=self.slots, mp_context=context, initializer=_lower_priority
@@ -286,6 +330,9 @@ class Ticket:
     """The scenario as solved: the requested time limit applied, ``workers = 0``."""
     key: str
     """SHA-256 of :attr:`scenario`: the question this ticket asks."""
+    optimum: str
+    """:func:`planner.io.optimum_sha256` of :attr:`scenario`: the same question
+    whatever the time limit (a proven optimum answers it)."""
     label: str
     author: str
     owner: str
@@ -313,6 +360,8 @@ class Ticket:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _queue: Any = field(default=None, repr=False)
     """The queue that holds it (``cancel``)."""
+    _leader: Ticket | None = field(default=None, repr=False)
+    """The ticket whose answer this one shares (its run is recorded first)."""
 
     def cancel(self) -> None:
         """Take it out of its queue, or stop it while it runs (``SolveQueue.cancel``)."""
@@ -323,7 +372,13 @@ class Ticket:
 
     @property
     def done(self) -> bool:
+        """Solved and recorded (or cancelled): nothing more will change."""
         return self.state in (DONE, CANCELLED)
+
+    @property
+    def answered(self) -> bool:
+        """The result is final (a page may show it); its run may still be being recorded."""
+        return self.state in (RECORDING, DONE, CANCELLED)
 
     @property
     def elapsed(self) -> float:
@@ -357,8 +412,9 @@ class Ticket:
 
 Recorder = Callable[[Ticket], int | None]
 """Saves a finished ticket in the workspace and returns the run's id."""
-Lookup = Callable[[str], tuple[int, Scenario, SolveResult] | None]
-"""The newest workspace run of a key proven optimal: (its id, its scenario, its result)."""
+Lookup = Callable[[Ticket], tuple[int, SolveResult] | None]
+"""A run of the workspace proven optimal for a ticket's question (any time limit): its id
+and the result for the ticket's own scenario, checked under it; None when there is none."""
 
 
 class SolveQueue:
@@ -370,9 +426,11 @@ class SolveQueue:
         Where solves run (:class:`LocalBackend`, :class:`DaskBackend`).
     record
         Called once per finished ticket (cancelled ones included when they ran) to save
-        it in the workspace; ``None`` records nothing.
+        it in the workspace; ``None`` records nothing. It runs on the queue's recording
+        thread, in the order the tickets were answered, while the slot goes on to the
+        next ticket.
     lookup
-        Finds a proven run of the same key in the workspace; ``None`` finds nothing.
+        Finds a proven run of the ticket's question in the workspace; ``None`` finds nothing.
     """
 
     def __init__(
@@ -391,10 +449,14 @@ class SolveQueue:
         self._tickets: list[Ticket] = []
         self._cond = threading.Condition()
         self._closed = False
+        self._answered: queue.SimpleQueue[Ticket | None] = queue.SimpleQueue()
         self._threads = [
             threading.Thread(target=self._slot, name=f"khoi-slot-{i}", daemon=True)
             for i in range(backend.slots)
         ]
+        self._threads.append(
+            threading.Thread(target=self._recorder, name="khoi-record", daemon=True)
+        )
         for thread in self._threads:
             thread.start()
         log.info(
@@ -420,14 +482,15 @@ class SolveQueue:
         extra: dict[str, Any] | None = None,
     ) -> Ticket:
         """Queue a solve of ``scenario`` (with ``time_limit`` when given) and return its ticket."""
-        from planner.io import scenario_sha256
+        from planner.io import optimum_sha256, scenario_sha256
 
         asked = question(scenario, time_limit)
+        key, optimum = scenario_sha256(asked), optimum_sha256(asked)
         with self._cond:
             if self._closed:
                 raise RuntimeError("the solve queue is closed")
             ticket = Ticket(
-                id=next(self._ids), scenario=asked, key=scenario_sha256(asked), label=label,
+                id=next(self._ids), scenario=asked, key=key, optimum=optimum, label=label,
                 author=author, owner=owner, hint=hint, previous=previous, parent=parent,
                 extra=dict(extra or {}), _queue=self,
             )  # fmt: skip
@@ -465,7 +528,7 @@ class SolveQueue:
         with self._cond:
             return {
                 s: sum(t.state == s for t in self._tickets)
-                for s in (QUEUED, RUNNING, DONE, CANCELLED)
+                for s in (QUEUED, RUNNING, RECORDING, DONE, CANCELLED)
             }
 
     def wait(self, ticket: Ticket, timeout: float | None = None) -> bool:
@@ -488,6 +551,7 @@ class SolveQueue:
                     t.state, t.finished = CANCELLED, time.monotonic()
                 t.stop.set()
             self._cond.notify_all()
+        self._answered.put(None)  # the recording thread ends after what it has been given
         self.backend.close()
 
     # -- running -------------------------------------------------------------------------
@@ -499,12 +563,12 @@ class SolveQueue:
             self._tickets.remove(t)
 
     def _next(self) -> Ticket | None:
-        """The oldest queued ticket whose question is not being answered already."""
+        """The oldest queued ticket whose question (any time limit) is not being solved."""
         with self._cond:
             while not self._closed:
-                busy = {t.key for t in self._tickets if t.state == RUNNING}
+                busy = {t.optimum for t in self._tickets if t.state == RUNNING}
                 for t in self._tickets:
-                    if t.state == QUEUED and t.key not in busy:
+                    if t.state == QUEUED and t.optimum not in busy:
                         t.state, t.started = RUNNING, time.monotonic()
                         return t
                 self._cond.wait(1.0)
@@ -523,50 +587,49 @@ class SolveQueue:
                     "solve queue: ticket %d failed: %s", ticket.id, traceback.format_exc(limit=6)
                 )
             finally:
-                self._finish(ticket)
+                self._answer(ticket)
 
     def _answered_meanwhile(self, ticket: Ticket) -> Ticket | None:
-        """A ticket of the same question that finished with a plan while ``ticket`` waited."""
+        """A ticket answered while ``ticket`` waited: of the same question with a plan, or of
+        the same question under another time limit with a proven optimum."""
         with self._cond:
             for other in reversed(self._tickets):
                 if (
-                    other is not ticket
-                    and other.key == ticket.key
-                    and other.state == DONE
-                    and other.result is not None
-                    and other.result.plan is not None
-                    and (other.finished or 0.0) >= ticket.submitted
+                    other is ticket
+                    or other.state not in (RECORDING, DONE)
+                    or other.result is None
+                    or other.result.plan is None
+                    or (other.finished or 0.0) < ticket.submitted
                 ):
-                    return other
+                    continue
+                if other.key == ticket.key or (
+                    other.optimum == ticket.optimum and other.result.status is Status.OPTIMAL
+                ):
+                    return other._leader or other  # the ticket that found the answer
         return None
 
     def _run(self, ticket: Ticket) -> None:
         leader = self._answered_meanwhile(ticket)
         if leader is not None and leader.result is not None:
-            # Asked while the same question was being answered: the same answer, proven or
-            # not (a second search of the same length would differ only by chance).
-            ticket.result, ticket.reused_run = leader.result, leader.run_id
-            ticket.ran_on = {"backend": "shared", "ticket": leader.id, "run": leader.run_id}
+            # Asked while the same question was being answered: the same answer, proven
+            # optimal (whatever the time limit), or the very same question (a second search
+            # of the same length would differ only by chance).
+            ticket.result, ticket._leader = leader.result, leader
+            ticket.ran_on = {"backend": "shared", "ticket": leader.id}
             if leader.result.objective is not None:
                 bound = leader.result.bound
                 ticket._add([(0.0, leader.result.objective, bound or leader.result.objective)])
             log.info("solve queue: ticket %d shares ticket %d's answer", ticket.id, leader.id)
             return
-        found = self._lookup(ticket.key) if self._lookup is not None else None
-        if found is not None:
-            run_id, scenario, result = found
-            if result.status is Status.OPTIMAL:
-                from planner.search.reuse import reuse_optimum
-
-                reused = reuse_optimum(ticket.scenario, (scenario, result))
-                if reused is not None:
-                    ticket.result, ticket.reused_run = reused, run_id
-                    ticket.ran_on = {"backend": "workspace", "run": run_id}
-                    if reused.objective is not None:
-                        ticket._add([(0.0, reused.objective, reused.objective)])
-                    log.info("solve queue: ticket %d answered by run #%d", ticket.id, run_id)
-                    return
-            ticket.previous = ticket.previous or (scenario, result)
+        found = self._lookup(ticket) if self._lookup is not None else None
+        if found is not None and found[1].status is Status.OPTIMAL:
+            run_id, reused = found
+            ticket.result, ticket.reused_run = reused, run_id
+            ticket.ran_on = {"backend": "workspace", "run": run_id}
+            if reused.objective is not None:
+                ticket._add([(0.0, reused.objective, reused.objective)])
+            log.info("solve queue: ticket %d answered by run #%d", ticket.id, run_id)
+            return
         channel = self.backend.channel()
         payload = {
             "scenario": ticket.scenario,
@@ -592,17 +655,45 @@ class SolveQueue:
         ticket._add(channel.drain())
         ticket.result, ticket.ran_on = out["result"], out["ran_on"]
 
+    def _answer(self, ticket: Ticket) -> None:
+        """The slot is free: the ticket, answered, goes to the recording thread (in order)."""
+        self._stamp(ticket)
+        with self._cond:
+            ticket.finished = time.monotonic()
+            ticket.state = RECORDING
+            self._cond.notify_all()
+        self._answered.put(ticket)
+
+    def _stamp(self, ticket: Ticket) -> None:
+        """Where the answer came from goes with the result (summary.json's stats): the
+        backend, the run a shared answer repeats (once the leader's run is recorded)."""
+        leader = ticket._leader
+        if leader is not None and ticket.reused_run is None:
+            ticket.reused_run = leader.run_id if leader.run_id is not None else leader.reused_run
+            ticket.ran_on = {**ticket.ran_on, "run": ticket.reused_run}
+        if ticket.result is None:
+            return
+        stats = {
+            **ticket.result.stats,
+            "ran_on": ticket.ran_on,
+            "queued_s": round(ticket.waited, 3),
+        }
+        stats.pop("same_as_run", None)  # a shared result carries its leader's
+        if ticket.reused_run is not None:
+            stats["same_as_run"] = ticket.reused_run
+        ticket.result = ticket.result.model_copy(update={"stats": stats})
+
+    def _recorder(self) -> None:
+        while True:
+            ticket = self._answered.get()
+            if ticket is None:
+                return
+            self._finish(ticket)
+
     def _finish(self, ticket: Ticket) -> None:
-        if ticket.result is not None:  # where it ran goes with the result (summary.json stats)
-            stats = {
-                **ticket.result.stats,
-                "ran_on": ticket.ran_on,
-                "queued_s": round(ticket.waited, 3),
-            }
-            if ticket.reused_run is not None:
-                stats["same_as_run"] = ticket.reused_run
-            ticket.result = ticket.result.model_copy(update={"stats": stats})
-        if ticket.result is not None and self._record is not None:
+        if ticket._leader is not None and ticket.reused_run is None:
+            self._stamp(ticket)  # answered before the leader's run was recorded: now it is
+        if ticket.result is not None and self._record is not None and not self._closed:
             try:
                 ticket.run_id = self._record(ticket)
             except Exception as exc:  # noqa: BLE001 - the result is shown anyway; the page says why
@@ -611,7 +702,6 @@ class SolveQueue:
                     "solve queue: ticket %d was not recorded (%s)", ticket.id, type(exc).__name__
                 )
         with self._cond:
-            ticket.finished = time.monotonic()
             ticket.state = DONE
             self._cond.notify_all()
         status = ticket.result.status.value if ticket.result is not None else "error"

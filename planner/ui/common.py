@@ -1,9 +1,16 @@
-"""Helpers shared by the pages: number formats, summaries, tables of a plan."""
+"""Helpers shared by the pages: number formats, summaries, tables of a plan.
+
+pandas is imported here, with the first page, and not on first use: Altair's charts look
+pandas up in ``sys.modules`` without importing it, so a session drawing a chart while
+another thread was still importing pandas for its first table saw a half-initialised
+module ("partially initialized module 'pandas' has no attribute 'Timestamp'").
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pandas  # noqa: F401 - imported whole before two sessions can race for it (see below)
 import polars as pl
 import streamlit as st
 

@@ -38,12 +38,14 @@ def render() -> None:
     if sc is None:
         return
     _controls(sc)
+    job = state.job()
     if state.running():
-        job = state.job()
         if job is not None and job.state == "queued":
             _waiting()
         else:
             _progress()
+    elif job is not None and not job.done:
+        _recording()  # the plan is shown; its run is being written to the workspace
     error = state.get("solve_error")
     if error:
         st.error(t("solve.error", error=error))
@@ -136,7 +138,7 @@ def _progress() -> None:
     job = state.job()
     if job is None:
         return
-    if job.done:
+    if job.answered:  # shown at once; its run is recorded meanwhile
         st.rerun()
     points = job.snapshot()
     stopping = job.stop.is_set()
@@ -164,6 +166,14 @@ def _progress() -> None:
         else:
             st.caption(t("solve.waiting"))
         st.caption(t("solve.survives"))
+
+
+@st.fragment(run_every=2.0)
+def _recording() -> None:
+    """Once the answered solve's run is recorded, the page once more: the run's number."""
+    job = state.job()
+    if job is not None and job.done:
+        st.rerun()
 
 
 def _queued(job: Any) -> None:
@@ -298,6 +308,8 @@ def _plan(res: SolveResult, sc: Scenario, plan: Plan) -> None:
         border=True,
     )
 
+    # Only the open tab is computed and sent: ten planners whose solves end together each
+    # get one drawing, not five (the org chart, the flows, the staff table …).
     tabs = st.tabs(
         [
             t("plan.tab_structure"),
@@ -305,19 +317,26 @@ def _plan(res: SolveResult, sc: Scenario, plan: Plan) -> None:
             t("plan.tab_workload"),
             t("plan.tab_staff"),
             t("plan.tab_terms"),
-        ]
+        ],
+        key="plan.view",
+        on_change="rerun",
     )
     with tabs[0]:
-        _structure(res, sc, plan)
+        if tabs[0].open:
+            _structure(res, sc, plan)
     with tabs[1]:
-        _flow(res, sc, plan)
+        if tabs[1].open:
+            _flow(res, sc, plan)
     with tabs[2]:
-        show_chart(charts.workload(sc, plan), width="stretch")
-        st.caption(t("plan.workload_note"))
+        if tabs[2].open:
+            show_chart(charts.workload(sc, plan), width="stretch")
+            st.caption(t("plan.workload_note"))
     with tabs[3]:
-        _staff_table(sc, plan)
+        if tabs[3].open:
+            _staff_table(sc, plan)
     with tabs[4]:
-        _terms(res, sc)
+        if tabs[4].open:
+            _terms(res, sc)
 
 
 def _svg(name: str, res: SolveResult, sc: Scenario, plan: Plan) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from models import Scenario, SolveResult, Status
+from models import Scenario, SolveResult
 from planner.ui import state
 
 log = logging.getLogger(__name__)
@@ -154,18 +154,9 @@ def sidebar() -> None:
 
 def result_of(plan: Any, summary: Any) -> SolveResult:
     """A stored run as the result the pages show (its plan was checked on the way out)."""
-    return SolveResult(
-        status=Status(summary.status),
-        objective=summary.objective,
-        bound=summary.bound,
-        gap=summary.gap,
-        runtime=summary.runtime_s,
-        terms=dict(summary.terms),
-        kpis=summary.kpis,
-        plan=plan,
-        conflicts=list(summary.conflicts),
-        stats=dict(summary.stats),
-    )
+    from planner.workspace.runs import run_result
+
+    return run_result(plan, summary)
 
 
 def label_of(item: Any) -> str:

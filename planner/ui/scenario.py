@@ -170,6 +170,8 @@ def _header(sc: Scenario) -> None:
 
 
 def _overview(sc: Scenario) -> None:
+    """Today's structure in tabs; only the open tab is computed and sent (a new visitor sees
+    the charts without waiting for four tables of every person and every piece of work)."""
     tab_charts, tab_orgs, tab_units, tab_staff, tab_work = st.tabs(
         [
             t("scenario.tab_charts"),
@@ -177,70 +179,90 @@ def _overview(sc: Scenario) -> None:
             t("scenario.tab_units"),
             t("scenario.tab_staff"),
             t("scenario.tab_functions"),
-        ]
+        ],
+        key="scenario.view",
+        on_change="rerun",
     )
     with tab_charts:
-        a, b = st.columns(2)
-        with a:
-            show_chart(charts.staff_by_org(sc), width="stretch")
-        with b:
-            show_chart(charts.units_by_org(sc), width="stretch")
-        c, d = st.columns(2)
-        with c:
-            show_chart(charts.workload_by_domain(sc), width="stretch")
-        with d:
-            show_chart(charts.capacity_by_org(sc), width="stretch")
-        st.caption(charts.org_legend(sc))
+        if tab_charts.open:
+            _charts(sc)
     with tab_orgs:
-        show_table(_orgs_rows(sc), hide_index=True, width="stretch")
+        if tab_orgs.open:
+            show_table(_orgs_rows(sc), hide_index=True, width="stretch")
     with tab_units:
-        org = {o.org_id: o.name or o.org_id for o in sc.organizations}
-        count: dict[str, int] = {}
-        for s in sc.staff:
-            count[s.unit_id] = count.get(s.unit_id, 0) + 1
-        rows = [
-            {
-                t("col.unit_id"): u.unit_id,
-                t("col.name"): u.name,
-                t("col.org"): org.get(u.org_id, u.org_id),
-                t("col.headcount"): count.get(u.unit_id, 0),
-                t("col.functions"): len(sc.functions_by_unit.get(u.unit_id, ())),
-            }
-            for u in sc.units
-        ]
-        show_table(rows, hide_index=True, width="stretch")
+        if tab_units.open:
+            show_table(_units_rows(sc), hide_index=True, width="stretch")
     with tab_staff:
-        unit = {u.unit_id: u.name or u.unit_id for u in sc.units}
-        rows = [
-            {
-                t("col.staff_id"): s.staff_id,
-                t("col.name"): s.name,
-                t("col.unit"): unit.get(s.unit_id, s.unit_id),
-                t("col.position"): t(f"position.{s.position.value}"),
-                t("col.fte"): s.fte,
-                t("col.skills"): "; ".join(s.skills),
-                t("col.can_lead"): s.can_lead,
-                t("col.retiring"): s.retiring,
-                t("col.protected"): s.protected,
-            }
-            for s in sc.staff
-        ]
-        show_table(rows, hide_index=True, width="stretch")
+        if tab_staff.open:
+            show_table(_staff_rows(sc), hide_index=True, width="stretch")
     with tab_work:
-        rows = [
-            {
-                t("col.function_id"): f.function_id,
-                t("col.name"): f.name,
-                t("col.domain"): domain(f.domain),
-                t("col.kind"): t(f"kind.{f.kind.value}"),
-                t("col.org"): f.org_id or "",
-                t("col.workload"): f.workload,
-                t("col.skill"): f.skill or "",
-                t("col.lead_candidates"): "; ".join(f.lead_candidates),
-            }
-            for f in sc.functions
-        ]
-        show_table(rows, hide_index=True, width="stretch")
+        if tab_work.open:
+            show_table(_functions_rows(sc), hide_index=True, width="stretch")
+
+
+def _charts(sc: Scenario) -> None:
+    a, b = st.columns(2)
+    with a:
+        show_chart(charts.staff_by_org(sc), width="stretch")
+    with b:
+        show_chart(charts.units_by_org(sc), width="stretch")
+    c, d = st.columns(2)
+    with c:
+        show_chart(charts.workload_by_domain(sc), width="stretch")
+    with d:
+        show_chart(charts.capacity_by_org(sc), width="stretch")
+    st.caption(charts.org_legend(sc))
+
+
+def _units_rows(sc: Scenario) -> list[dict[str, object]]:
+    org = {o.org_id: o.name or o.org_id for o in sc.organizations}
+    count: dict[str, int] = {}
+    for s in sc.staff:
+        count[s.unit_id] = count.get(s.unit_id, 0) + 1
+    return [
+        {
+            t("col.unit_id"): u.unit_id,
+            t("col.name"): u.name,
+            t("col.org"): org.get(u.org_id, u.org_id),
+            t("col.headcount"): count.get(u.unit_id, 0),
+            t("col.functions"): len(sc.functions_by_unit.get(u.unit_id, ())),
+        }
+        for u in sc.units
+    ]
+
+
+def _staff_rows(sc: Scenario) -> list[dict[str, object]]:
+    unit = {u.unit_id: u.name or u.unit_id for u in sc.units}
+    return [
+        {
+            t("col.staff_id"): s.staff_id,
+            t("col.name"): s.name,
+            t("col.unit"): unit.get(s.unit_id, s.unit_id),
+            t("col.position"): t(f"position.{s.position.value}"),
+            t("col.fte"): s.fte,
+            t("col.skills"): "; ".join(s.skills),
+            t("col.can_lead"): s.can_lead,
+            t("col.retiring"): s.retiring,
+            t("col.protected"): s.protected,
+        }
+        for s in sc.staff
+    ]
+
+
+def _functions_rows(sc: Scenario) -> list[dict[str, object]]:
+    return [
+        {
+            t("col.function_id"): f.function_id,
+            t("col.name"): f.name,
+            t("col.domain"): domain(f.domain),
+            t("col.kind"): t(f"kind.{f.kind.value}"),
+            t("col.org"): f.org_id or "",
+            t("col.workload"): f.workload,
+            t("col.skill"): f.skill or "",
+            t("col.lead_candidates"): "; ".join(f.lead_candidates),
+        }
+        for f in sc.functions
+    ]
 
 
 def _orgs_rows(sc: Scenario) -> list[dict[str, object]]:

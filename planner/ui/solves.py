@@ -7,11 +7,14 @@ the Dask cluster named by ``KHOI_SCHEDULER`` (``planner app --scheduler ADDRESS`
 
 The queue records every finished solve in the workspace itself (:func:`record`), with
 the author and the variant of the session that asked, so a run survives its tab, and
-answers a question asked before from the workspace (:func:`lookup`).
+answers a question asked before from the workspace (:func:`lookup`). Both run in the
+queue's :class:`~planner.services.solve_queue.Clerk`, a process of their own: writing, checking and
+reading plans back never holds the threads that serve the pages.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -20,7 +23,7 @@ from typing import Any
 import streamlit as st
 
 from models import Plan, Scenario, SolveResult, Status
-from planner.services.solve_queue import DaskBackend, LocalBackend, SolveQueue, Ticket
+from planner.services.solve_queue import Clerk, DaskBackend, LocalBackend, SolveQueue, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -40,73 +43,49 @@ def _queue(scheduler: str, solves: str) -> SolveQueue:
         if scheduler
         else LocalBackend(slots=int(solves) if solves.strip().isdigit() else None)
     )
-    q = SolveQueue(backend, record=record, lookup=lookup)
+    from planner.workspace.runs import warm
+
+    clerk = Clerk(warm=warm)
+    q = SolveQueue(
+        backend, record=functools.partial(record, clerk), lookup=functools.partial(lookup, clerk)
+    )
     # Before concurrent.futures' own exit hook (these run in reverse order): a solve still
     # running when the server stops is stopped, not waited for.
     register = getattr(threading, "_register_atexit", None)
     if register is not None:
+        register(clerk.close)
         register(q.close)
     return q
 
 
-_stores: dict[str, Any] = {}
-_stores_lock = threading.Lock()
-
-
-def _store(url: str | None) -> Any | None:
-    """The store at ``url``, opened once per server (the queue's threads have no script
-    context, so not through ``st.cache_resource``)."""
-    if not url:
-        return None
-    from planner.workspace import open_store
-
-    with _stores_lock:
-        if url not in _stores:
-            _stores[url] = open_store(url)
-        return _stores[url]
-
-
-def record(ticket: Ticket) -> int | None:
+def record(clerk: Clerk, ticket: Ticket) -> int | None:
     """Save a finished ticket as a run in the workspace it was asked from; the run's id.
 
     ``KHOI_RECORD_RUNS=0`` (set when the ticket was queued) records nothing. The run's
     ``summary.json`` says where the solve ran (``stats.ran_on``) and how long it waited.
     """
-    s = _store(ticket.extra.get("store_url"))
-    if s is None or ticket.result is None:
+    url = ticket.extra.get("store_url")
+    if not url or ticket.result is None:
         return None
-    from planner.io import scenario_sha256
-    from planner.search.solve import to_summary
+    from planner.workspace.runs import record_run
 
-    result = ticket.result
-    item = s.save_run(
-        ticket.scenario,
-        result,
-        to_summary(result, ticket.scenario, scenario_sha256(ticket.scenario)),
-        name=None,
-        author=ticket.author,
-        note=ticket.label,
-        parent=ticket.parent,
-    )
-    return int(item.id)
+    run_id: int = clerk.call(
+        record_run, url, ticket.scenario, ticket.result,
+        author=ticket.author, note=ticket.label, parent=ticket.parent,
+    )  # fmt: skip
+    return run_id
 
 
-def lookup(key: str) -> tuple[int, Scenario, SolveResult] | None:
-    """The newest run in the default workspace that answered ``key`` with a proven optimum."""
-    from planner.workspace import default_url
-
-    if os.environ.get("KHOI_RECORD_RUNS", "1") == "0":
+def lookup(clerk: Clerk, ticket: Ticket) -> tuple[int, SolveResult] | None:
+    """The newest run of the ticket's workspace proven optimal for its question (under any
+    time limit), with its plan checked under the ticket's settings; None without one."""
+    url = ticket.extra.get("store_url")
+    if not url:
         return None
-    s = _store(default_url())
-    if s is None:
-        return None
-    item = s.proven_run(key)
-    if item is None:
-        return None
-    from planner.ui.saved import result_of
+    from planner.workspace.runs import proven_answer
 
-    plan, summary, scenario = s.plan_of(item)
-    return item.id, scenario, result_of(plan, summary)
+    found: tuple[int, SolveResult] | None = clerk.call(proven_answer, url, ticket.scenario)
+    return found
 
 
 def owner() -> str:

@@ -316,9 +316,9 @@ def job() -> Any:
 
 
 def running() -> bool:
-    """Whether this session's solve is queued or running."""
+    """Whether this session's solve is queued or running (not yet answered)."""
     j = job()
-    return j is not None and not j.done
+    return j is not None and not j.answered
 
 
 def short_name(name: str) -> str:
@@ -348,16 +348,23 @@ def run_label(n: int, sc: Scenario) -> str:
 
 
 def collect() -> None:
-    """Move a finished solve into the session: the current result, the hint, the kept plans."""
+    """Move an answered solve into the session: the current result, the hint, the kept plans;
+    once its run is recorded (a moment later), the run's id or why it was not recorded."""
     j = job()
-    if j is None or not j.done or get("collected") is j:
+    if j is None:
+        return
+    if j.done and get("collected_record") is not j:
+        put("collected_record", j)
+        if get("collected") is j and get("result") is get("collected_result"):
+            put("result", j.result)  # with the run it repeats, known once recorded
+        if getattr(j, "record_error", None):
+            put("ws.record_error", j.record_error)
+        if getattr(j, "run_id", None) is not None:
+            put("ws.last_run", j.run_id)
+            put("ws.recorded_result", j.result)
+    if not j.answered or get("collected") is j:
         return
     put("collected", j)
-    if getattr(j, "record_error", None):
-        put("ws.record_error", j.record_error)
-    if getattr(j, "run_id", None) is not None:
-        put("ws.last_run", j.run_id)
-        put("ws.recorded_result", j.result)
     if j.result is None:
         if j.error is not None or j.state != "cancelled":
             put("solve_error", j.error or "unknown error")
@@ -365,6 +372,7 @@ def collect() -> None:
     drop("solve_error")
     result = j.result
     put("result", result)
+    put("collected_result", result)
     put("result_scenario", j.extra.get("asked", j.scenario))
     if result.plan is not None:
         put("last_plan", result.plan)
@@ -395,5 +403,5 @@ def kept() -> list[dict[str, Any]]:
 def stop_running() -> None:
     """Take this session's solve out of the queue, or stop it (its plan so far is recorded)."""
     j = job()
-    if j is not None and not j.done:
+    if j is not None and not j.answered:
         j.cancel()

@@ -9,8 +9,10 @@
   password through the environment (``PGPASSWORD``, ``~/.pgpass``, or inside
   ``KHOI_DATABASE_URL``), not on the command line.
 
-Nothing else in the planner imports this package: the solver, the checker and the
-exports work on folders and models, and the store keeps folders.
+The solver, the checker and the exports do not import this package: they work on folders
+and models, and the store keeps folders. The app's solve queue asks it for a question's
+key (:func:`planner.io.optimum_sha256`) and records runs through
+:mod:`planner.workspace.runs`.
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@
                  every saved thing: kind ``variant``, ``run``, ``pareto``, ``price`` (``roadmap`` …)
     variants     item_id PK · base_scenario_id · settings_diff          a named variant
     runs         item_id PK · status · objective · bound · gap · runtime_s · input_sha256 ·
-                 terms · kpis · solver · has_plan                         a solve and its plan
+                 optimum_sha256 · terms · kpis · solver · has_plan        a solve and its plan
+                 (optimum_sha256: the question a proven optimum answers, whatever the time
+                 limit; :func:`planner.io.optimum_sha256`)
     results      item_id PK · payload                 a Pareto front, a price table (a roadmap …)
     item_files   item_id · path (PK together) · blob_sha256     the files of a plan folder
     user_state   user_name · key (PK together) · value · updated_at      e.g. the last item opened
@@ -97,7 +99,8 @@ runs = Table(
     Column("bound", BigInteger, nullable=True),
     Column("gap", Float, nullable=True),
     Column("runtime_s", Float, nullable=False),
-    Column("input_sha256", String(64), nullable=False),
+    Column("input_sha256", String(64), nullable=False, index=True),
+    Column("optimum_sha256", String(64), nullable=True, index=True),
     Column("terms", JSON, nullable=False),
     Column("kpis", JSON, nullable=False),
     Column("solver", JSON, nullable=False),

@@ -445,13 +445,18 @@ class Store:
                     + "; ".join(report.lines()[:5])
                 )
         files = {rel: path.read_bytes() for rel, path in _folder_files(base)}
+        optimum = _optimum_key(scenario, summary)
         with self._saving(name) as conn:
             scenario_id = self._put_scenario(conn, scenario)
             item_id = self._new_item(
                 conn, kind="run", name=name, scenario_id=scenario_id, author=author, note=note,
                 parent_id=parent,
             )  # fmt: skip
-            conn.execute(S.runs.insert().values(item_id=item_id, **_run_columns(summary, has_plan)))
+            conn.execute(
+                S.runs.insert().values(
+                    item_id=item_id, **_run_columns(summary, has_plan), optimum_sha256=optimum
+                )
+            )
             self._put_files(conn, item_id, files)
         log.info(
             "workspace: saved run #%d (%s, %d files)", item_id, summary.status.value, len(files)
@@ -612,16 +617,18 @@ class Store:
             )
         return self._item(row, files)
 
-    def proven_run(self, input_sha256: str) -> Item | None:
-        """The newest run of the scenario whose SHA-256 is ``input_sha256`` that has a plan
-        proven optimal, or None: the same question answered before (the solve queue
-        returns its plan instead of solving again)."""
+    def proven_run(self, input_sha256: str, optimum: str | None = None) -> Item | None:
+        """The newest run with a plan proven optimal of the scenario whose SHA-256 is
+        ``input_sha256`` or, given ``optimum`` (:func:`planner.io.optimum_sha256`), of the same question
+        with any time limit; None when there is none. The solve queue returns its plan
+        instead of solving again."""
         r = S.runs
+        same = r.c.input_sha256 == input_sha256
+        if optimum is not None:
+            same = same | (r.c.optimum_sha256 == optimum)
         q = (
             self._query()
-            .where(
-                r.c.input_sha256 == input_sha256, r.c.status == "optimal", r.c.has_plan.is_(True)
-            )
+            .where(same, r.c.status == "optimal", r.c.has_plan.is_(True))
             .order_by(S.items.c.created_at.desc(), S.items.c.id.desc())
             .limit(1)
         )
@@ -959,6 +966,18 @@ def _run_columns(summary: Summary, has_plan: bool) -> dict[str, Any]:
         },
         "has_plan": has_plan,
     }
+
+
+def _optimum_key(scenario: Scenario, summary: Summary) -> str | None:
+    """The run's :func:`planner.io.optimum_sha256` when it is proven optimal and ``scenario`` is the one
+    solved (its SHA-256 is the summary's ``input_sha256``); else None (nothing to look up)."""
+    from planner.io import optimum_sha256, scenario_sha256
+
+    if summary.status.value != "optimal" or not summary.input_sha256:
+        return None
+    if scenario_sha256(scenario) != summary.input_sha256:
+        return None
+    return optimum_sha256(scenario)
 
 
 def _read_checked(folder: Path, scenario: Scenario, label: str) -> tuple[Plan, Summary]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from models import Scenario, SolveResult, Status
+from models import SolveResult, Status
 from planner.io import read_scenario, scenario_sha256
 from planner.services.solve_queue import (
     CANCELLED,
@@ -105,7 +105,7 @@ def test_tickets_wait_in_order_with_their_position_and_a_queued_one_can_be_cance
 
         backend.finish(0, TIMEOUT_RESULT)
         _until(lambda: third.state == RUNNING)
-        assert first.state == DONE and first.result is not None
+        assert first.join(10) and first.state == DONE and first.result is not None
         assert first.result.status is Status.TIMEOUT
         assert first.result.stats["ran_on"] == {"backend": "by-hand"}  # where it ran, kept
         assert len(backend.started) == 2  # the cancelled ticket never reached the backend
@@ -121,45 +121,92 @@ def test_tickets_wait_in_order_with_their_position_and_a_queued_one_can_be_cance
     assert backend.closed
 
 
+class Workspace:
+    """The recorder and the lookup of a workspace, in memory: runs by id, proven ones found
+    by their optimum key (any time limit), as ``planner.workspace.runs`` finds them."""
+
+    def __init__(self) -> None:
+        self.runs: dict[int, tuple[Ticket, SolveResult]] = {}
+
+    def record(self, ticket: Ticket) -> int:
+        assert ticket.result is not None
+        self.runs[100 + ticket.id] = (ticket, ticket.result)
+        return 100 + ticket.id
+
+    def lookup(self, ticket: Ticket) -> tuple[int, SolveResult] | None:
+        proven = [
+            run_id
+            for run_id, (t, r) in self.runs.items()
+            if t.optimum == ticket.optimum and r.status is Status.OPTIMAL
+        ]
+        return (max(proven), self.runs[max(proven)][1]) if proven else None
+
+
 def test_one_question_is_not_asked_twice_at_once_and_the_second_gets_the_first_plan() -> None:
-    """Two slots, the same settings twice: the second ticket waits for the first and is then
-    answered from the run the first one recorded, without a solve."""
+    """Two slots, the same settings twice and once more under another time limit: the second
+    and the third wait for the first and are then answered by its proven plan, without a
+    solve; a question asked later is answered from the workspace. Another question runs at
+    once on the other slot."""
     from planner.search.solve import solve
 
     backend = ByHand(slots=2)
-    recorded: dict[str, tuple[int, Scenario, SolveResult]] = {}
-
-    def record(ticket: Ticket) -> int:
-        assert ticket.result is not None
-        recorded[ticket.key] = (100 + ticket.id, ticket.scenario, ticket.result)
-        return 100 + ticket.id
-
-    q = SolveQueue(backend, record=record, lookup=recorded.get)
+    workspace = Workspace()
+    q = SolveQueue(backend, record=workspace.record, lookup=workspace.lookup)
     try:
         sc = read_scenario(ROOT / "tests" / "fixtures" / "tiny")
         first = q.submit(sc, time_limit=20)
         second = q.submit(sc, time_limit=20)
-        other = q.submit(sc, time_limit=21)
-        assert first.key == second.key != other.key
+        longer = q.submit(sc, time_limit=21)  # another time limit: the same optimum
+        harder = sc.with_settings(sc.settings.with_overrides({"targets.min_reduction": 0.2}))
+        other = q.submit(harder, time_limit=20)  # another question
+        assert first.key == second.key != longer.key
         assert first.key == scenario_sha256(question(sc, 20))
+        assert first.optimum == second.optimum == longer.optimum != other.optimum
         _until(lambda: len(backend.started) == 2)  # the first and the other question
-        assert second.state == QUEUED and q.position(second) == 1
+        assert backend.started[1]["scenario"] is other.scenario
+        assert (q.position(second), q.position(longer)) == (1, 2)
         solved = solve(first.scenario, workers=2)
         assert solved.status is Status.OPTIMAL
         backend.finish(0, solved)
-        assert second.join(30) and first.run_id == 100 + first.id
+        assert second.join(30) and longer.join(30) and first.run_id == 100 + first.id
         assert len(backend.started) == 2  # answered without the backend
-        assert second.reused_run == first.run_id
-        assert second.result is not None and second.result.plan == solved.plan
-        assert second.ran_on == {"backend": "shared", "ticket": first.id, "run": first.run_id}
+        for shared in (second, longer):
+            assert shared.reused_run == first.run_id
+            assert shared.result is not None and shared.result.plan == solved.plan
+            assert shared.result.status is Status.OPTIMAL
+            assert shared.ran_on == {"backend": "shared", "ticket": first.id, "run": first.run_id}
+            assert shared.result.stats["same_as_run"] == first.run_id
         backend.finish(1, TIMEOUT_RESULT)
         assert other.join(10)
 
-        later = q.submit(sc, time_limit=20)  # asked again after the answer: the workspace's
+        later = q.submit(sc, time_limit=45)  # asked after the answer: the workspace's
         assert later.join(30) and len(backend.started) == 2
-        assert later.ran_on == {"backend": "workspace", "run": second.run_id}  # the newest
+        assert later.ran_on == {"backend": "workspace", "run": longer.run_id}  # the newest
         assert later.result is not None and later.result.plan == solved.plan
         assert later.result.status is Status.OPTIMAL
+    finally:
+        q.close()
+
+
+def test_an_unproven_answer_is_not_shared_with_another_time_limit() -> None:
+    """A plan not proven optimal answers only the very same question: asked with a longer
+    time limit meanwhile, the question is solved again (the longer search may prove more)."""
+    from planner.search.solve import solve
+
+    backend = ByHand(slots=2)
+    q = SolveQueue(backend)
+    try:
+        sc = read_scenario(ROOT / "tests" / "fixtures" / "tiny")
+        first, longer = q.submit(sc, time_limit=20), q.submit(sc, time_limit=40)
+        _until(lambda: len(backend.started) == 1)
+        assert longer.state == QUEUED  # the same optimum: it waits for the first answer
+        found = solve(first.scenario, workers=2)
+        unproven = found.model_copy(update={"status": Status.FEASIBLE})
+        backend.finish(0, unproven)
+        _until(lambda: len(backend.started) == 2)
+        assert backend.started[1]["time_limit"] == 40.0
+        backend.finish(1, TIMEOUT_RESULT)
+        assert longer.join(10) and longer.ran_on == {"backend": "by-hand"}
     finally:
         q.close()
 
@@ -196,9 +243,43 @@ def test_a_ticket_nobody_waits_for_is_still_recorded() -> None:
         _until(lambda: len(backend.started) == 1)
         del ticket  # nobody holds it any more
         backend.finish(0, TIMEOUT_RESULT)
-        _until(lambda: seen == [1])
-        assert q.tickets()[0].run_id == 7
+        _until(lambda: q.tickets()[0].done)
+        assert seen == [1] and q.tickets()[0].run_id == 7
     finally:
+        q.close()
+
+
+def test_a_slot_starts_the_next_solve_while_the_last_run_is_recorded() -> None:
+    """Recording a run takes its time (a plan folder written and checked): the answer is
+    final at once (``answered``, a page shows it), the slot starts the next ticket, and
+    ``done`` waits for the record; runs are recorded in the order they were answered."""
+    backend = ByHand(slots=1)
+    release = threading.Event()
+    order: list[int] = []
+
+    def slow(ticket: Ticket) -> int:
+        assert release.wait(10)
+        order.append(ticket.id)
+        return 100 + ticket.id
+
+    q = SolveQueue(backend, record=slow)
+    try:
+        sc = read_scenario(ROOT / "tests" / "fixtures" / "tiny")
+        harder = sc.with_settings(sc.settings.with_overrides({"targets.min_reduction": 0.2}))
+        first, second = q.submit(sc, time_limit=5), q.submit(harder, time_limit=5)
+        _until(lambda: len(backend.started) == 1)
+        backend.finish(0, TIMEOUT_RESULT)
+        _until(lambda: len(backend.started) == 2)  # the next solve, before the record
+        assert first.answered and not first.done and first.result is not None
+        assert first.result.stats["ran_on"] == {"backend": "by-hand"}  # stamped when answered
+        backend.finish(1, TIMEOUT_RESULT)
+        _until(lambda: second.answered)
+        assert not second.done and order == []
+        release.set()
+        assert first.join(10) and second.join(10)
+        assert order == [first.id, second.id] and first.run_id == 100 + first.id
+    finally:
+        release.set()
         q.close()
 
 
@@ -215,7 +296,7 @@ def test_a_failing_recorder_is_reported_on_the_ticket_and_the_queue_goes_on() ->
         _until(lambda: len(backend.started) == 1)
         backend.finish(0, TIMEOUT_RESULT)
         _until(lambda: len(backend.started) == 2)
-        assert a.record_error == "OSError: disk full"
+        assert a.join(10) and a.record_error == "OSError: disk full"
         assert a.result is not None and a.result.status is Status.TIMEOUT
         backend.finish(1, TIMEOUT_RESULT)
         assert b.join(10)
@@ -254,7 +335,12 @@ def test_a_dask_cluster_of_two_workers_runs_the_solves() -> None:
         q = SolveQueue(DaskBackend(cluster.scheduler_address))
         try:
             assert q.backend.slots == 2
-            tickets = [q.submit(sc, time_limit=30 + i) for i in range(2)]
+            weight = sc.settings.objective.imbalance
+            questions = [  # two questions (another time limit alone would share one answer)
+                sc.with_settings(sc.settings.with_overrides({"objective.imbalance": weight + i}))
+                for i in range(2)
+            ]
+            tickets = [q.submit(x, time_limit=30) for x in questions]
             for ticket in tickets:
                 assert ticket.join(180)
                 assert ticket.result is not None and ticket.result.status is Status.OPTIMAL
@@ -264,3 +350,27 @@ def test_a_dask_cluster_of_two_workers_runs_the_solves() -> None:
             assert all(t.snapshot() for t in tickets)
         finally:
             q.close()
+
+
+def _whereabouts() -> tuple[int, int]:
+    import os
+
+    return os.getpid(), os.nice(0)
+
+
+def test_the_clerk_works_in_a_process_of_its_own_at_a_lower_priority() -> None:
+    """Recording runs (writing, checking, reading plans back) is CPU work in Python: the
+    clerk does it outside the web server's process, yielding the CPU to the pages."""
+    import os
+
+    from planner.services.solve_queue import NICE, Clerk
+
+    clerk = Clerk(warm=None)
+    try:
+        pid, nice = clerk.call(_whereabouts)
+        assert pid != os.getpid()
+        assert nice >= min(19, os.nice(0) + NICE)
+        with pytest.raises(ZeroDivisionError):
+            clerk.call(divmod, 1, 0)  # its exception comes back to the caller
+    finally:
+        clerk.close()
