@@ -316,7 +316,7 @@ def _dask_client(executor: cf.Executor | None) -> Any:
     )
 
 
-def _plan_parallelism(
+def plan_parallelism(
     executor: cf.Executor | None, workers: int | None, pending: int
 ) -> tuple[int, int]:
     """(runs in parallel, CP-SAT workers per solve) so that cores are not oversubscribed."""
@@ -421,7 +421,7 @@ def execute(
         done += 1
         if on_progress:
             on_progress(done, total, {**run.columns, **row}, True)
-    parallel, solver_workers = _plan_parallelism(executor, workers, len(pending))
+    parallel, solver_workers = plan_parallelism(executor, workers, len(pending))
     log.info(
         "%d runs (%d already finished): %d in parallel, %d CP-SAT workers each",
         total,

@@ -293,10 +293,10 @@ class DaskBackend:
     def __init__(self, address: str, timeout: str = "10s") -> None:
         from distributed import Client
 
-        from planner.services.batch import _plan_parallelism
+        from planner.services.batch import plan_parallelism
 
         self._client = Client(address, timeout=timeout, set_as_default=False)
-        self.slots, self.workers = _plan_parallelism(self._client.get_executor(), None, 1_000_000)
+        self.slots, self.workers = plan_parallelism(self._client.get_executor(), None, 1_000_000)
         self.address = address
 
     def channel(self) -> Channel:
