@@ -140,7 +140,41 @@ def app_server(db: str, logs: Path, extra: list[str] | None = None) -> Iterator[
     with process_group(command, env, logs / "app.log") as proc:
         url = f"http://127.0.0.1:{port}/"
         _wait_until(lambda: _http_ok(url + "_stcore/health"), proc, "planner app")
-        yield url
+        _GROUPS[url] = proc.pid
+        try:
+            yield url
+        finally:
+            _GROUPS.pop(url, None)
+
+
+_GROUPS: dict[str, int] = {}
+"""The process group of each running app server, by URL."""
+
+
+def settle(url: str, timeout: float = 90.0) -> None:
+    """Until the app's processes are quiet: its first visit starts the solver processes and
+    the queue's clerk, which spend seconds importing OR-Tools; a page loaded meanwhile is
+    not a page loaded on an idle server."""
+    import psutil
+
+    def used() -> float:
+        total = 0.0
+        for proc in psutil.process_iter():
+            with contextlib.suppress(psutil.Error, ProcessLookupError):
+                if os.getpgid(proc.pid) == _GROUPS[url]:
+                    times = proc.cpu_times()
+                    total += times.user + times.system
+        return total
+
+    deadline = time.monotonic() + timeout
+    before = used()
+    while time.monotonic() < deadline:
+        time.sleep(2.0)
+        now = used()
+        if now - before < 0.2:  # under a tenth of a core
+            return
+        before = now
+    log.warning("the app was still busy after %.0f s", timeout)
 
 
 BARE_APP = 'import streamlit as st\n\nst.title("Khối")\nst.metric("33", 33)\n'
@@ -526,6 +560,7 @@ def main(argv: list[str] | None = None) -> int:
             db = f"sqlite:///{logs / 'workspace.db'}"
             with app_server(db, logs) as url:
                 page_load(browser, url)  # the first visit warms the server's caches
+                settle(url)  # … and starts the solver processes, which import OR-Tools
                 idle = min(page_load(browser, url) for _ in range(3))
                 single = 0.0
                 if "alone" in phases or "distinct" in phases or "same" in phases:
@@ -545,6 +580,7 @@ def main(argv: list[str] | None = None) -> int:
                 db_same = f"sqlite:///{logs / 'workspace-same.db'}"
                 with app_server(db_same, logs) as url:
                     page_load(browser, url)
+                    settle(url)
                     rows.append(
                         together(
                             browser, url, db_same, args.planners, single, distinct=False, bare=bare
