@@ -29,6 +29,13 @@ class BuildTimeout(Exception):
     """The model was not built by its deadline (``build(..., deadline=...)``)."""
 
 
+def on_time(deadline: float | None) -> None:
+    """Raise ``BuildTimeout`` when ``deadline`` (a ``time.perf_counter()`` value) has passed:
+    called between a build's steps (``build``, ``build_roadmap``)."""
+    if deadline is not None and time.perf_counter() > deadline:
+        raise BuildTimeout
+
+
 def build(
     scenario: Scenario,
     *,
@@ -52,21 +59,17 @@ def build(
     a solve with a first plan in hand must be able to give up on it within its limit.
     """
 
-    def on_time() -> None:
-        if deadline is not None and time.perf_counter() > deadline:
-            raise BuildTimeout
-
     model = cp_model.CpModel()
     guards = Guards(model, explain, elastic=elastic)
     var = create_variables(model, scenario)  # C1, C2
-    on_time()
+    on_time(deadline)
     placement.add_used(model, var, guards)  # §3: every department used
     capacity.add_workload(model, var, guards)  # C3
     capacity.add_skills(model, var, guards)  # C4
-    on_time()
+    on_time(deadline)
     staffing.add_size(model, var, guards)  # C5
     staffing.add_leadership(model, var, guards)  # C6
-    on_time()
+    on_time(deadline)
     staffing.add_reduction(model, var, guards)  # C7
     payroll = add_budget(model, var, guards)  # C8 and the payroll term
     staffing.add_independence(model, var, guards)  # C9
@@ -74,10 +77,10 @@ def build(
     placement.add_leads(model, var, guards)  # C11
     placement.add_rules(model, var, guards)  # C12
     locks.add_locks(model, var, guards)  # C13
-    on_time()
+    on_time(deadline)
     for add_term in objective.TERM_BUILDERS:
         add_term(model, var)
-        on_time()
+        on_time(deadline)
     if not explain:
         # Only in normal solves: symmetry cuts must not appear in an explanation.
         symmetry.break_department_symmetry(model, var)

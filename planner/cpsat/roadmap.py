@@ -31,7 +31,6 @@ of c may be present):
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,7 +39,7 @@ from ortools.sat.python import cp_model
 from models import PeriodRole, Scenario
 from planner.cpsat import capacity, locks, objective, placement, staffing, symmetry
 from planner.cpsat.budget import add_budget, allowances
-from planner.cpsat.builder import BuildTimeout, BuiltModel
+from planner.cpsat.builder import BuiltModel, on_time
 from planner.cpsat.classes import StaffClass, staff_classes
 from planner.cpsat.guards import Guards
 from planner.cpsat.variables import LinearExpr, Variables, create_variables
@@ -173,10 +172,6 @@ def build_roadmap(
     views: list[Variables] = []
     payroll: list[cp_model.IntVar] = []
 
-    def on_time() -> None:
-        if deadline is not None and time.perf_counter() > deadline:
-            raise BuildTimeout
-
     for t in range(1, T + 1):
         view = period_scenario(scenario, t, retire)
         classes = [
@@ -184,7 +179,7 @@ def build_roadmap(
             for c in base
         ]
         var = create_variables(model, view, classes=classes, structure=views[0] if views else None)
-        on_time()
+        on_time(deadline)
         g = PeriodGuards(guards, period_names(scenario, t))
         first = t == 1
         if first:
@@ -193,7 +188,7 @@ def build_roadmap(
         capacity.add_skills(model, var, g)  # C4
         staffing.add_size(model, var, g)  # C5
         staffing.add_leadership(model, var, g)  # C6 (transition limits in the view)
-        on_time()
+        on_time(deadline)
         staffing.add_reduction(model, var, g)  # C7 (r_t; protected unless retired)
         payroll.append(add_budget(model, var, g))  # C8 (income raise from norm_by)
         staffing.add_independence(model, var, g)  # C9
@@ -203,7 +198,7 @@ def build_roadmap(
             placement.add_rules(model, var, g)  # C12 (structure)
         locks.add_locks(model, var, g, functions=first, while_present=not first)  # C13
         views.append(var)
-        on_time()
+        on_time(deadline)
     last = {c.index: min(R[c.index] - 1, T) for c in base}
     for t in range(1, T):  # gone is for good
         for c in base:
@@ -211,7 +206,7 @@ def build_roadmap(
                 model.add(views[t].r[c.index] <= views[t - 1].r[c.index])
     built = RoadmapModel(model, views, guards, base, last, payroll, {}, {})
     _add_terms(built, scenario)
-    on_time()
+    on_time(deadline)
     if elastic:
         built.violations = guards.total()
     if not explain:
