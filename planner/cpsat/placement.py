@@ -63,18 +63,26 @@ def host_literals(
     model: cp_model.CpModel, var: Variables, functions: list[int], label: str
 ) -> list[cp_model.IntVar]:
     """``host[d] = OR_{f ∈ functions} y[f,d]``, exactly, for every department d."""
-    out = []
-    for d in range(len(var.scenario.departments)):
-        ys = [var.y[f, d] for f in functions if (f, d) in var.y]
-        lit = model.new_bool_var(f"host[{label},{d}]")
-        if ys:
-            for y in ys:
-                model.add_implication(y, lit)
-            model.add_bool_or(ys).only_enforce_if(lit)
-        else:
-            model.add(lit == 0)
-        out.append(lit)
-    return out
+    return [
+        host_literal(
+            model, [var.y[f, d] for f in functions if (f, d) in var.y], f"host[{label},{d}]"
+        )
+        for d in range(len(var.scenario.departments))
+    ]
+
+
+def host_literal(
+    model: cp_model.CpModel, ys: list[cp_model.IntVar], name: str = ""
+) -> cp_model.IntVar:
+    """A literal equal to ``OR(ys)`` (0 when ``ys`` is empty)."""
+    lit = model.new_bool_var(name)
+    if ys:
+        for y in ys:
+            model.add_implication(y, lit)
+        model.add_bool_or(ys).only_enforce_if(lit)
+    else:
+        model.add(lit == 0)
+    return lit
 
 
 def add_rules(model: cp_model.CpModel, var: Variables, guards: Guards) -> None:

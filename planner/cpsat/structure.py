@@ -60,6 +60,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from models import LockKind, Role, RuleKind, Scenario, exact
+from planner.cpsat.placement import host_literal
 from planner.cpsat.solver import new_solver
 
 log = logging.getLogger("planner.cpsat")
@@ -135,7 +136,7 @@ def place(
                 xs = [y[f, d] for f in a if (f, d) in y]
                 zs = [y[f, d] for f in b if (f, d) in y]
                 if xs and zs:
-                    ha, hb = _host(model, xs), _host(model, zs)
+                    ha, hb = host_literal(model, xs), host_literal(model, zs)
                     model.add(ha + hb <= 1)
     work = [
         cp_model.LinearExpr.weighted_sum(
@@ -214,18 +215,16 @@ def place(
         load = [0] * k
         for f, d in start.items():
             load[d] += fs[f].workload_h
+        wanted = [  # the heads each department needs with the greedy packing's work
+            max(heads[d].proto.domain[0], -(-(100 + slack) * load[d] // (100 * phi)))
+            for d in range(k)
+        ]
         for d in range(k):
             lo_d, hi_d = slacks[d]
             model.add_hint(lo_d, max(0, floor[d] - load[d]))
             model.add_hint(hi_d, max(0, load[d] - ceil[d]))
-            least = heads[d].proto.domain[0]
-            need = -(-(100 + slack) * load[d] // (100 * phi))
-            model.add_hint(heads[d], max(least, need))
-        used = sum(
-            max(heads[d].proto.domain[0], -(-(100 + slack) * load[d] // (100 * phi)))
-            for d in range(k)
-        )
-        model.add_hint(excess, max(0, used - max(0, n - sc.required_exits)))
+            model.add_hint(heads[d], wanted[d])
+        model.add_hint(excess, max(0, sum(wanted) - max(0, n - sc.required_exits)))
     deadline = time.perf_counter() + max(0.2, time_limit)
     # 1. the windows alone (proven at 0 as soon as a placement meets them all)
     model.minimize(cp_model.LinearExpr.sum(penalties))
@@ -363,7 +362,11 @@ def _hosts(
 ) -> cp_model.LinearExpr:
     """The number of departments hosting one of ``members``."""
     return cp_model.LinearExpr.sum(
-        [_host(model, xs) for d in range(k) if (xs := [y[f, d] for f in members if (f, d) in y])]
+        [
+            host_literal(model, xs)
+            for d in range(k)
+            if (xs := [y[f, d] for f in members if (f, d) in y])
+        ]
     )
 
 
@@ -395,12 +398,3 @@ def _skills(sc: Scenario) -> dict[str, tuple[list[int], list[int], bool]]:
             chosen.add(skill)
             people = more
     return {skill: (m, h, skill in chosen) for skill, m, h, _ in found}
-
-
-def _host(model: cp_model.CpModel, xs: list[cp_model.IntVar]) -> cp_model.IntVar:
-    """A literal that is 1 exactly when one of ``xs`` is."""
-    if len(xs) == 1:
-        return xs[0]
-    h = model.new_bool_var("")
-    model.add_max_equality(h, xs)
-    return h
