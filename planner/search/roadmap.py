@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 
 from models import (
+    FunctionAssignment,
     Lock,
     LockKind,
     PeriodAssignment,
@@ -131,17 +132,18 @@ def roadmap(
     made: _Made | None = None
     if len(scenario.staff) >= LAST_PERIOD_HINT_STAFF and not settings.solver.deterministic:
         made = _last_period_roadmap(scenario, WARM_START_SHARE * limit, stop)
-        if made is not None and made.report is not None and on_progress is not None:
-            on_progress(clock.seconds(), made.objective, 0.0)  # a checked roadmap already
+    checked = made if made is not None and made.report is not None else None
+    if checked is not None and on_progress is not None:
+        on_progress(clock.seconds(), checked.objective, 0.0)  # a checked roadmap already
     deadline = None
-    if made is not None and made.report is not None:
+    if checked is not None:
         deadline = clock.start + limit - reserve  # past it, the constructed roadmap stands
     try:
         built = build_roadmap(scenario, deadline=deadline)
     except BuildTimeout:
         log.info("roadmap model not built within the limit: the constructed roadmap stands")
-        assert made is not None and made.report is not None
-        return _made_result(scenario, clock, made, {"first_roadmap": "constructed"})
+        assert checked is not None  # a deadline was set only with a checked roadmap
+        return _made_result(scenario, clock, checked, {"first_roadmap": "constructed"})
     set_roadmap_objective(built, scenario)
     log.info(
         "roadmap model: %d classes for %d staff, %d periods",
@@ -150,11 +152,11 @@ def roadmap(
         len(built.views),
     )
     holder = built.holder()
-    if made is not None and made.report is not None and clock.left(reserve) < MIN_SEARCH:
+    if checked is not None and clock.left(reserve) < MIN_SEARCH:
         log.info(
             "roadmap model built with %.1f s left: the constructed roadmap stands", clock.left()
         )
-        return _made_result(scenario, clock, made, {"first_roadmap": "constructed"})
+        return _made_result(scenario, clock, checked, {"first_roadmap": "constructed"})
     hinted = False
     if made is not None:
         add_roadmap_hint(built, made.cells, made.placed, made.leads)
@@ -162,7 +164,7 @@ def roadmap(
         hinted = complete_hint(holder, time_limit=left)
         log.info("roadmap warm start: %s", "complete" if hinted else "partial hint")
     spent = clock.seconds()
-    if hinted and on_progress is not None and made is not None and made.report is None:
+    if hinted and on_progress is not None and checked is None:
         hint = built.model.proto.solution_hint  # the completed warm start is a roadmap already
         given = dict(zip(hint.vars, hint.values, strict=True))
         w = roadmap_weights(scenario)
@@ -198,11 +200,9 @@ def roadmap(
         return _with_draft(scenario, clock, result) if draft else result
     if name == "MODEL_INVALID":
         raise RuntimeError("CP-SAT rejected the roadmap model as invalid: a bug in planner/cpsat")
-    constructed = made is not None and made.report is not None
-    if name not in ("OPTIMAL", "FEASIBLE") and constructed and not hinted:
+    if name not in ("OPTIMAL", "FEASIBLE") and checked is not None and not hinted:
         # nothing in time from a partial hint: the constructed roadmap stands
-        assert made is not None
-        return _made_result(scenario, clock, made, {**stats, "first_roadmap": "constructed"})
+        return _made_result(scenario, clock, checked, {**stats, "first_roadmap": "constructed"})
     if name not in ("OPTIMAL", "FEASIBLE") and not hinted:
         result = RoadmapResult(status=Status.TIMEOUT, runtime=clock.elapsed(), stats=stats)
         return _with_draft(scenario, clock, result) if draft else result
@@ -216,12 +216,12 @@ def roadmap(
     values = {t: solution[v.index] for t, v in built.terms.items()}
     weights = roadmap_weights(scenario)
     objective = sum(weights[t] * values[t] for t in weights)
-    if made is not None and made.report is not None and made.objective < objective:
+    if checked is not None and checked.objective < objective:
         # the search from a partial hint found worse than the constructed roadmap (so it
         # did not prove its own optimal): its bound holds for every roadmap
         below = math.ceil(solver.best_objective_bound - 1e-6)
-        out = _made_result(scenario, clock, made, {**stats, "first_roadmap": "constructed"})
-        return out.model_copy(update={"bound": below, "gap": gap_of(made.objective, below)})
+        out = _made_result(scenario, clock, checked, {**stats, "first_roadmap": "constructed"})
+        return out.model_copy(update={"bound": below, "gap": gap_of(checked.objective, below)})
     bound: int | None = (
         objective if name == "OPTIMAL" else math.ceil(solver.best_objective_bound - 1e-6)
     )
@@ -328,20 +328,7 @@ def _last_period_roadmap(
         if d is not None:
             room.take(d, s.fte_h)
             cells[i] = [(d, PeriodRole.MEMBER) if t < retire[i] else None for t in range(1, T + 1)]
-    depts = scenario.dept_ids
-    made = Roadmap(
-        functions=one.plan.functions,
-        staff=tuple(
-            PeriodAssignment(
-                staff_id=s.staff_id,
-                period=t,
-                dept_id=None if cell is None else depts[cell[0]],
-                role=PeriodRole.GONE if cell is None else cell[1],
-            )
-            for i, s in enumerate(scenario.staff)
-            for t, cell in enumerate(cells[i], start=1)
-        ),
-    )
+    made = _roadmap(scenario, one.plan.functions, cells)
     report = check_roadmap(scenario, made)
     if report.lines():
         log.info("roadmap from the last period's plan breaks %d rules", len(report.lines()))
@@ -450,19 +437,27 @@ class _Room:
 def extract_roadmap(built: RoadmapModel, scenario: Scenario, solution: dict[int, int]) -> Roadmap:
     """Functions from the structure, and one row per person and period (``extract_people``)."""
     functions = extract_plan(built.views[0], solution).functions
-    people = extract_people(built, solution)
+    return _roadmap(scenario, functions, extract_people(built, solution))
+
+
+def _roadmap(
+    scenario: Scenario,
+    functions: tuple[FunctionAssignment, ...],
+    cells: dict[int, list[tuple[int, PeriodRole] | None]],
+) -> Roadmap:
+    """The roadmap of ``cells`` (staff index -> per period (department index, role) or None
+    for gone): one row per person and period."""
     depts = scenario.dept_ids
-    rows = []
-    for i, s in enumerate(scenario.staff):
-        for t, cell in enumerate(people[i], start=1):
-            rows.append(
-                PeriodAssignment(
-                    staff_id=s.staff_id,
-                    period=t,
-                    dept_id=None if cell is None else depts[cell[0]],
-                    role=PeriodRole.GONE if cell is None else cell[1],
-                )
-            )
+    rows = (
+        PeriodAssignment(
+            staff_id=s.staff_id,
+            period=t,
+            dept_id=None if cell is None else depts[cell[0]],
+            role=PeriodRole.GONE if cell is None else cell[1],
+        )
+        for i, s in enumerate(scenario.staff)
+        for t, cell in enumerate(cells[i], start=1)
+    )
     return Roadmap(functions=functions, staff=tuple(rows))
 
 
