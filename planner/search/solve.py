@@ -260,18 +260,28 @@ class _Run:
         self.term_bounds = term_bounds
         self.on_progress = on_progress
         self.elastic: tuple[BuiltModel, dict[int, int]] | None = None
+        self._constructed: tuple[Plan | None, Plan | None, RunOutcome | None] | None = None
 
     def stats(self, extra: dict | None = None) -> dict:
         return {**(extra or {}), "ortools": ortools_version}
 
     # -- first plan ----------------------------------------------------------------
+    def constructed(
+        self, on_progress: Progress | None
+    ) -> tuple[Plan | None, Plan | None, RunOutcome | None]:
+        """``_construct``'s plans, made once per solve (the first plan and a draft share
+        them: the structure placement costs up to 30 % of the limit)."""
+        if self._constructed is None:
+            self._constructed = _construct(
+                self.scenario, self.settings, self.start, self.term_bounds, on_progress
+            )
+        return self._constructed
+
     def first_plan(self) -> FirstPlan | None:
         """The constructive plan when it meets every rule; otherwise the elastic model's
         repair of it (``feasibility.repair``), which ends at a plan, at the proof that
         none exists, or at the time limit (None: no first plan, nothing proven)."""
-        made, closest, outcome = _construct(
-            self.scenario, self.settings, self.start, self.term_bounds, self.on_progress
-        )
+        made, closest, outcome = self.constructed(self.on_progress)
         if made is not None and outcome is not None:
             return FirstPlan(made, outcome, "construct")
         if self.stopped():
@@ -416,9 +426,7 @@ class _Run:
         model's best solution (repaired now if it has not run), violations first, then
         the objective polished with what is left of the limit."""
         if self.elastic is None and not self.stopped():
-            made, closest, _ = _construct(
-                self.scenario, self.settings, self.start, self.term_bounds, None
-            )
+            made, closest, _ = self.constructed(None)
             self.repair(made or closest, share=DRAFT_REPAIR_SHARE)
         if self.elastic is None:
             return result
