@@ -238,8 +238,11 @@ def lp_bound(model: cp_model.CpModel, *, time_limit: float = 30.0, method: str =
     scaling = objective.scaling_factor or 1.0
     n = len(proto.variables)
     relax = _Relaxation(proto)
-    for c in proto.constraints:
+    for i, c in enumerate(proto.constraints):
         relax.add(c)
+        if i % 4096 == 4095 and time.perf_counter() - start > time_limit:
+            log.info("LP relaxation: not written within %.1f s", time_limit)
+            return LpBound(None, None, time.perf_counter() - start, len(relax.rows.lo), n)
     rows = relax.rows
     dropped = dict(relax.dropped)
     if scaling != 1.0:
@@ -254,7 +257,7 @@ def lp_bound(model: cp_model.CpModel, *, time_limit: float = 30.0, method: str =
         float(a) for j, a in zip(objective.vars, objective.coeffs, strict=True) if j < 0
     )
 
-    h = _highs(time_limit, method)
+    h = _highs(time_limit - (time.perf_counter() - start), method)
     h.addVars(n, relax.lo, relax.hi)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
     m = len(rows.lo)
@@ -339,7 +342,8 @@ def _highs(time_limit: float, method: str) -> _core._Highs:
     h = _core._Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", max(0.1, float(time_limit)))
-    h.setOptionValue("threads", 1)
+    # No "threads" option: HiGHS's scheduler is global to the process, and once another
+    # HiGHS (colgen's, HiGHS baselines) has started it, setting it makes run() fail.
     h.setOptionValue("solver", method)
     return h
 

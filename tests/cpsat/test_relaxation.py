@@ -184,3 +184,18 @@ def test_side_bound_runs_beside_and_never_blocks():
     side = SideBound(built.model, 10.0)
     assert side.wait(10.0) == lp_bound(built.model).bound
     assert side.seconds() is not None
+
+
+def test_after_another_highs_in_the_process():
+    """HiGHS's thread scheduler is global: once another HiGHS has run (the decomposition
+    bound, the benchmarks' baselines), an LP that sets its own thread count fails."""
+    import highspy
+
+    other = highspy.Highs()
+    other.setOptionValue("output_flag", False)
+    other.run()
+    m = cp_model.CpModel()
+    x = m.new_int_var(0, 3, "x")
+    m.add(x >= 1)
+    m.minimize(x)
+    assert lp_bound(m).bound == 1
