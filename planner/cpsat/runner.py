@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 from models import ObjectiveMode, Settings
 from planner.cpsat.builder import BuiltModel
 from planner.cpsat.objective import set_objective, weighted_sum
+from planner.cpsat.relaxation import SideBound
 from planner.cpsat.solver import new_solver
 
 log = logging.getLogger("planner.cpsat")
@@ -81,20 +82,34 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         on_progress: Progress | None,
         stop: threading.Event | None,
         shift: float,
+        side: SideBound | None = None,
     ) -> None:
         super().__init__()
         self._offset = offset
         self._cb = on_progress
         self._stop = stop
         self._shift = shift
+        self._side = side
         self.start = time.perf_counter()
+        self.best: float | None = None
+        """The objective of the last solution found (in the model's units)."""
 
     def on_solution_callback(self) -> None:
+        self.best = self.objective_value
         if self._cb is not None:
             t = self._offset + time.perf_counter() - self.start
-            self._cb(t, self.objective_value + self._shift, self.best_objective_bound + self._shift)
+            bound = self.best_objective_bound
+            side = self._side.bound() if self._side is not None else None
+            if side is not None:
+                bound = max(bound, side)
+            self._cb(t, self.objective_value + self._shift, bound + self._shift)
         if self._stop is not None and self._stop.is_set():
             self.stop_search()
+
+    def proven_by_side(self) -> bool:
+        """The side bound has reached the best solution: that solution is optimal."""
+        side = self._side.bound() if self._side is not None else None
+        return side is not None and self.best is not None and self.best <= side + 1e-6
 
 
 def solve_once(
@@ -106,19 +121,26 @@ def solve_once(
     stop: threading.Event | None = None,
     offset: float = 0.0,
     shift: float = 0.0,
+    side: SideBound | None = None,
 ) -> tuple[cp_model.CpSolver, Any]:
-    """One CP-SAT call with progress reports and an external stop event."""
+    """One CP-SAT call with progress reports and an external stop event.
+
+    ``side``: a bound computed beside the search (``relaxation.SideBound``); the search
+    stops as soon as a solution reaches it (that solution is then optimal, and CP-SAT
+    reports FEASIBLE: the caller combines the bounds, ``combined_bound``).
+    """
     solver = new_solver()
     parameters(solver, settings, max(time_limit, 0.01))
     if len(built.var.scenario.staff) >= NO_PROBING_STAFF:
         solver.parameters.cp_model_probing_level = 0
-    watcher = _Watcher(offset, on_progress, stop, shift)
+    watcher = _Watcher(offset, on_progress, stop, shift, side)
     done = threading.Event()
-    if stop is not None:
-        # A stop requested between solutions must still end the search promptly.
+    if stop is not None or side is not None:
+        # A stop requested between solutions must still end the search promptly; so
+        # must a side bound that arrives after the solution that meets it.
         def _guard() -> None:
-            while not done.is_set():
-                if stop.wait(0.05):
+            while not done.wait(0.05):
+                if (stop is not None and stop.is_set()) or watcher.proven_by_side():
                     solver.stop_search()
                     return
 
@@ -151,6 +173,58 @@ def solve_once(
     if "error" in outcome:
         raise outcome["error"]
     return solver, outcome["status"]
+
+
+SIDE_BOUND_VARIABLES = 5_000
+"""Roadmap models at least this large get the LP bound beside the search (``SideBound``).
+CP-SAT's LP, re-solved inside the search with iteration limits and time-sliced with the
+other subsolvers, climbs for minutes on them: on the province's roadmap (20,000
+variables) it was 52.1 M after 55 s, where HiGHS's interior point gives 60.2 M in 13 s
+(the best roadmap: 60.24 M). One-step models do not get it: there CP-SAT's root LP is
+solved at once (the province: the same 1,092,816 in under a second) or, at 2,700 staff
+(central, 22,000 variables), its bound at 60 s was above the LP's (18,409,341 against
+18,408,740, the LP taking 24 s of the two cores); at 10,000 staff the LP alone takes
+119 s (docs/bound.md)."""
+
+SIDE_BOUND_MAX_VARIABLES = 60_000
+"""Larger roadmap models (central scale and up) do not get it: their LP is written in
+Python (the province's 20,000 variables: 1.9 s) and solved in minutes, after a build
+that already takes most of a minute; the thread would only take CPU from the search."""
+
+
+def side_wanted(
+    model: cp_model.CpModel, settings: Settings, *, weighted: bool | None = None
+) -> bool:
+    """Whether a search of ``model`` should run the LP bound beside it: weighted
+    objectives (a lexicographic stage's bound is not the plan's; ``weighted`` overrides
+    the settings' mode: a roadmap is always weighted), not in deterministic runs (the
+    stop it triggers depends on the clock), large models only."""
+    if weighted is None:
+        weighted = settings.objective.mode is ObjectiveMode.WEIGHTED
+    return (
+        weighted
+        and not settings.solver.deterministic
+        and SIDE_BOUND_VARIABLES <= len(model.proto.variables) <= SIDE_BOUND_MAX_VARIABLES
+    )
+
+
+def combined_bound(
+    objective: int, cp_bound: int | None, side: SideBound | None, stats: dict[str, Any]
+) -> int | None:
+    """The better of CP-SAT's bound (None: it proved nothing) and the side bound, at most
+    ``objective``; records which one it is (``stats["bound_from"]``) and the LP's
+    figures."""
+    bound, source = cp_bound, "cp-sat"
+    if side is not None:
+        value = side.bound()
+        stats["lp_bound"] = value
+        stats["lp_seconds"] = side.seconds()
+        if value is not None and (bound is None or value > bound):
+            bound, source = value, "lp relaxation"
+    if bound is None:
+        return None
+    stats["bound_from"] = source
+    return min(bound, objective)
 
 
 def _outcome_status(status: Any, stopped: bool) -> str:
@@ -241,11 +315,13 @@ def run(
     objective = sum(weights[t] * values[t] for t in weights)
     bound: int | None
     if obj.mode is ObjectiveMode.WEIGHTED and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        bound = (
+        cp_bound = (
             objective
             if status == cp_model.OPTIMAL
             else math.ceil(solver.best_objective_bound - 1e-6)
         )
+        bound = combined_bound(objective, cp_bound, None, stats)
+        proven = bound is not None and bound >= objective
     else:
         bound = objective if proven else None
     stats.update(
@@ -256,7 +332,7 @@ def run(
         constraints=len(model.proto.constraints),
         classes=len(var.classes),
     )
-    final = "optimal" if (proven and status == cp_model.OPTIMAL) else "feasible"
+    final = "optimal" if proven else "feasible"
     return RunOutcome(
         status=final,
         values=values,
@@ -281,4 +357,12 @@ def _hint_from(model: cp_model.CpModel, solution: dict[int, int]) -> None:
         proto.solution_hint.values.append(value)
 
 
-__all__ = ["RunOutcome", "run", "solve_once", "parameters", "weighted_sum"]
+__all__ = [
+    "RunOutcome",
+    "combined_bound",
+    "parameters",
+    "run",
+    "side_wanted",
+    "solve_once",
+    "weighted_sum",
+]

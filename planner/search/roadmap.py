@@ -38,6 +38,7 @@ from planner.checking.check_roadmap import (
 from planner.cpsat.builder import BuildTimeout, complete_hint
 from planner.cpsat.extract import extract_plan
 from planner.cpsat.feasibility import polish
+from planner.cpsat.relaxation import SideBound
 from planner.cpsat.roadmap import (
     RoadmapModel,
     add_roadmap_hint,
@@ -46,7 +47,7 @@ from planner.cpsat.roadmap import (
     roadmap_weights,
     set_roadmap_objective,
 )
-from planner.cpsat.runner import solve_once
+from planner.cpsat.runner import combined_bound, side_wanted, solve_once
 from planner.domain.conflicts import describe
 from planner.domain.periods import period_scenario, retirement_periods
 from planner.search.pipeline import Clock, gap_of, judged, repair_elastic
@@ -145,6 +146,9 @@ def roadmap(
         assert checked is not None  # a deadline was set only with a checked roadmap
         return _made_result(scenario, clock, checked, {"first_roadmap": "constructed"})
     set_roadmap_objective(built, scenario)
+    side = None
+    if side_wanted(built.model, settings, weighted=True):
+        side = SideBound(built.model, max(0.5, clock.left(reserve)))
     log.info(
         "roadmap model: %d classes for %d staff, %d periods",
         len(built.classes),
@@ -177,7 +181,7 @@ def roadmap(
             update={"solver": settings.solver.model_copy(update={"workers": WORKERS})}
         )
     solver, status = solve_once(
-        holder, run_settings, budget, on_progress=on_progress, stop=stop, offset=spent
+        holder, run_settings, budget, on_progress=on_progress, stop=stop, offset=spent, side=side
     )
     name = solver.status_name(status)
     stats = {
@@ -202,7 +206,8 @@ def roadmap(
         raise RuntimeError("CP-SAT rejected the roadmap model as invalid: a bug in planner/cpsat")
     if name not in ("OPTIMAL", "FEASIBLE") and checked is not None and not hinted:
         # nothing in time from a partial hint: the constructed roadmap stands
-        return _made_result(scenario, clock, checked, {**stats, "first_roadmap": "constructed"})
+        stats = {**stats, "first_roadmap": "constructed"}
+        return _bounded(_made_result(scenario, clock, checked, stats), None, side)
     if name not in ("OPTIMAL", "FEASIBLE") and not hinted:
         result = RoadmapResult(status=Status.TIMEOUT, runtime=clock.elapsed(), stats=stats)
         return _with_draft(scenario, clock, result) if draft else result
@@ -216,17 +221,17 @@ def roadmap(
     values = {t: solution[v.index] for t, v in built.terms.items()}
     weights = roadmap_weights(scenario)
     objective = sum(weights[t] * values[t] for t in weights)
+    # CP-SAT's bound holds for every roadmap unless it found nothing (a warm start's)
+    searched = "first_roadmap" not in stats
+    cp_bound = math.ceil(solver.best_objective_bound - 1e-6) if searched else None
     if checked is not None and checked.objective < objective:
         # the search from a partial hint found worse than the constructed roadmap (so it
-        # did not prove its own optimal): its bound holds for every roadmap
-        below = math.ceil(solver.best_objective_bound - 1e-6)
-        out = _made_result(scenario, clock, checked, {**stats, "first_roadmap": "constructed"})
-        return out.model_copy(update={"bound": below, "gap": gap_of(checked.objective, below)})
-    bound: int | None = (
-        objective if name == "OPTIMAL" else math.ceil(solver.best_objective_bound - 1e-6)
-    )
-    if "first_roadmap" in stats:
-        bound = None  # the search proved nothing
+        # did not prove its own optimal): the bounds hold for every roadmap
+        stats = {**stats, "first_roadmap": "constructed"}
+        return _bounded(_made_result(scenario, clock, checked, stats), cp_bound, side)
+    bound = combined_bound(objective, objective if name == "OPTIMAL" else cp_bound, side, stats)
+    if bound is not None and bound >= objective:
+        name = "OPTIMAL"  # CP-SAT's proof, or the LP's bound reaches the roadmap found
     result_roadmap = extract_roadmap(built, scenario, solution)
     report = check_roadmap(scenario, result_roadmap)
     result_roadmap = result_roadmap.model_copy(
@@ -355,6 +360,23 @@ def _made_result(scenario: Scenario, clock: Clock, made: _Made, stats: dict) -> 
             update={"departures": report.departures, "periods": report.periods}
         ),
         stats={"ortools": version("ortools"), **stats},
+    )
+
+
+def _bounded(result: RoadmapResult, cp_bound: int | None, side: SideBound | None) -> RoadmapResult:
+    """The constructed roadmap's ``result`` with the bounds that hold for every roadmap:
+    CP-SAT's (``cp_bound``, when its search ran) and the LP's; optimal when they reach it."""
+    assert result.objective is not None
+    stats = dict(result.stats)
+    bound = combined_bound(result.objective, cp_bound, side, stats)
+    proven = bound is not None and bound >= result.objective
+    return result.model_copy(
+        update={
+            "bound": bound,
+            "gap": gap_of(result.objective, bound),
+            "stats": stats,
+            **({"status": Status.OPTIMAL} if proven and result.status is Status.FEASIBLE else {}),
+        }
     )
 
 

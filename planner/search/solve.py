@@ -200,9 +200,12 @@ def solve(
         # The search found nothing, or worse than the first plan: keep that, unproven but
         # with the search's bound, which holds for every plan. (An "infeasible" cannot
         # follow a plan that the checker accepted.)
-        bound = outcome.bound if plan is not None else None
+        bound = outcome.bound if plan is not None else None  # the search's, when it ran
+        stats = {k: outcome.stats[k] for k in BOUND_STATS if k in outcome.stats}
         outcome, plan = first.outcome, first.plan
-        outcome.status, outcome.bound = "feasible", bound
+        outcome.stats.update(stats)
+        proven = bound is not None and outcome.objective is not None and bound >= outcome.objective
+        outcome.status, outcome.bound = "optimal" if proven else "feasible", bound
     if outcome.status == "infeasible":
         result = run.infeasible(explain, outcome.stats)
         return run.with_draft(result) if draft else result
@@ -212,6 +215,11 @@ def solve(
         )
         return run.with_draft(result) if draft else result
     return run.checked(outcome, plan)
+
+
+BOUND_STATS = ("bound_from",)
+"""Where a result's bound came from (``runner.combined_bound``): kept when the first plan
+replaces the search's."""
 
 
 def _replace(outcome: RunOutcome, plan: Plan | None, first: FirstPlan, settings: Settings) -> bool:
