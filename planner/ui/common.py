@@ -128,6 +128,21 @@ def fmt_signed(value: float | None, digits: int = 0) -> str:
     return ("+" if value > 0 else "−" if value < 0 else "") + fmt_num(abs(value), digits)
 
 
+def bound_parts(bound: int | None, gap: float | None, stats: dict[str, Any]) -> list[str]:
+    """ "bound …", "gap …" and where the bound came from, for a result's status line."""
+    parts = []
+    if bound is not None:
+        parts.append(t("plan.bound", value=fmt_num(bound)))
+    if gap is not None:
+        parts.append(t("plan.gap", value=fmt_share(gap, 2)))
+    source = {"cp-sat": "plan.bound_source_cp", "lp relaxation": "plan.bound_source_lp"}.get(
+        stats.get("bound_from", "")
+    )
+    if bound is not None and source is not None:
+        parts.append(t("plan.bound_from", source=t(source)))
+    return parts
+
+
 def status_text(status: str) -> str:
     return t(f"status.{status}")
 

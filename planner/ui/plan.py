@@ -19,6 +19,7 @@ import streamlit as st
 from models import Plan, Scenario, SolveResult
 from planner.ui import charts, relax, solves, state
 from planner.ui.common import (
+    bound_parts,
     fmt_compact_money,
     fmt_money,
     fmt_num,
@@ -207,10 +208,7 @@ def _status(res: SolveResult, sc: Scenario) -> None:
     parts = [t("plan.status", status=status_text(res.status.value))]
     if res.objective is not None:
         parts.append(t("plan.objective", value=fmt_num(res.objective)))
-    if res.bound is not None:
-        parts.append(t("plan.bound", value=fmt_num(res.bound)))
-    if res.gap is not None:
-        parts.append(t("plan.gap", value=fmt_share(res.gap, 2)))
+    parts += bound_parts(res.bound, res.gap, res.stats)
     parts.append(t("plan.runtime", value=fmt_num(res.runtime, 1)))
     icon = {"optimal": ":material/verified:", "feasible": ":material/check_circle:"}.get(
         res.status.value, ":material/error:"

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from models import PeriodRole, RoadmapResult, Scenario
 from planner.ui import charts, state
 from planner.ui.common import (
+    bound_parts,
     fmt_compact_money,
     fmt_money,
     fmt_num,
@@ -180,11 +181,10 @@ def _progress() -> None:
 
 
 def _result(sc: Scenario, res: RoadmapResult) -> None:
-    st.markdown(
-        t("plan.status", status=status_text(res.status.value))
-        + (f" · {t('plan.objective', value=fmt_num(res.objective))}" if res.objective else "")
-        + (f" · {t('plan.gap', value=fmt_share(res.gap, 2))}" if res.gap is not None else "")
-    )
+    parts = [t("plan.status", status=status_text(res.status.value))]
+    if res.objective:
+        parts.append(t("plan.objective", value=fmt_num(res.objective)))
+    st.markdown(" · ".join(parts + bound_parts(res.bound, res.gap, res.stats)))
     if res.roadmap is None:
         if res.conflicts:
             st.error(t("roadmap.infeasible"))
