@@ -492,6 +492,8 @@ def other_runs_section() -> list[str]:
         "",
     ]
     for f, data in _recorded(files):
+        if "instances" not in data:  # another probe's results (bound-probe-*.json)
+            continue
         for e in data["instances"].values():
             e["cpsat_summary"] = summarize(e["cpsat"])
             if e.get("highs"):
@@ -588,8 +590,8 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "verified by `planner.check` (*check*: plans that passed / runs).",
         "",
         "| instance | staff | units | functions | depts | classes | limit s | status | objective | bound "
-        f"| gap | s | first s | {other_name} s | build s | dtime | cores | peak MB | check |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        f"| bound from | gap | s | first s | {other_name} s | build s | dtime | cores | peak MB | check |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]  # fmt: skip
     for name, e in inst.items():
         c = e["cpsat_summary"]
@@ -597,7 +599,8 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         L.append(
             f"| {name} | {e['staff']:,} | {e['units']} | {e['functions']:,} | {e['departments']} | "
             f"{e.get('classes') or '—'} | {_s(e['time_limit'], 0)} | {_status(c)} | "
-            f"{_int(c['objective'])} | {_int(c['bound'])} | {_gap(c['gap'])} | {_s(c['time_s'])} | "
+            f"{_int(c['objective'])} | {_int(c['bound'])} | {c.get('bound_from') or '—'} | "
+            f"{_gap(c['gap'])} | {_s(c['time_s'])} | "
             f"{_s(c['first_time_s'])} | {_s(c['other_s'])} | {_s(c['build_s'])} | "
             f"{_s(c['det_time'])} | {_s(cores)} | "
             f"{_s(c['peak_mb'], 0)} | {_check(c)} |"
@@ -688,7 +691,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
     out.write_text("\n".join(L), encoding="utf-8")
 
 
-KEPT = ("spot-checks", "roadmap", "load")
+KEPT = ("spot-checks", "roadmap", "load", "load-profile")
 """Sections of the page written by other benchmarks (``benchmarks/roadmap.py``) or by hand
 (single spot checks with their commands), kept as they
 are between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` when this report rewrites it."""

@@ -2,12 +2,15 @@
 
     .venv/bin/python -m benchmarks.roadmap                  # all three, 60 s each
     .venv/bin/python -m benchmarks.roadmap --only district --limit 30
+    .venv/bin/python -m benchmarks.roadmap --only province --seeds 0 1 2 3 4
 
 The goals of issue 13 (2 cores, in ``make bench``): district proven optimal under
 5 s; province a checked roadmap within 10 s, optimal or gap ≤ 1 % within 60 s;
 central (≈2,700 staff) a checked roadmap within 60 s. Each run prints the seconds
 to the first roadmap (the first progress report), the final status, objective,
-bound, gap and the roadmap's headline figures; ``--csv`` appends a row per run.
+bound, gap, where the bound came from (CP-SAT's search or the LP relaxation beside it,
+``planner/cpsat/relaxation.py``) and the roadmap's headline figures; ``--seeds`` repeats
+each instance over seeds (the spread of objectives); ``--csv`` appends a row per run.
 Every roadmap returned has passed the independent checker (``planner.roadmap``).
 """
 
@@ -40,9 +43,11 @@ def main() -> None:
     ap.add_argument("--only", choices=("district", "province", "central"))
     ap.add_argument("--limit", type=float, default=60.0)
     ap.add_argument("--csv", type=Path)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0])
     args = ap.parse_args()
     rows = []
-    for name, sc in instances().items():
+    runs = [(name, sc, seed) for name, sc in instances().items() for seed in args.seeds]
+    for name, sc, seed in runs:
         if args.only and name != args.only:
             continue
         sc = sc.with_settings(sc.settings.with_overrides({"roadmap.periods": 5}))
@@ -54,11 +59,12 @@ def main() -> None:
             into.append(seconds)
 
         start = time.perf_counter()
-        r = roadmap(sc, time_limit=args.limit, on_progress=seen)
+        r = roadmap(sc, time_limit=args.limit, seed=seed, on_progress=seen)
         wall = time.perf_counter() - start
         k = r.kpis
         row = {
             "instance": name,
+            "seed": seed,
             "staff": len(sc.staff),
             "status": r.status.value,
             "first_s": round(first[0], 2) if first else None,
@@ -66,6 +72,9 @@ def main() -> None:
             "objective": r.objective,
             "bound": r.bound,
             "gap": r.gap,
+            "bound_from": r.stats.get("bound_from"),
+            "lp_bound": r.stats.get("lp_bound"),
+            "lp_s": r.stats.get("lp_seconds"),
             "early_exits": k.early_exits,
             "retirements": k.retirements,
             "total_packages": k.total_packages,
