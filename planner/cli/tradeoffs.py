@@ -210,6 +210,15 @@ def price(
     raise typer.Exit(EXIT_OK)
 
 
+def _within(low: int | None, high: int | None) -> str:
+    """The proven range of a saving: "a–b", "≥ a", "≤ b" or "—" (no bound known)."""
+    if low is not None and high is not None:
+        return f"{low:,}" if low == high else f"{low:,}–{high:,}"
+    if low is not None:
+        return f"≥ {low:,}"
+    return f"≤ {high:,}" if high is not None else "—"
+
+
 def price_table(frame: Any) -> Table:
     """Every row of prices.csv, the binding policies (a saving when relaxed) first."""
     t = Table(title="Price of each policy: saving when relaxed one step")
@@ -217,6 +226,7 @@ def price_table(frame: Any) -> Table:
     t.add_column("current")
     t.add_column("relaxed")
     t.add_column("saving", justify="right")
+    t.add_column("true saving within", justify="right")
     t.add_column("changed terms")
     t.add_column("proven")
     ordered = [*frame.filter(frame["binding"]).iter_rows(named=True)]
@@ -227,6 +237,7 @@ def price_table(frame: Any) -> Table:
             rec["current"],
             rec["relaxed"],
             f"{rec['saving']:,}",
+            _within(rec["saving_low"], rec["saving_high"]),
             rec["changed"],
             "yes" if rec["proven"] else "[yellow]no[/yellow]",
         )

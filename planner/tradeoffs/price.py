@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from models import TERMS, Scenario, SolveResult, Status, exact
+from models import TERMS, ObjectiveMode, Scenario, SolveResult, Status, exact
 from models.problems import row
 from planner.checking.check import check
 from planner.tradeoffs.common import Budget, Step, write_csv
@@ -42,6 +42,8 @@ PRICE_SCHEMA = {
     "objective": pl.Int64,
     "objective_relaxed": pl.Int64,
     "saving": pl.Int64,
+    "saving_low": pl.Int64,
+    "saving_high": pl.Int64,
     "binding": pl.Boolean,
     "changed": pl.String,
     "status": pl.String,
@@ -235,7 +237,10 @@ def price(
     - a relaxed plan that satisfies every policy of the scenario itself (checked)
       is a better base: ``objective`` is the best such plan's, for every row.
 
-    ``proven`` is false, and ``note`` says why, when a figure is not proven optimal.
+    ``saving_low`` and ``saving_high`` bound the true saving from the bounds of the
+    solves (``_price_row``): a looser scenario's bound holds for the tighter one, so
+    every relaxed solve's bound lifts the base's. ``proven`` when they meet (both
+    solves optimal, or the bounds close the gap without that); ``note`` says why not.
     ``changed`` lists the terms that differ (binding rows only, e.g.
     ``"involuntary_exits −2"``). Rows are sorted: binding policies by saving,
     then the others in the order of :func:`relaxations`.
@@ -286,7 +291,12 @@ def price(
             if on_step is not None:
                 on_step(n, len(todo), rel.setting)
         best = _best_base(scenario, base, [r for _, r in solved])
-        rows = [_price_row(rel, base, best, relaxed) for rel, relaxed in solved]
+        weighted = scenario.settings.objective.mode is ObjectiveMode.WEIGHTED
+        floor = _base_floor(base, [r for _, r in solved]) if weighted else None
+        rows = [
+            _price_row(rel, base, best, relaxed, floor, weighted=weighted)
+            for rel, relaxed in solved
+        ]
         log.info(
             "price: %d of %d row(s) proven in %.1f s of %.0f s",
             sum(bool(r["proven"]) for r in rows),
@@ -330,9 +340,34 @@ def _best_base(scenario: Scenario, base: SolveResult, relaxed: list[SolveResult]
     return best
 
 
+def _base_floor(base: SolveResult, relaxed: list[SolveResult]) -> int | None:
+    """A lower bound on the scenario's optimum from every solve of the run.
+
+    Each relaxed scenario admits every plan of the scenario itself, so its optimum is at
+    most the scenario's: a bound proven for a looser scenario holds for the tighter one
+    (``max(bound_base, bound_relaxed …)``)."""
+    bounds = [r.bound for r in (base, *relaxed) if r.bound is not None and r.status.has_plan]
+    return max(bounds) if bounds else None
+
+
 def _price_row(
-    rel: Relaxation, base: SolveResult, best: SolveResult, relaxed: SolveResult
+    rel: Relaxation,
+    base: SolveResult,
+    best: SolveResult,
+    relaxed: SolveResult,
+    floor: int | None = None,
+    *,
+    weighted: bool = True,
 ) -> dict[str, object]:
+    """One row of the table. The true saving ``OPT − OPT_relaxed`` lies in
+
+        [max(0, floor − objective_relaxed), objective − bound_relaxed]
+
+    (``floor``: ``_base_floor``; ``objective``: the best plan known for the scenario;
+    ``objective_relaxed``: the best plan known for the relaxed one, at most
+    ``objective``); the row is proven when the two ends meet. In lexicographic mode a
+    result's bound is not a bound on the weighted sum: the saving is known only when
+    both solves are optimal."""
     objective = best.objective or 0
     notes = []
     if best is not base:
@@ -354,6 +389,17 @@ def _price_row(
             found = relaxed.status.value if not relaxed.status.has_plan else "a worse plan"
             notes.append(f"relaxed solve: {found}; the base plan stands in")
     saving = objective - value
+    low: int | None
+    high: int | None
+    if weighted:
+        low = max(0, floor - value) if floor is not None else None
+        high = objective - relaxed.bound if relaxed.bound is not None else None
+    else:
+        both = base.status is Status.OPTIMAL and relaxed.status is Status.OPTIMAL
+        low = high = saving if both else None
+    proven = low is not None and high is not None and low == high
+    if proven and notes:
+        notes.append("the saving is proven by the bounds of the two solves")
     return {
         "setting": rel.setting,
         "current": rel.current,
@@ -361,9 +407,11 @@ def _price_row(
         "objective": objective,
         "objective_relaxed": value,
         "saving": saving,
+        "saving_low": low,
+        "saving_high": high,
         "binding": saving > 0,
         "changed": changed_terms(best.terms, terms) if saving > 0 else "",
         "status": relaxed.status.value,
-        "proven": base.status is Status.OPTIMAL and relaxed.status is Status.OPTIMAL,
+        "proven": proven,
         "note": "; ".join(notes),
     }

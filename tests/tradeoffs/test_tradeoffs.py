@@ -561,3 +561,40 @@ def test_price_rows_out_of_budget_are_marked_not_solved():
     row = _price_row(Relaxation("targets.max_payroll", "1", "2", sc), base, base, skipped)
     assert (row["saving"], row["binding"], row["proven"]) == (0, False, False)
     assert "time limit was spent" in row["note"]
+
+
+def test_price_range_from_the_bounds_of_both_solves():
+    """The true saving OPT − OPT_relaxed lies in [floor − relaxed plan, best plan −
+    relaxed bound]; a looser scenario's bound lifts the base's (``_base_floor``)."""
+    from planner.tradeoffs.price import Relaxation, _base_floor, _price_row
+
+    sc = trade_scenario()
+    rel = Relaxation("targets.max_payroll", "1", "2", sc)
+
+    def res(status: Status, objective: int, bound: int | None) -> SolveResult:
+        return SolveResult(status=status, objective=objective, bound=bound)
+
+    base = res(Status.OPTIMAL, 100, 100)
+    # relaxed not proven: the saving is known to lie in 10..12 only
+    open_row = _price_row(rel, base, base, res(Status.FEASIBLE, 90, 88), 100)
+    assert (open_row["saving"], open_row["saving_low"], open_row["saving_high"]) == (10, 10, 12)
+    assert not open_row["proven"]
+    # both proven: exact
+    exact = _price_row(rel, base, base, res(Status.OPTIMAL, 90, 90), 100)
+    assert (exact["saving_low"], exact["saving_high"], exact["proven"]) == (10, 10, True)
+    # an unproven base (bound 95) whose relaxation is proven at 100: the relaxed optimum
+    # bounds the base's from below, so the base is optimal and the policy costs nothing
+    loose = res(Status.FEASIBLE, 100, 95)
+    relaxed = res(Status.OPTIMAL, 100, 100)
+    floor = _base_floor(loose, [relaxed])
+    assert floor == 100
+    row = _price_row(rel, loose, loose, relaxed, floor)
+    assert (row["saving"], row["saving_low"], row["saving_high"], row["proven"]) == (
+        0,
+        0,
+        0,
+        True,
+    )
+    # no bound for the relaxed solve: only the lower end is known
+    none = _price_row(rel, base, base, SolveResult(status=Status.TIMEOUT), 100)
+    assert (none["saving_low"], none["saving_high"], none["proven"]) == (0, None, False)
