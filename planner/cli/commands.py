@@ -34,6 +34,7 @@ from planner.cli.common import (
     load,
     out,
     parse_sets,
+    print_conflicts,
     print_line,
     workspace_for,
 )
@@ -186,14 +187,8 @@ def _finish(sc, result, out_dir, sha, writer, stop=None):  # type: ignore[no-unt
             err.print(f"  {v.rule}  {v.where or '(whole plan)'}  by {v.amount:,}", markup=False)
     elif stopped or write_outcome_folder(summary, out_dir) is None:
         err.print(f"the earlier plan folder {out_dir} was left as it was", markup=False)
-    if result.status is Status.INFEASIBLE and not result.conflicts:
-        err.print("[red]infeasible[/red]; no small set of conflicting settings was found in time.")
-    elif result.status is Status.INFEASIBLE:
-        err.print("[red]infeasible[/red]: these settings cannot hold together:")
-        for name, sentence in zip(
-            result.conflicts, result.conflict_details or result.conflicts, strict=False
-        ):
-            err.print(f"  {name}" + (f" — {sentence}" if sentence != name else ""), markup=False)
+    if result.status is Status.INFEASIBLE:
+        print_conflicts(result.conflicts, result.conflict_details)
     elif result.status is Status.INVALID:
         err.print(
             "[red]internal error[/red]: the plan failed the independent checker; nothing was written:"
@@ -427,11 +422,7 @@ def roadmap(
         print_line(f"--out {out_dir}: cannot write the roadmap folder: {exc}")
         raise typer.Exit(EXIT_INPUT) from None
     if result.status is Status.INFEASIBLE:
-        err.print("[red]infeasible[/red]: these settings cannot hold together:")
-        for name, sentence in zip(
-            result.conflicts, result.conflict_details or result.conflicts, strict=False
-        ):
-            err.print(f"  {name}" + (f" — {sentence}" if sentence != name else ""), markup=False)
+        print_conflicts(result.conflicts, result.conflict_details, what="roadmap")
     elif result.status is Status.INVALID:
         err.print("[red]internal error[/red]: the roadmap failed the independent checker:")
         for line in result.violations:

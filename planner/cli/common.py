@@ -62,6 +62,26 @@ def print_line(text: str, *, stderr: bool = True) -> None:
     print(text, file=sys.stderr if stderr else sys.stdout, flush=True)
 
 
+def print_conflicts(
+    conflicts: list[str], details: list[str] | None, *, what: str = "plan", draft: bool = True
+) -> None:
+    """The settings that cannot hold together, each with its sentence; or, when the
+    solver proved infeasibility but the explanation named nothing in time, say so and
+    what to try (a cause in the data, such as every holder of a skill leaving, is no
+    setting)."""
+    if not conflicts:
+        tip = f", or add --draft to see the closest {what} and the rules it breaks" if draft else ""
+        err.print(
+            f"[red]infeasible[/red]: no {what} meets every rule, and no small set of "
+            "conflicting settings was found in the time left (the cause may be in the data, "
+            f"e.g. every holder of a needed skill leaving); raise --time-limit{tip}."
+        )
+        return
+    err.print("[red]infeasible[/red]: these settings cannot hold together:")
+    for name, sentence in zip(conflicts, details or conflicts, strict=False):
+        err.print(f"  {name}" + (f" — {sentence}" if sentence != name else ""), markup=False)
+
+
 def parse_sets(items: list[str] | None) -> dict[str, object]:
     """``["a.b=1", "c.d=x"]`` -> ``{"a.b": 1, "c.d": "x"}``; values parsed as TOML when they can be."""
     result: dict[str, object] = {}

@@ -27,6 +27,7 @@ from planner.cli.common import (
     err,
     load,
     out,
+    print_conflicts,
     workspace_for,
 )
 from planner.cli.workspace import record_result
@@ -86,11 +87,7 @@ def _no_plan(sc: Scenario, status: Status, time_limit: float | None) -> int:
 
 
 def _print_conflicts(result: SolveResult) -> None:
-    err.print("[red]infeasible[/red]: these settings cannot hold together:")
-    for name, sentence in zip(
-        result.conflicts, result.conflict_details or result.conflicts, strict=False
-    ):
-        err.print(f"  {name}" + (f" — {sentence}" if sentence != name else ""), markup=False)
+    print_conflicts(result.conflicts, result.conflict_details, draft=False)
 
 
 @app.command()

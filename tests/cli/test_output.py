@@ -88,3 +88,17 @@ def test_a_missing_scenario_folder_is_named_in_full(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["validate", str(where)])
     assert result.exit_code == 2
     assert f"{where}:0:-: not a scenario folder: no such folder" in result.output
+
+
+def test_infeasible_without_named_conflicts_says_what_to_try(capsys):
+    """A proven infeasibility whose explanation named nothing in time (a roadmap where the
+    only holder of a needed skill retires) must not print an empty list of settings."""
+    from planner.cli.common import print_conflicts
+
+    print_conflicts([], None, what="roadmap")
+    said = capsys.readouterr().err
+    assert "no roadmap meets every rule" in said and "--draft" in said
+    assert "cannot hold together:" not in said
+    print_conflicts(["targets.min_reduction"], ["exits ≥ 29"], draft=False)
+    said = capsys.readouterr().err
+    assert "cannot hold together:" in said and "targets.min_reduction — exits ≥ 29" in said
