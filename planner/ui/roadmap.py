@@ -19,7 +19,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
-from models import PeriodRole, RoadmapResult, Scenario
+from models import PeriodRole, RoadmapResult, Scenario, Status
 from planner.ui import charts, state
 from planner.ui.common import (
     bound_parts,
@@ -190,6 +190,8 @@ def _result(sc: Scenario, res: RoadmapResult) -> None:
             st.error(t("roadmap.infeasible"))
             for name, text in zip(res.conflicts, res.conflict_details, strict=False):
                 st.markdown(f"- `{name}` — {text}")
+        elif res.status is Status.INFEASIBLE:  # proven, but no setting named in time
+            st.error(t("roadmap.infeasible_unnamed"))
         else:
             st.warning(t("plan.timeout"))
         return

@@ -459,6 +459,25 @@ def test_roadmap_page_solves_and_shows_the_timeline(app) -> None:  # type: ignor
     assert any("must not decrease" in e.value for e in at.error)
 
 
+def test_roadmap_page_says_infeasible_when_no_setting_was_named(app) -> None:  # type: ignore[no-untyped-def]
+    """A proven infeasible roadmap whose explanation named nothing in time is not
+    "out of time": the page says it is infeasible and where the cause may be."""
+    from models import RoadmapResult, Status
+    from planner.io import read_scenario
+
+    at = app()
+    open_embedded(at, "quang_ninh_district")
+    visit(at, "roadmap")
+    sc = read_scenario("data/quang_ninh_district")
+    at.session_state["khoi.roadmap.result"] = (sc, RoadmapResult(status=Status.INFEASIBLE))
+    at.run()
+    no_exception(at)
+    # in the page's language (Vietnamese by default): the unnamed-infeasible message,
+    # which points to --draft, and not the timeout's warning
+    assert any("--draft" in e.value for e in at.error)
+    assert not at.warning
+
+
 # -- languages -------------------------------------------------------------------------------
 
 
