@@ -153,11 +153,36 @@ def app_command(
             raise typer.Exit(EXIT_INPUT)
     command = [
         sys.executable, "-m", "streamlit", "run", str(APP),
+        *config_flags(),
         "--server.address", address, "--server.port", str(port), "--server.headless", "true",
     ]  # fmt: skip
     if not is_local(address):  # the URL Streamlit prints (.streamlit/config.toml says 127.0.0.1)
         command += ["--browser.serverAddress", browser_address(address)]
     raise typer.Exit(run_streamlit(command, env))
+
+
+CONFIG = ROOT / ".streamlit" / "config.toml"
+SET_HERE = frozenset({"server.address", "server.port", "server.headless", "browser.serverAddress"})
+"""Options ``planner app`` sets itself, from its own arguments."""
+
+
+def config_flags(config: Path = CONFIG) -> list[str]:
+    """The project's ``.streamlit/config.toml`` as ``--section.option value`` flags.
+
+    Streamlit reads that file only from the directory it is started in: ``planner app``
+    run from anywhere else lost the upload cap, XSRF protection, the telemetry switch,
+    the hot-reload switch and ``runner.postScriptGC``. Flags hold wherever it runs."""
+    if not config.exists():
+        return []
+    flags: list[str] = []
+    for section, options in tomllib.loads(config.read_text(encoding="utf-8")).items():
+        for option, value in options.items():
+            name = f"{section}.{option}"
+            if name in SET_HERE:
+                continue
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            flags += [f"--{name}", text]
+    return flags
 
 
 def browser_address(address: str) -> str:

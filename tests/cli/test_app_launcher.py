@@ -179,3 +179,16 @@ def test_an_unreachable_scheduler_is_refused_before_the_app_starts(launched) -> 
     result, calls = launched("--scheduler", f"tcp://127.0.0.1:{port}")
     assert result.exit_code == 2 and not calls
     assert "--scheduler" in result.output and "cannot connect" in result.output
+
+
+def test_the_projects_streamlit_settings_hold_wherever_it_starts(launched) -> None:
+    """``launched`` runs from a temporary folder, where Streamlit would not find the
+    project's .streamlit/config.toml: its settings come as flags instead."""
+    (_, [(cmd, _)]) = launched()
+    flags = dict(zip(cmd[::1], cmd[1::1], strict=False))
+    assert flags["--server.maxUploadSize"] == "20"
+    assert flags["--server.enableXsrfProtection"] == "true"
+    assert flags["--browser.gatherUsageStats"] == "false"
+    assert flags["--runner.postScriptGC"] == "false"
+    assert flags["--server.fileWatcherType"] == "none"
+    assert cmd.count("--server.address") == 1  # set from --address, not from the file
