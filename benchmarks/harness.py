@@ -10,6 +10,7 @@ drive the instances of ``benchmarks/instances.py``. The report is written by
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import multiprocessing as mp
@@ -35,6 +36,19 @@ SVG_NAME = "bench_time_vs_size.svg"
 ONE_PERCENT = 0.01
 CLOCKS = ("wall", "idle")
 AXIS = {"axis": 0}  # 0: figures on the wall clock, 1: on the idle-equivalent clock
+
+
+def append_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Append ``rows`` to the CSV file ``path`` (its header first when the file is new):
+    the ``--csv`` of the one-off benchmarks (``roadmap``, ``spread``)."""
+    if not rows:
+        return
+    new = not path.exists()
+    with path.open("a", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        if new:
+            w.writeheader()
+        w.writerows(rows)
 
 
 def set_clock(clock: str) -> None:

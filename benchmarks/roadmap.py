@@ -17,11 +17,11 @@ Every roadmap returned has passed the independent checker (``planner.roadmap``).
 from __future__ import annotations
 
 import argparse
-import csv
 import resource
 import time
 from pathlib import Path
 
+from benchmarks.harness import append_rows
 from models import Scenario
 from planner.generate.scenarios import generate
 from planner.io import read_scenario
@@ -84,13 +84,8 @@ def main() -> None:
         }
         rows.append(row)
         print("  ".join(f"{k}={v}" for k, v in row.items()), flush=True)
-    if args.csv and rows:
-        new = not args.csv.exists()
-        with args.csv.open("a", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            if new:
-                w.writeheader()
-            w.writerows(rows)
+    if args.csv:
+        append_rows(args.csv, rows)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,10 @@ instance; ``--csv`` appends the runs.
 from __future__ import annotations
 
 import argparse
-import csv
 import statistics
 from pathlib import Path
 
+from benchmarks.harness import append_rows
 from benchmarks.instances import INSTANCES, LOADERS
 from planner.search.solve import solve
 
@@ -59,13 +59,8 @@ def main() -> None:
                 f"spread {(hi - lo) / lo:.3%}, median seconds {statistics.median(times):.2f}",
                 flush=True,
             )
-    if args.csv and rows:
-        new = not args.csv.exists()
-        with args.csv.open("a", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            if new:
-                w.writeheader()
-            w.writerows(rows)
+    if args.csv:
+        append_rows(args.csv, rows)
 
 
 if __name__ == "__main__":
