@@ -207,17 +207,10 @@ def price(
     raise typer.Exit(EXIT_OK)
 
 
-def _within(low: int | None, high: int | None) -> str:
-    """The proven range of a saving: "a–b", "≥ a", "≤ b" or "—" (no bound known)."""
-    if low is not None and high is not None:
-        return f"{low:,}" if low == high else f"{low:,}–{high:,}"
-    if low is not None:
-        return f"≥ {low:,}"
-    return f"≤ {high:,}" if high is not None else "—"
-
-
 def price_table(frame: Any) -> Table:
     """Every row of prices.csv, the binding policies (a saving when relaxed) first."""
+    from planner.tradeoffs.price import saving_range
+
     t = Table(title="Price of each policy: saving when relaxed one step")
     t.add_column("setting", no_wrap=True)
     t.add_column("current")
@@ -234,7 +227,7 @@ def price_table(frame: Any) -> Table:
             rec["current"],
             rec["relaxed"],
             f"{rec['saving']:,}",
-            _within(rec["saving_low"], rec["saving_high"]),
+            saving_range(rec["saving_low"], rec["saving_high"]),
             rec["changed"],
             "yes" if rec["proven"] else "[yellow]no[/yellow]",
         )

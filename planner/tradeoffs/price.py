@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -338,6 +339,18 @@ def _best_base(scenario: Scenario, base: SolveResult, relaxed: list[SolveResult]
             best.objective,
         )
     return best
+
+
+def saving_range(
+    low: int | None, high: int | None, num: Callable[[int], str] = "{:,}".format
+) -> str:
+    """The proven range of a saving for people: "a–b", "a" when it is closed, "≥ a",
+    "≤ b" or "—" (no bound known); ``num`` formats a number (the app's per language)."""
+    if low is not None and high is not None:
+        return num(low) if low == high else f"{num(low)}–{num(high)}"
+    if low is not None:
+        return f"≥ {num(low)}"
+    return f"≤ {num(high)}" if high is not None else "—"
 
 
 def _base_floor(base: SolveResult, relaxed: list[SolveResult]) -> int | None:

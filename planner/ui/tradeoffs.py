@@ -309,6 +309,8 @@ def _price(sc: Scenario) -> None:
 
 
 def _show_price(frame: pl.DataFrame) -> None:
+    from planner.tradeoffs.price import saving_range
+
     if frame.is_empty():
         st.info(t("tradeoffs.no_price"))
         return
@@ -335,7 +337,10 @@ def _show_price(frame: pl.DataFrame) -> None:
         show_chart(chart, width="stretch")
     frame = frame.with_columns(
         pl.struct("saving_low", "saving_high")
-        .map_elements(lambda r: _within(r["saving_low"], r["saving_high"]), return_dtype=pl.String)
+        .map_elements(
+            lambda r: saving_range(r["saving_low"], r["saving_high"], fmt_num),
+            return_dtype=pl.String,
+        )
         .alias("within")
     )
     cols = {
@@ -352,15 +357,6 @@ def _show_price(frame: pl.DataFrame) -> None:
     }
     table = frame.select([pl.col(c).alias(t(f"tradeoffs.{k}")) for c, k in cols.items()])
     show_table(table, hide_index=True, width="stretch")
-
-
-def _within(low: int | None, high: int | None) -> str:
-    """The proven range of a saving, in the page's number format."""
-    if low is not None and high is not None:
-        return fmt_num(low) if low == high else f"{fmt_num(low)} – {fmt_num(high)}"
-    if low is not None:
-        return f"≥ {fmt_num(low)}"
-    return f"≤ {fmt_num(high)}" if high is not None else "—"
 
 
 # -- saving a result in the workspace ------------------------------------------------------
