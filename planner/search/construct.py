@@ -31,6 +31,9 @@ Steps (all quantities in hundredths of an FTE, as in the model):
      requiring it / FTE of its holders), from the department's own people, then
      from anyone; a nearly exhausted skill by best fit of FTE. Commoner needs
      later cannot take a holder a rarer skill needs;
+   - every organisation's reserved work (C10), across departments, the organisations
+     whose keepable FTE it needs most first: with tight C9 minima an organisation may
+     keep only a few people, who must not go to other departments' heads first;
    - department by department from its own people, then from anyone (moving
      people another department can spare): a head and the minimum deputies
      (promoting members where possible), reserved work (C10), lead presence
@@ -832,6 +835,36 @@ class Staffing:
                 for d in depts:
                     self._cover_skill(d, sk, scope)
 
+    def cover_reserved(self) -> None:
+        """C10 across all departments, before any department's head or workload.
+
+        An organisation that may keep few people (``max_keep``, tight C9 minima) must place
+        them where its reserved work is before the department-by-department covers take
+        them for heads and workloads elsewhere. Organisations with the largest share of
+        their keepable FTE needed go first; each from the department's own people, then
+        from anyone.
+        """
+        need: dict[str, int] = defaultdict(int)
+        for needs in self.reserved_need:
+            for o, w in needs.items():
+                need[o] += w
+        fte_of: dict[str, list[int]] = defaultdict(list)
+        for i, s in enumerate(self.sc.staff):
+            fte_of[self.org[i]].append(s.fte_h)
+        supply = {
+            o: sum(sorted(f, reverse=True)[: max(self.max_keep.get(o, 0), 0)]) or 1
+            for o, f in fte_of.items()
+        }
+        for o in sorted(need, key=lambda o: (-need[o] / supply.get(o, 1), o)):
+            depts = [d for d in range(self.k) if self.reserved_need[d].get(o)]
+            for scope in ("home", "any"):
+                for d in depts:
+                    while self.org_fte[d][o] < self.reserved_need[d][o]:
+                        who = self.pick(d, _ORG, o, scope=scope, ok=self._room_in(d))
+                        if who is None:
+                            break
+                        self.place(who, d)
+
     def _cover_skill(self, d: int, sk: str, scope: str) -> None:
         while self.skill_fte[d][sk] < self.skill_need[d][sk]:
             i = None
@@ -1277,6 +1310,7 @@ class Staffing:
             key=lambda d: sum(self.sc.staff[i].fte_h for i in self.homes[d]) / max(self.work[d], 1),
         )
         self.cover_skills()
+        self.cover_reserved()
         for d in order:
             self.cover(d, "home")
         self.borrow = True

@@ -14,12 +14,15 @@ import pytest
 
 import planner.search.solve as solve_module
 from benchmarks.family import BY_NAME, FAMILY, SMALL
+from benchmarks.shapes import ShapeSpec, generate_shape
+from benchmarks.tighten import tighten
 from models import Scenario, Status
 from planner.checking.check import check, objective_value
 from planner.cpsat.builder import add_plan_hint, build, complete_hint
 from planner.cpsat.extract import extract_plan
 from planner.cpsat.lns import improve
 from planner.cpsat.objective import set_objective
+from planner.cpsat.structure import place
 from planner.cpsat.symmetry import canonical_plan
 from planner.generate.scenarios import generate
 from planner.io import read_scenario
@@ -153,3 +156,25 @@ def test_constructive_plan_on_the_district():
     sc = read_scenario("data/quang_ninh_district")
     reports = [check(sc, construct(sc, w)) for w in placements(sc)]
     assert any(r.ok for r in reports), [r.lines()[:3] for r in reports]
+
+
+def test_reserved_work_is_staffed_before_an_organisation_runs_out_of_people():
+    """C10 before the department-by-department covers (``Staffing.cover_reserved``).
+
+    ``more-depts`` at 800 staff, seed 1, tightened to its planted plan's posts and
+    organisation minima (``benchmarks.tighten``): each organisation may keep exactly what
+    the planted plan keeps. Covering department after department used one organisation's
+    last keepable people for heads and workloads before its reserved work in another
+    department was reached (C10 broken by the structure placement's plan). Found at
+    7,625 staff on a tightened outside scenario, where the search then had no plan in 90 s.
+    """
+    shape = generate_shape(ShapeSpec("more-depts-800", "more-depts", 800), 1)
+    sc = tighten(shape.scenario, shape.plan, "posts")
+    first = next(placements(sc, tries=1, seed=0))
+    placed = place(sc, 10.0, seed=0, workers=2, start=first)
+    assert placed is not None
+    plans = [construct(sc, first), construct(sc, placed.where, placed.holders)]
+    assert all(p is not None for p in plans)
+    broken = [{v.constraint for v in check(sc, p).violations} for p in plans if p is not None]
+    assert all("C10" not in b for b in broken), broken
+    assert broken[1] == set(), broken
