@@ -691,7 +691,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
     out.write_text("\n".join(L), encoding="utf-8")
 
 
-KEPT = ("spot-checks", "bound-goals", "roadmap", "load", "load-profile")
+KEPT = ("spot-checks", "bound-goals", "roadmap", "load", "load-profile", "stress")
 """Sections of the page written by other benchmarks (``benchmarks/roadmap.py``) or by hand
 (single spot checks with their commands), kept as they
 are between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` when this report rewrites it."""
