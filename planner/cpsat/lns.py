@@ -5,9 +5,10 @@ the root LP before its own search improves anything (issue 14: a 2,700-person
 scenario improved once in 30 s from a feasible hint). Here every step frees a
 small neighbourhood of the incumbent solution and lets CP-SAT repair it:
 
-- the departments ``D'`` of the neighbourhood: the one with the largest surplus
-  (it sets the imbalance term), the one whose work needs most borrowing, and
-  random others;
+- the departments ``D'`` of the neighbourhood: in half the steps (``DISRUPTION_SHARE``),
+  a department where people lost their work (disruption) with departments that host
+  their unit's work; otherwise the one with the largest surplus (it sets the imbalance
+  term), the one with the least, and random others;
 - free: ``y[f,d]`` for ``d ∈ D'`` of every function now in ``D'``; every cell
   ``m|h|v[c,d]`` with ``d ∈ D'`` (so people move between them, exit or come back
   from exit); ``z[f,o]`` of divided functions now in ``D'``;
@@ -45,6 +46,8 @@ Progress = Callable[[float, float, float], None]
 Neighbourhood = Callable[[BuiltModel, dict[int, int], int, random.Random], set[int]]
 """(model, incumbent, size, rng) -> the departments a step frees."""
 
+DISRUPTION_SHARE = 0.5
+"""Share of the default steps that free where people lost their work (``_disrupted``)."""
 STEP_SECONDS = (1.0, 4.0)
 """A step's time limit grows from the first value to the second while steps stop improving."""
 
@@ -180,7 +183,12 @@ def improve(
 def _neighbourhood(
     built: BuiltModel, solution: dict[int, int], size: int, rng: random.Random
 ) -> set[int]:
-    """Departments to free: the largest surplus (imbalance), then random ones."""
+    """Departments to free: every other step where people lost their work
+    (``_disrupted``) when some have, else the largest surplus (imbalance) and random ones."""
+    if rng.random() < DISRUPTION_SHARE:
+        chosen = _disrupted(built, solution, size, rng)
+        if chosen:
+            return chosen
     var = built.var
     k = len(var.scenario.departments)
     fs = var.scenario.functions
@@ -199,5 +207,40 @@ def _neighbourhood(
     if rng.random() < 0.5:
         chosen.add(order[-1])
     while len(chosen) < size:
+        chosen.add(rng.randrange(k))
+    return chosen
+
+
+def _disrupted(
+    built: BuiltModel, solution: dict[int, int], size: int, rng: random.Random
+) -> set[int]:
+    """A department with people who lose their work (the disruption term: none of their
+    unit's functions is there), the departments that host their unit's work, then random
+    ones; empty when nobody is disrupted. Freeing both lets a step bring the work to the
+    people or the people to the work, which steps on random departments rarely pair."""
+    var = built.var
+    k = len(var.scenario.departments)
+    hosts: dict[str, set[int]] = {}
+    fs = var.scenario.functions
+    for (f, d), y in var.y.items():
+        unit = fs[f].unit_id
+        if unit is not None and solution[y.index]:
+            hosts.setdefault(unit, set()).add(d)
+    lost: list[tuple[int, str]] = []  # (department, unit) with people lost there
+    for c in var.classes:
+        where = hosts.get(c.unit_id)
+        if where is None:
+            continue
+        for d in range(k):
+            if d not in where and any(solution[x.index] for x in var.cell(c.index, d)):
+                lost.append((d, c.unit_id))
+    if not lost:
+        return set()
+    d, unit = lost[rng.randrange(len(lost))]
+    chosen = {d}
+    there = sorted(hosts[unit])
+    rng.shuffle(there)
+    chosen.update(there[: max(1, size - 1)])
+    while len(chosen) < min(k, size):
         chosen.add(rng.randrange(k))
     return chosen

@@ -115,6 +115,43 @@ def test_lns_never_worsens_and_its_plan_passes_the_checker(open600):
     assert objective_value(report.terms, open600.settings) == out.objective
 
 
+def test_disruption_steps_free_the_lost_people_and_their_units_work(open600):
+    """``lns._disrupted``: the department where people lost their work and one that hosts
+    their unit's work; nothing when nobody is disrupted."""
+    import random
+
+    from planner.cpsat.lns import _disrupted
+
+    plan = construct(open600, next(placements(open600)))
+    built = build(open600)
+    add_plan_hint(built, plan)
+    assert complete_hint(built, time_limit=20)
+    proto = built.model.proto
+    solution = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
+    var = built.var
+    k = len(open600.departments)
+    hosts: dict[str, set[int]] = {}
+    for (f, d), y in var.y.items():
+        if solution[y.index]:
+            hosts.setdefault(open600.functions[f].unit_id, set()).add(d)
+    if check(open600, plan).terms["disruption"] == 0:
+        assert _disrupted(built, solution, 3, random.Random(0)) == set()
+    c = next(c for c in var.classes if len(hosts.get(c.unit_id, ())) < k)
+    away = next(d for d in range(k) if d not in hosts[c.unit_id])
+    moved = {**solution, var.m[c.index, away].index: 1}  # read only: a person of c lost there
+    lost_there = {
+        (d, cl.unit_id)
+        for cl in var.classes
+        for d in range(k)
+        if d not in hosts.get(cl.unit_id, set(range(k)))
+        and any(moved[x.index] for x in var.cell(cl.index, d))
+    }
+    for seed in range(20):
+        chosen = _disrupted(built, moved, 3, random.Random(seed))
+        assert len(chosen) == 3
+        assert any(d in chosen and hosts[u] & chosen for d, u in lost_there)
+
+
 def test_solve_returns_a_checked_plan_on_the_open_structure(open600):
     seen: list[float] = []
     res = solve_module.solve(open600, time_limit=15, on_progress=lambda t, o, b: seen.append(t))
