@@ -42,7 +42,7 @@ app: $(STAMP)
 bench: $(STAMP) browser
 	$(PY) -m benchmarks.communes
 	$(PY) -m benchmarks.run
-	$(PY) -m benchmarks.stress --shapes 2000 5000
+	$(PY) -m benchmarks.stress --shapes 2000
 	$(PY) -m benchmarks.load
 	$(PY) -m pytest -m bench tests
 

@@ -1,14 +1,15 @@
 """Scenarios with no room left: every target set at a known plan's figures (issue 20).
 
-    .venv/bin/python -m benchmarks.stress                      # ../shared/unseen x 4 variants
-    .venv/bin/python -m benchmarks.stress --shapes 2000 5000   # and plan-first shapes, seed 1
+    .venv/bin/python -m benchmarks.stress                      # ../shared/unseen x 8 variants
+    .venv/bin/python -m benchmarks.stress --shapes 2000        # and plan-first shapes, seed 1
 
 Each source is a scenario with a plan that passes ``planner.check``: the scenarios of
 ``../shared/unseen`` with their witnesses and, with ``--shapes``, every plan-first kind of
 ``benchmarks/shapes.py`` at the given sizes (seed 1; the family uses seed 0) with its
 planted plan. ``benchmarks/tighten.py`` sets one group of targets at the plan's own figures
-(``budget``, ``posts``, ``capacity``, ``all``): the result is feasible (the plan proves it)
-and leaves the solver no slack there. Each is solved once in a fresh process at its band's
+(``budget``, ``posts``, ``capacity``, ``all``) or narrows the structure around it (``locks``,
+``rules``, ``skills``, ``sizes``): the result is feasible (the plan proves it) and leaves
+the solver no slack there. Each is solved once in a fresh process at its band's
 goal limit (10 s up to 3,000 staff, else 30 s, as issue 20's goals), and the plan is
 checked. Writes the "stress" section of docs/benchmarks.md.
 """
@@ -127,7 +128,10 @@ def section(rows: list[dict[str, Any]], command: str) -> list[str]:
         "`benchmarks/tighten.py`",
         "  sets one group of targets at that plan's own figures: `budget` (C7, C8), `posts` (C6 and",
         "  C9: every organisation's minima at what it keeps and holds), `capacity` (C3's slack and",
-        "  overstaff), `all`. Each is feasible (the plan proves it) and solved once at its band's",
+        "  overstaff), `all`; or narrows the structure around it: `locks` (a third of the staff and",
+        "  functions locked where the plan has them), `rules` (3k apart/together rules the plan",
+        "  meets), `skills` (each skill left only to the fewest holders the plan needs), `sizes`",
+        "  (every department's size fixed at the plan's). Each is feasible (the plan proves it) and solved once at its band's",
         "  goal limit (10 s up to 3,000 staff, else 30 s); `known plan` is that plan's objective.",
         "",
         f"**{len(planned)} of {len(rows)}** got a checked plan within the limit; median first "

@@ -40,6 +40,25 @@ def test_the_plan_still_passes_and_the_targets_sit_at_its_figures(shape, variant
         assert not check(sc.replace(settings=tighter), shape.plan).ok
 
 
+def test_structural_variants_narrow_the_scenario_around_the_plan(shape):
+    sc0, plan = shape.scenario, shape.plan
+    pl = Placement(sc0, plan)
+    locked = tighten(sc0, plan, "locks")
+    assert len(sc0.staff) / 5 < len(locked.locks) - len(sc0.locks) < len(sc0.staff)
+    ruled = tighten(sc0, plan, "rules")
+    k = len(sc0.departments)
+    assert len(ruled.rules) - len(sc0.rules) == 3 * k
+    scarce = tighten(sc0, plan, "skills")
+    held = sum(len(s.skills) for s in sc0.staff)
+    assert sum(len(s.skills) for s in scarce.staff) < held
+    sized = tighten(sc0, plan, "sizes")
+    assert sized.departments_given
+    for d in sized.departments:
+        lo, hi, _ = sized.dept_limits(d)
+        assert lo == hi == len(pl.staff_in[d.dept_id])
+    assert tighten(sc0, plan, "locks", seed=1).locks != locked.locks
+
+
 def test_a_plan_that_does_not_pass_is_refused(shape):
     broken = shape.plan.model_copy(update={"staff": shape.plan.staff[1:]})
     with pytest.raises(ValueError, match="does not pass"):
