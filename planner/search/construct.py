@@ -791,10 +791,19 @@ class Staffing:
             role = lk.role or Role.MEMBER
             if lk.dept_id is not None:
                 d = dept[lk.dept_id]
-            else:  # where the structure put this holder, their work's department, any other
+            else:  # where the structure put this holder, their work's department, any other:
+                # first where the work still needs them, then where there is room under C3's
+                # and C5's upper limits (they never move afterwards, and heads, protected
+                # staff and skills come later)
                 first = [x for x in (self.holders.get(i), self.home[i]) if x is not None]
                 rest = sorted(range(self.k), key=lambda j: self.fte[j] - self.cap_lo[j])
-                d = next((j for j in first + rest if self._post_fits(j, role)), (first + rest)[0])
+                order = first + rest
+                fte_i = sc.staff[i].fte_h
+                fits = [j for j in order if self._post_fits(j, role)]
+                d = next(
+                    (j for j in fits if self.fte[j] + fte_i <= self.cap_lo[j]),
+                    next((j for j in fits if self.room_for(i, j)), (fits or order)[0]),
+                )
             if role is Role.HEAD and self.heads[d]:
                 return False
             self.place(i, d, role)
