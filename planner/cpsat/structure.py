@@ -32,21 +32,24 @@ and C4: the work needing skill s sits in at most as many departments as s
 has holders, and for a scarce skill (holders' fte below ``SCARCE`` × its work; the scarcest, within ``HOLDER_VARS``)
 exactly, over its holders grouped into classes c of people alike (the same
 modelled skills, fte and lock): h[c,d] ∈ {0..|c|}, Σ_d h[c,d] ≤ |c|,
-Σ_{c holds s} fte_c · h[c,d] ≥ Σ_{f needs s} workload_f · y[f,d]; the staffing
-places those holders there first. Two solves, the second hinted with the first:
+Σ_{c holds s} fte_c · h[c,d] + short_{s,d} ≥ Σ_{f needs s} workload_f · y[f,d]; the
+staffing places those holders there first. C4 is soft (short ≥ 0, and ``beyond_s``
+departments with s-work past its holders' count), weighted SKILL_SHORT: when every greedy
+packing breaks it (every skill as scarce as a plan allows) the model still starts from one
+and drives the shortfall down. Two solves, the second hinted with the first:
 
     1. min Σ_d (lo_d + hi_d) + 100 · e   (windows and heads: soft, as φ is an
-                                          estimate; a placement meeting them all is
-                                          proven at once)
+         + SKILL_SHORT · (Σ short          estimate; a placement meeting them all is
+           + 100 · Σ beyond)               proven at once)
     2. min UNIT · Σ_u |{d : u has work in d}|        (keep each unit's work together)
          + DOMAIN · Σ_domain |{d : hosts it}|        (§4 fragmentation)
          + SKILL · Σ_s scarce |{d : has s-work}|     (a holder for each)
-       subject to Σ_d (lo_d + hi_d) ≤ its value in 1.
+       subject to stage 1's objective ≤ its value in 1.
 
 A unit is split only where its limits, domains, locks or rules require it, and
 nothing about the scenario's shape is assumed: the model is exact for C1, C2,
-C12, the function locks of C13 and "every department used"; only the windows
-are estimates, which the staffing and the checker then judge.
+C12, the function locks of C13 and "every department used"; the windows are
+estimates and C4 is soft, both judged by the staffing and the checker.
 """
 
 from __future__ import annotations
@@ -67,6 +70,11 @@ log = logging.getLogger("planner.cpsat")
 
 FULL = 0.98
 """A department's work may use this share of its room (``max_staff`` × mean fte)."""
+SKILL_SHORT = 1_000
+"""First stage: a hundredth of an FTE of skilled work without a holder weighs as much as
+a thousand outside a window (and a department with a skill's work beyond its holders' count as
+a thousand people): C4 alone never leaves the model without a placement (the greedy
+packing's hint is one), and a placement that meets C4 is preferred to any window."""
 UNIT, DOMAIN, SKILL = 10, 5, 20
 """Second stage's weights: a unit split once more, a domain in one more department, a
 scarce skill's work in one more department."""
@@ -192,23 +200,38 @@ def place(
         kept = cp_model.LinearExpr.sum([h[c, d] for d in range(k)])
         # a holder locked to a department is there (C13); the others at most once
         model.add(kept == len(members)) if lock is not None else model.add(kept <= len(members))
+    # C4, soft like the windows (a placement always exists, the greedy packing's hint is
+    # one, and the first stage drives the shortfall to 0 where a placement allows it)
+    short_hints: list[tuple[cp_model.IntVar, int]] = []
     for skill, (members, holders, exact_) in skills.items():
         hosts = _hosts(model, y, members, k)
-        model.add(hosts <= len(holders))  # C4: each department with its work needs a holder
+        beyond = model.new_int_var(0, k, "")  # departments with its work beyond its holders
+        model.add(hosts - beyond <= len(holders))  # each department with its work needs one
+        penalties.append(100 * SKILL_SHORT * beyond)
+        if start is not None:
+            short_hints.append((beyond, max(0, len({start[f] for f in members}) - len(holders))))
         if not exact_:
             continue
         spread.append((hosts, SKILL))
         mine = [c for c, (held, _, _, _) in enumerate(classes) if skill in held]
+        need_all = sum(fs[f].workload_h for f in members)
         for d in range(k):  # C4 exactly, for the only people who hold the skill
+            short = model.new_int_var(0, need_all, "")
             model.add(
                 cp_model.LinearExpr.weighted_sum(
                     [h[c, d] for c in mine], [classes[c][1] for c in mine]
                 )
+                + short
                 >= cp_model.LinearExpr.weighted_sum(
                     [y[f, d] for f in members if (f, d) in y],
                     [fs[f].workload_h for f in members if (f, d) in y],
                 )
             )
+            penalties.append(SKILL_SHORT * short)
+            if start is not None:
+                need_d = sum(fs[f].workload_h for f in members if start.get(f) == d)
+                held_d = sum(classes[c][1] * len(classes[c][3]) for c in mine if classes[c][2] == d)
+                short_hints.append((short, max(0, need_d - held_d)))
     if start is not None:  # the greedy packing, with what it implies, as a complete hint
         for (f, d), x in y.items():
             model.add_hint(x, int(start.get(f) == d))
@@ -225,6 +248,11 @@ def place(
             model.add_hint(hi_d, max(0, load[d] - ceil[d]))
             model.add_hint(heads[d], wanted[d])
         model.add_hint(excess, max(0, sum(wanted) - max(0, n - sc.required_exits)))
+        for (c, d), x in h.items():  # holders where a lock puts them, else nowhere yet
+            lock = classes[c][2]
+            model.add_hint(x, len(classes[c][3]) if lock == d else 0)
+        for x, v in short_hints:
+            model.add_hint(x, v)
     deadline = time.perf_counter() + max(0.2, time_limit)
     # 1. the windows alone (proven at 0 as soon as a placement meets them all)
     model.minimize(cp_model.LinearExpr.sum(penalties))
