@@ -44,6 +44,8 @@ and drives the shortfall down. Two solves, the second hinted with the first:
     2. min UNIT · Σ_u |{d : u has work in d}|        (keep each unit's work together)
          + DOMAIN · Σ_domain |{d : hosts it}|        (§4 fragmentation)
          + SKILL · Σ_s scarce |{d : has s-work}|     (a holder for each)
+         + LOCKED_LOST · Σ_{u,d} L_ud · [d hosts no work of u]   (§4 disruption of the
+                                          L_ud people of u locked to d)
        subject to stage 1's objective ≤ its value in 1.
 
 A unit is split only where its limits, domains, locks or rules require it, and
@@ -78,6 +80,10 @@ packing's hint is one), and a placement that meets C4 is preferred to any window
 UNIT, DOMAIN, SKILL = 10, 5, 20
 """Second stage's weights: a unit split once more, a domain in one more department, a
 scarce skill's work in one more department."""
+LOCKED_LOST = 2
+"""Second stage's weight of a person locked to a department that hosts none of their
+unit's work (§4's disruption against fragmentation at their default weights: 2,000 and
+5,000 against DOMAIN's 5)."""
 STAGE_TWO = 2.0
 """The second stage (units, domains, skills together) gets at most this multiple of the
 first stage's time, at least 0.5 s: it polishes a placement that already meets the windows."""
@@ -191,6 +197,7 @@ def place(
     for groups, weight in ((units, UNIT), (domains, DOMAIN)):
         for members in groups.values():
             spread.append((_hosts(model, y, members, k), weight))
+    spread += _locked_away(sc, model, y, units)
     skills = _skills(sc)
     classes = _holder_classes(sc, {sk for sk, (_, _, exact_) in skills.items() if exact_})
     h: dict[tuple[int, int], cp_model.IntVar] = {}  # holders of class c in department d
@@ -382,6 +389,30 @@ def _holders(
             free.sort(key=elsewhere)
             take, free = free[: counts[c, d]], free[counts[c, d] :]
             out.update((i, d) for i in take)
+    return out
+
+
+def _locked_away(
+    sc: Scenario,
+    model: cp_model.CpModel,
+    y: dict[tuple[int, int], cp_model.IntVar],
+    units: dict[str, list[int]],
+) -> list[tuple[cp_model.LinearExpr, int]]:
+    """Second-stage terms for the staff locked to a department (C13): the people of unit u
+    locked to d lose their work (§4 disruption) unless d hosts one of u's functions, so
+    ``[d hosts none of u] · L_ud · LOCKED_LOST`` for the L_ud people of u locked to d.
+    The placement cannot move them; it can bring their unit's work to them."""
+    dept_index = {d.dept_id: i for i, d in enumerate(sc.departments)}
+    unit_of = {s.staff_id: s.unit_id for s in sc.staff}
+    locked: dict[tuple[str, int], int] = defaultdict(int)
+    for lk in sc.locks:
+        if lk.kind is LockKind.STAFF and lk.dept_id is not None and lk.role is not Role.EXIT:
+            locked[unit_of[lk.id], dept_index[lk.dept_id]] += 1
+    out: list[tuple[cp_model.LinearExpr, int]] = []
+    for (unit, d), count in sorted(locked.items()):
+        xs = [y[f, d] for f in units.get(unit, []) if (f, d) in y]
+        if xs:
+            out.append((host_literal(model, xs).Not(), LOCKED_LOST * count))
     return out
 
 
