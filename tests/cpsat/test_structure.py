@@ -128,3 +128,40 @@ def test_the_placement_brings_a_units_work_to_its_people_locked_in_a_department(
     monkeypatch.setattr(structure, "LOCKED_LOST", 0)
     without = lost()
     assert with_term <= len(locked) // 100 < without, (with_term, without, len(locked))
+
+
+def test_scarce_skills_alone_never_leave_the_placement_without_one() -> None:
+    """C4 is soft in the placement model (``SKILL_SHORT``): a skill whose work is locked in
+    two departments but held by one person made the exact model infeasible (no placement
+    at all, so the constructive plan fell back to the greedy packings). Now a placement
+    comes back with the work where the locks put it; the staffing and the checker judge C4."""
+    sc = small(FEASIBLE[0])
+    fs = [f for f in sc.functions if f.skill is not None and f.kind is not FunctionKind.RESERVED]
+    skill = fs[0].skill
+    mine = [f for f in fs if f.skill == skill]
+    a = mine[0]
+    da = next(d for d in sc.departments if d.hosts(a.domain))
+    b, db = next(
+        (f, d)
+        for f in mine[1:]
+        for d in sc.departments
+        if d.dept_id != da.dept_id and d.hosts(f.domain)
+    )
+    holder = next(s.staff_id for s in sc.staff if skill in s.skills)
+    staff = tuple(
+        s
+        if s.staff_id == holder
+        else s.model_copy(update={"skills": tuple(k for k in s.skills if k != skill)})
+        for s in sc.staff
+    )
+    locks = (
+        Lock(kind=LockKind.FUNCTION, id=a.function_id, dept_id=da.dept_id),
+        Lock(kind=LockKind.FUNCTION, id=b.function_id, dept_id=db.dept_id),
+    )
+    scarce = sc.replace(staff=staff, locks=(*sc.locks, *locks))
+    out = place(scarce, 2.0, seed=0, deterministic=True)
+    assert out is not None
+    fid = {f.function_id: i for i, f in enumerate(scarce.functions)}
+    did = {d.dept_id: i for i, d in enumerate(scarce.departments)}
+    assert out.where[fid[a.function_id]] == did[da.dept_id]
+    assert out.where[fid[b.function_id]] == did[db.dept_id]
