@@ -72,7 +72,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import gap_of, in_fresh_process, machine
+from benchmarks.harness import gap_of, in_fresh_process, machine, replace_section
 from benchmarks.shapes import Shape, ShapeSpec, generate_shape
 from planner.generate.packed import Packed, PackedSpec, generate_packed, merged
 
@@ -1143,15 +1143,7 @@ def family_section(results: dict[str, Any] | None = None) -> list[str]:
 
 def write_section(path: Path, results: dict[str, Any] | None) -> None:
     """Replace the family section of ``path`` (or append it)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    section = "\n".join(family_section(results))
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
+    replace_section(path, family_section(results), missing="# Benchmarks\n")
 
 
 # -- files ---------------------------------------------------------------------------------------

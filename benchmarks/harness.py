@@ -51,6 +51,20 @@ def append_rows(path: Path, rows: list[dict[str, Any]]) -> None:
         w.writerows(rows)
 
 
+def replace_section(path: Path, lines: list[str], missing: str = "") -> None:
+    """Write ``lines`` (a section of docs/benchmarks.md, its first line ``<!-- NAME:start -->``
+    and its last ``<!-- NAME:end -->``) over the same section of ``path``, or append it
+    (to ``missing`` when the file does not exist): what each benchmark owns of the page."""
+    start, end = lines[0], lines[-1]
+    text = path.read_text(encoding="utf-8") if path.exists() else missing
+    block = "\n".join(lines)
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
 def set_clock(clock: str) -> None:
     AXIS["axis"] = CLOCKS.index(clock)
 

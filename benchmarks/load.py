@@ -46,6 +46,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.harness import replace_section
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
 CSV = ROOT / "benchmarks" / "results" / "load.csv"
@@ -512,13 +514,7 @@ def write_outputs(rows: list[dict[str, Any]], command: str, load: str) -> None:
         *table,
         "<!-- load:end -->",
     ]
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
-    start, end = "<!-- load:start -->", "<!-- load:end -->"
-    if start in text and end in text:
-        text = text[: text.index(start)] + "\n".join(section) + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(section) + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    replace_section(DOC, section)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.family import unseen_limit, unseen_root
-from benchmarks.harness import cpsat_job, in_fresh_process
+from benchmarks.harness import cpsat_job, in_fresh_process, replace_section
 from benchmarks.tighten import VARIANTS, tighten
 from models import Plan, Scenario
 from planner.checking.check import check, objective_value
@@ -143,17 +143,6 @@ def section(rows: list[dict[str, Any]], command: str) -> list[str]:
     ]
 
 
-def write_section(lines: list[str]) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
-    start, end = MARKS
-    block = "\n".join(lines)
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.stress", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
@@ -170,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = section(rows, command.strip())
     print("\n".join(lines[3:]))
     if not args.no_doc:
-        write_section(lines)
+        replace_section(DOC, lines)
     return 0
 
 

@@ -49,7 +49,6 @@ from planner.domain.kpis import Placement, payroll_after, payroll_before
 LOCKED_SHARE = 1 / 3
 """Share of the staff, and of the functions, the ``locks`` variant locks."""
 VARIANTS = ("budget", "posts", "capacity", "all", "locks", "rules", "skills", "sizes")
-STRUCTURAL = ("locks", "rules", "skills", "sizes")
 
 
 def _budget(pl: Placement, targets: dict) -> None:
@@ -233,4 +232,4 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     raise SystemExit(main())
 
-__all__ = ["STRUCTURAL", "VARIANTS", "tighten"]
+__all__ = ["VARIANTS", "tighten"]

@@ -98,13 +98,19 @@ def test_canonical_plan_is_a_complete_hint_and_keeps_every_term(open600):
     assert complete_hint(built, time_limit=20)
 
 
-def test_lns_never_worsens_and_its_plan_passes_the_checker(open600):
-    plan = construct(open600, next(placements(open600)))
-    built = build(open600)
+def _hinted(sc: Scenario):
+    """The first packing's constructive plan, the full model, and the plan as a complete
+    solution of it."""
+    plan = construct(sc, next(placements(sc)))
+    built = build(sc)
     add_plan_hint(built, plan)
     assert complete_hint(built, time_limit=20)
     proto = built.model.proto
-    start = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
+    return plan, built, dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
+
+
+def test_lns_never_worsens_and_its_plan_passes_the_checker(open600):
+    plan, built, start = _hinted(open600)
     set_objective(built.model, built.var, open600.settings.objective.mode)
     out = improve(built, start, open600.settings, 6.0)
     first = objective_value(check(open600, plan).terms, open600.settings)
@@ -122,12 +128,7 @@ def test_disruption_steps_free_the_lost_people_and_their_units_work(open600):
 
     from planner.cpsat.lns import _disrupted
 
-    plan = construct(open600, next(placements(open600)))
-    built = build(open600)
-    add_plan_hint(built, plan)
-    assert complete_hint(built, time_limit=20)
-    proto = built.model.proto
-    solution = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
+    plan, built, solution = _hinted(open600)
     var = built.var
     k = len(open600.departments)
     hosts: dict[str, set[int]] = {}
