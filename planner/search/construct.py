@@ -45,8 +45,10 @@ Steps (all quantities in hundredths of an FTE, as in the model):
      swap a spare post, or bring someone in); C9's leader share (hand posts over);
      skills still short, by moving a holder in (``_bring``);
    - then the objective: keep people whose exit costs more than their salary
-     saves (``fill``), and let retiring members make way for those who are not
-     (``retire_first``).
+     saves (``fill``; with a budget, while C8 holds), let retiring members make way
+     for those who are not (``retire_first``), and bring members who lost their work
+     (disruption) to it: move, swap, or trade places with someone who exits
+     (``rehome``).
 
 This module is long because the constructive plan is one heuristic whose steps share one
 state: the packing of units and the choice of leads, then the staffing steps above, all
@@ -74,7 +76,7 @@ from models import (
     exact,
 )
 from planner.domain.grouping import UnionFind, breaks_apart
-from planner.domain.kpis import department_summaries
+from planner.domain.kpis import department_summaries, payroll, payroll_before
 
 
 # -- 1. placement ---------------------------------------------------------------
@@ -451,6 +453,38 @@ BORROW_TRIES = 20
 """Candidates a borrow tries to replace in their department before giving up (bounds its cost)."""
 
 
+REHOME_PASSES = 3
+"""Passes of ``Staffing.rehome`` at most (it stops at the first that settles no one)."""
+
+
+class _Budget:
+    """C8 kept as running totals while a step adds people or trades them.
+
+    ``room(Δpayroll, Δretained)``: would ``payroll_after + Δpayroll ≤ max_payroll`` and
+    ``payroll_before − (payroll_after + Δpayroll) ≥ min_income_raise × (retained +
+    Δretained)`` hold? Exact Fractions, payroll as in SPEC §3 (members earn no allowance,
+    so a member's Δpayroll is their salary). ``take`` records a change made.
+    """
+
+    def __init__(self, sc: Scenario, after: Fraction, retained: int) -> None:
+        t = sc.settings.targets
+        self.cap = None if t.max_payroll is None else exact(t.max_payroll)
+        self.rate = None if t.min_income_raise is None else exact(t.min_income_raise)
+        self.before = payroll_before(sc)
+        self.after = after
+        self.retained = retained
+
+    def room(self, d_payroll: int, d_retained: int) -> bool:
+        after = self.after + d_payroll
+        if self.cap is not None and after > self.cap:
+            return False
+        return self.rate is None or self.before - after >= self.rate * (self.retained + d_retained)
+
+    def take(self, d_payroll: int, d_retained: int) -> None:
+        self.after += d_payroll
+        self.retained += d_retained
+
+
 class Staffing:
     """Greedy person-level staffing of a fixed placement; see the module docstring.
 
@@ -514,6 +548,7 @@ class Staffing:
         self.dept: list[int | None] = [None] * n
         self.role: list[Role] = [Role.EXIT] * n
         self.fixed = [False] * n  # locked: never moved by the heuristic
+        self.anywhere = [False] * n  # locked to a role only: may change department (rehome)
         self.stays = [s.protected for s in sc.staff]  # protected (C7): may move, never exit
         self.fte = [0] * k
         self.count = [0] * k
@@ -626,11 +661,15 @@ class Staffing:
     # -- needs ---------------------------------------------------------------------
     def lower_needs_met_without(self, i: int) -> bool:
         """Would department ``dept[i]`` still cover every lower need without person i?"""
+        if self.fixed[i] or self.role[i] is not Role.MEMBER:
+            return False
+        return self._needs_kept_without(i)
+
+    def _needs_kept_without(self, i: int) -> bool:
+        """``lower_needs_met_without`` for a member whatever their locks."""
         d = self.dept[i]
         assert d is not None
         s = self.sc.staff[i]
-        if self.fixed[i] or self.role[i] is not Role.MEMBER:
-            return False
         if self.fte[d] - s.fte_h < self.cap_lo[d] or self.count[d] - 1 < self.limits[d][0]:
             return False
         for sk in s.skills:
@@ -791,7 +830,10 @@ class Staffing:
             role = lk.role or Role.MEMBER
             if lk.dept_id is not None:
                 d = dept[lk.dept_id]
-            else:  # where the structure put this holder, their work's department, any other:
+            else:
+                self.anywhere[i] = (
+                    True  # where the structure put this holder, their work's department, any other:
+                )
                 # first where the work still needs them, then where there is room under C3's
                 # and C5's upper limits (they never move afterwards, and heads, protected
                 # staff and skills come later)
@@ -1334,18 +1376,31 @@ class Staffing:
         self.repair_skills()
         self.fill()
         self.retire_first()
+        self.rehome()
         return True
+
+    def _budget(self) -> _Budget | None:
+        """C8 of the current state, or None when no budget is set."""
+        sc = self.sc
+        t = sc.settings.targets
+        if t.max_payroll is None and t.min_income_raise is None:
+            return None
+        retained = [i for i in range(self.n) if self.dept[i] is not None]
+        after = payroll(sc, ((sc.staff[i], self.role[i].value) for i in retained))
+        return _Budget(sc, after, len(retained))
 
     def fill(self) -> None:
         """Keep more people where it pays: a non-retiring person whose exit costs more
         (weight of involuntary_exits) than their salary adds to the payroll term
         (weight of payroll per 1,000), while C7's exits, C3/C5's upper limits and C8 allow.
+
+        With a budget (C8) the cheapest come first, and each one only while
+        ``payroll_after + salary ≤ max_payroll`` and ``payroll_before − payroll_after −
+        salary ≥ min_income_raise × (retained + 1)`` (:class:`_Budget`).
         """
         sc = self.sc
         w = sc.settings.objective.weights()
-        t = sc.settings.targets
-        if t.max_payroll is not None or t.min_income_raise is not None:
-            return  # budgets: keep the trimmed plan rather than risk C8
+        budget = self._budget()
         free = sorted(
             (
                 i
@@ -1363,6 +1418,8 @@ class Staffing:
                 return
             if not self._org_room(i):
                 continue
+            if budget is not None and not budget.room(sc.staff[i].salary, 1):
+                return  # the cheapest left do not fit: no one after them does
             # The department left with the least surplus (the imbalance term is the largest
             # surplus); one's own unit's department is worth its disruption weight.
             bonus = 100 * w["disruption"] // max(w["imbalance"], 1)
@@ -1377,6 +1434,8 @@ class Staffing:
                 )
                 self.place(i, d)
                 exits -= 1
+                if budget is not None:
+                    budget.take(sc.staff[i].salary, 1)
 
     def retire_first(self) -> None:
         """Fewer involuntary exits: a retiring member makes way for someone who is not.
@@ -1386,12 +1445,12 @@ class Staffing:
         instead of r (workload within C3's bounds, skills, reserved work, lead presence)
         and r's organisation keeps its min_staff; the headcounts and C7's exits are
         unchanged, the objective drops by one involuntary exit. With a budget (C8) only
-        when x costs no more than r. x goes preferably where their unit's work is.
+        while it holds with x's salary in place of r's (:class:`_Budget`). x goes
+        preferably where their unit's work is.
         """
         sc = self.sc
         staff = sc.staff
-        t = sc.settings.targets
-        budget = t.max_payroll is not None or t.min_income_raise is not None
+        budget = self._budget()
         retiring: list[list[int]] = [[] for _ in range(self.k)]
         for i in range(self.n):
             d = self.dept[i]
@@ -1416,14 +1475,141 @@ class Staffing:
                     retiring[d].remove(r)
                     self.remove(r)
                     self.place(x, d)
+                    if budget is not None:
+                        budget.take(staff[x].salary - staff[r].salary, 0)
                     break
             if not any(retiring):
                 return
 
-    def _trade_ok(self, x: int, r: int, d: int, budget: bool) -> bool:
-        """Would department d keep its lower needs with x in place of member r?"""
+    def rehome(self) -> None:
+        """Fewer people who lose their work (the disruption term).
+
+        A retained member i of department d is disrupted when d hosts none of their unit's
+        functions (SPEC §4). In order, for each such i (holding no post; locked to a
+        department: never; locked to a role only: moves and swaps, no exit):
+
+        1. *move*: i goes to a department e that hosts their unit's work, when d keeps
+           every lower need without i (``_needs_kept_without``) and e has room;
+        2. *swap*: i and a member j of such an e trade places, when each department keeps
+           its needs with the other person (``_trade_ok``) and the disrupted count drops
+           (j's unit has work in d, or j had lost their work in e already);
+        3. *trade with an exit*: someone x who exits now, whose unit has work in d,
+           takes i's place and i exits (i not protected), when d keeps its needs, C9 and
+           C8 hold, and the weighted objective drops:
+           ``Δ = −w_disruption + w_exits·([i not retiring] − [x not retiring])
+           + w_payroll·(salary_x − salary_i)/1000 < 0``.
+
+        No step may raise the largest surplus of any department (the imbalance term).
+        Headcounts, exits and posts per department are unchanged by 2 and 3, and by 1
+        only between departments within their limits.
+        """
+        sc = self.sc
+        staff = sc.staff
+        w = sc.settings.objective.weights()
+        if not w["disruption"]:
+            return
+        budget = self._budget()
+        units = [s.unit_id for s in staff]
+        hosts = self.unit_depts
+
+        def lost(i: int, d: int) -> bool:
+            where = hosts.get(units[i], set())
+            return bool(where) and d not in where
+
+        def movable(i: int) -> bool:  # may change department (not exit: ``fixed``)
+            return self.role[i] is Role.MEMBER and (not self.fixed[i] or self.anywhere[i])
+
+        def surplus_ok(changes: dict[int, int]) -> bool:
+            top = max(self.fte[d] - self.work[d] for d in range(self.k))
+            return all(self.fte[d] + c - self.work[d] <= top for d, c in changes.items())
+
+        waiting: dict[int, list[int]] = defaultdict(list)  # department -> exits whose work is there
+        for x in sorted(range(self.n), key=lambda x: (staff[x].salary, x)):
+            if self.dept[x] is None and not self.fixed[x]:
+                for h in hosts.get(units[x], ()):
+                    waiting[h].append(x)
+        we, wp = w["involuntary_exits"], w["payroll"]
+
+        def count_lost() -> int:
+            return sum(1 for i, d in enumerate(self.dept) if d is not None and lost(i, d))
+
+        left = count_lost()
+        for _ in range(REHOME_PASSES):  # a step can open the way for another
+            people = [i for i in range(self.n) if self.dept[i] is not None and movable(i)]
+            for i in people:
+                d = self.dept[i]
+                if d is None or not lost(i, d) or not movable(i):
+                    continue
+                si = staff[i]
+                there = sorted(hosts[units[i]])
+                # 1. move
+                to = next(
+                    (
+                        e
+                        for e in there
+                        if self.room_for(i, e) and surplus_ok({e: si.fte_h, d: -si.fte_h})
+                    ),
+                    None,
+                )
+                if to is not None and self._needs_kept_without(i):
+                    self.remove(i)
+                    self.place(i, to)
+                    continue
+                # 2. swap with a member of a department that hosts i's unit's work
+                done = False
+                for e in there:
+                    for j in sorted(self.members[e]):
+                        if not movable(j) or (lost(j, d) and not lost(j, e)):
+                            continue
+                        sj = staff[j]
+                        if not surplus_ok({d: sj.fte_h - si.fte_h, e: si.fte_h - sj.fte_h}):
+                            continue
+                        if self._trade_ok(i, j, e, None) and self._trade_ok(j, i, d, None):
+                            self.remove(i)
+                            self.remove(j)
+                            self.place(i, e)
+                            self.place(j, d)
+                            done = True
+                            break
+                    if done:
+                        break
+                if done or self.stays[i] or self.fixed[i]:
+                    continue
+                # 3. trade with someone who exits now
+                for x in waiting.get(d, ()):
+                    if self.dept[x] is not None:
+                        continue
+                    sx = staff[x]
+                    delta = (
+                        -w["disruption"] * 1000
+                        + we * 1000 * ((not si.retiring) - (not sx.retiring))
+                        + wp * (sx.salary - si.salary)
+                    )
+                    if delta >= 0:
+                        continue
+                    if budget is not None and not budget.room(sx.salary - si.salary, 0):
+                        continue
+                    if not surplus_ok({d: sx.fte_h - si.fte_h}):
+                        continue
+                    if self._trade_ok(x, i, d, None):
+                        self.remove(i)
+                        self.place(x, d)
+                        if budget is not None:
+                            budget.take(sx.salary - si.salary, 0)
+                        break
+            now = count_lost()
+            if now >= left:
+                return
+            left = now
+
+    def _trade_ok(self, x: int, r: int, d: int, budget: _Budget | None) -> bool:
+        """Would department d keep its lower needs (and C8) with x in place of member r?"""
         sx, sr = self.sc.staff[x], self.sc.staff[r]
-        if budget and sx.salary > sr.salary:
+        if (
+            budget is not None
+            and sx.salary > sr.salary
+            and not budget.room(sx.salary - sr.salary, 0)
+        ):
             return False
         fte = self.fte[d] - sr.fte_h + sx.fte_h
         if not self.cap_lo[d] <= fte <= self.cap_hi[d]:
