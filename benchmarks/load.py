@@ -46,13 +46,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.browser import ARGS, CHROMIUM, new_page, open_page, settle
 from benchmarks.harness import replace_section
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
 CSV = ROOT / "benchmarks" / "results" / "load.csv"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 PROVINCE_DONE = "[data-testid='stMetricValue']:has-text('33 → 6')"
 SOLVE_BUTTON = "Giải"
 LIMIT_LABEL = "Giới hạn thời gian (giây)"
@@ -153,7 +152,7 @@ _GROUPS: dict[str, int] = {}
 """The process group of each running app server, by URL."""
 
 
-def settle(url: str, timeout: float = 90.0) -> None:
+def quiet(url: str, timeout: float = 90.0) -> None:
     """Until the app's processes are quiet: its first visit starts the solver processes and
     the queue's clerk, which spend seconds importing OR-Tools; a page loaded meanwhile is
     not a page loaded on an idle server."""
@@ -225,18 +224,9 @@ def dask_cluster(logs: Path, workers: int = 2) -> Iterator[str]:
 # -- browsers -----------------------------------------------------------------------------------
 
 
-def new_page(browser: Any) -> tuple[Any, Any]:
-    """A fresh browser session (context) in Vietnamese; requests to other hosts are refused."""
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="vi-VN")
-
-    def guard(route: Any) -> None:
-        if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", guard)
-    return context, context.new_page()
+def _new_page(browser: Any) -> tuple[Any, Any]:
+    """A fresh browser session (context) in Vietnamese at a laptop's size."""
+    return new_page(browser, locale="vi-VN", width=1280, height=1000)
 
 
 PAGE_LOAD_LIMIT = 180.0
@@ -246,7 +236,7 @@ PAGE_LOAD_LIMIT = 180.0
 def page_load(browser: Any, url: str) -> float:
     """Seconds until a new visitor sees the Scenario page with its figures (at most
     ``PAGE_LOAD_LIMIT``: a page that takes longer is recorded as taking that long)."""
-    context, page = new_page(browser)
+    context, page = _new_page(browser)
     page.set_default_timeout(PAGE_LOAD_LIMIT * 1000)
     try:
         start = time.perf_counter()
@@ -261,33 +251,12 @@ def page_load(browser: Any, url: str) -> float:
         context.close()
 
 
-def _settled(page: Any) -> None:
-    """Until Streamlit has finished the current run."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
-    )
-    time.sleep(0.5)
-
-
-def _open_page(page: Any, title: str) -> None:
-    """Click a page in the sidebar (the session goes with it; once more if a rerun swallowed
-    the first click)."""
-    for attempt in range(3):
-        page.get_by_role("link", name=title).click()
-        try:
-            page.wait_for_selector(f"h1:has-text('{title}')", timeout=30_000)
-            return
-        except Exception:  # noqa: BLE001 - retried, then the last error is raised
-            if attempt == 2:
-                raise
-
-
 def ready_to_solve(
     browser: Any, url: str, limit: float, disruption: int | None = None
 ) -> tuple[Any, Any]:
     """A planner on the Plan page with the time limit ``limit`` and, when given, the weight
     of disruption ``disruption`` set on the Settings page: ready to press Solve."""
-    context, page = new_page(browser)
+    context, page = _new_page(browser)
     page.set_default_timeout(PAGE_LOAD_LIMIT * 1000)
     if disruption is not None:
         page.goto(url + "settings", wait_until="domcontentloaded")
@@ -296,8 +265,8 @@ def ready_to_solve(
         box.wait_for(timeout=120_000)
         box.fill(str(disruption))
         box.press("Enter")
-        _settled(page)
-        _open_page(page, PLAN_PAGE)
+        settle(page, 0.5)
+        open_page(page, PLAN_PAGE, timeout=30.0)
     else:
         page.goto(url + "plan", wait_until="domcontentloaded")
     box = page.get_by_role("spinbutton", name=LIMIT_LABEL)
@@ -305,7 +274,7 @@ def ready_to_solve(
     if float(box.input_value() or 0) != limit:
         box.fill(str(int(limit)))
         box.press("Enter")
-        _settled(page)
+        settle(page, 0.5)
     return context, page
 
 
@@ -556,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
             db = f"sqlite:///{logs / 'workspace.db'}"
             with app_server(db, logs) as url:
                 page_load(browser, url)  # the first visit warms the server's caches
-                settle(url)  # … and starts the solver processes, which import OR-Tools
+                quiet(url)  # … and starts the solver processes, which import OR-Tools
                 idle = min(page_load(browser, url) for _ in range(3))
                 single = 0.0
                 if "alone" in phases or "distinct" in phases or "same" in phases:
@@ -576,7 +545,7 @@ def main(argv: list[str] | None = None) -> int:
                 db_same = f"sqlite:///{logs / 'workspace-same.db'}"
                 with app_server(db_same, logs) as url:
                     page_load(browser, url)
-                    settle(url)
+                    quiet(url)
                     rows.append(
                         together(
                             browser, url, db_same, args.planners, single, distinct=False, bare=bare
