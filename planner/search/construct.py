@@ -547,6 +547,7 @@ class Staffing:
         self.n = n
         self.dept: list[int | None] = [None] * n
         self.role: list[Role] = [Role.EXIT] * n
+        self.fte_of = [s.fte_h for s in sc.staff]  # read in the inner loops
         self.fixed = [False] * n  # locked: never moved by the heuristic
         self.anywhere = [False] * n  # locked to a role only: may change department (rehome)
         self.stays = [s.protected for s in sc.staff]  # protected (C7): may move, never exit
@@ -1519,9 +1520,13 @@ class Staffing:
         def movable(i: int) -> bool:  # may change department (not exit: ``fixed``)
             return self.role[i] is Role.MEMBER and (not self.fixed[i] or self.anywhere[i])
 
+        top = [max(self.fte[d] - self.work[d] for d in range(self.k))]  # after each change
+
         def surplus_ok(changes: dict[int, int]) -> bool:
-            top = max(self.fte[d] - self.work[d] for d in range(self.k))
-            return all(self.fte[d] + c - self.work[d] <= top for d, c in changes.items())
+            return all(self.fte[d] + c - self.work[d] <= top[0] for d, c in changes.items())
+
+        def changed() -> None:
+            top[0] = max(self.fte[d] - self.work[d] for d in range(self.k))
 
         waiting: dict[int, list[int]] = defaultdict(list)  # department -> exits whose work is there
         for x in sorted(range(self.n), key=lambda x: (staff[x].salary, x)):
@@ -1547,28 +1552,32 @@ class Staffing:
                     (
                         e
                         for e in there
-                        if self.room_for(i, e) and surplus_ok({e: si.fte_h, d: -si.fte_h})
+                        if self.room_for(i, e)
+                        and surplus_ok({e: self.fte_of[i], d: -self.fte_of[i]})
                     ),
                     None,
                 )
                 if to is not None and self._needs_kept_without(i):
                     self.remove(i)
                     self.place(i, to)
+                    changed()
                     continue
                 # 2. swap with a member of a department that hosts i's unit's work
                 done = False
                 for e in there:
-                    for j in sorted(self.members[e]):
+                    for j in list(self.members[e]):
                         if not movable(j) or (lost(j, d) and not lost(j, e)):
                             continue
-                        sj = staff[j]
-                        if not surplus_ok({d: sj.fte_h - si.fte_h, e: si.fte_h - sj.fte_h}):
+                        if not surplus_ok(
+                            {d: self.fte_of[j] - self.fte_of[i], e: self.fte_of[i] - self.fte_of[j]}
+                        ):
                             continue
                         if self._trade_ok(i, j, e, None) and self._trade_ok(j, i, d, None):
                             self.remove(i)
                             self.remove(j)
                             self.place(i, e)
                             self.place(j, d)
+                            changed()
                             done = True
                             break
                     if done:
@@ -1589,11 +1598,12 @@ class Staffing:
                         continue
                     if budget is not None and not budget.room(sx.salary - si.salary, 0):
                         continue
-                    if not surplus_ok({d: sx.fte_h - si.fte_h}):
+                    if not surplus_ok({d: self.fte_of[x] - self.fte_of[i]}):
                         continue
                     if self._trade_ok(x, i, d, None):
                         self.remove(i)
                         self.place(x, d)
+                        changed()
                         if budget is not None:
                             budget.take(sx.salary - si.salary, 0)
                         break
@@ -1605,28 +1615,29 @@ class Staffing:
     def _trade_ok(self, x: int, r: int, d: int, budget: _Budget | None) -> bool:
         """Would department d keep its lower needs (and C8) with x in place of member r?"""
         sx, sr = self.sc.staff[x], self.sc.staff[r]
+        fx, fr = self.fte_of[x], self.fte_of[r]
         if (
             budget is not None
             and sx.salary > sr.salary
             and not budget.room(sx.salary - sr.salary, 0)
         ):
             return False
-        fte = self.fte[d] - sr.fte_h + sx.fte_h
+        fte = self.fte[d] - fr + fx
         if not self.cap_lo[d] <= fte <= self.cap_hi[d]:
             return False
         for sk in sr.skills:
-            gain = sx.fte_h if sk in sx.skills else 0
-            if self.skill_fte[d][sk] - sr.fte_h + gain < self.skill_need[d].get(sk, 0):
+            gain = fx if sk in sx.skills else 0
+            if self.skill_fte[d][sk] - fr + gain < self.skill_need[d].get(sk, 0):
                 return False
         ox, orr = self.org[x], self.org[r]
         if ox != orr:
             if self.kept[orr] - 1 < self.min_staff[orr]:
                 return False
-            if self.org_fte[d][orr] - sr.fte_h < self.reserved_need[d].get(orr, 0):
+            if self.org_fte[d][orr] - fr < self.reserved_need[d].get(orr, 0):
                 return False
             if orr in self.presence[d] and self.org_count[d][orr] <= 1:
                 return False
-        elif self.org_fte[d][orr] - sr.fte_h + sx.fte_h < self.reserved_need[d].get(orr, 0):
+        elif self.org_fte[d][orr] - fr + fx < self.reserved_need[d].get(orr, 0):
             return False
         return True
 
