@@ -42,7 +42,7 @@ from planner.cpsat.feasibility import (
 from planner.cpsat.lns import improve
 from planner.cpsat.objective import set_objective
 from planner.cpsat.runner import RunOutcome, run
-from planner.cpsat.structure import place
+from planner.cpsat.structure import placings
 from planner.domain.conflicts import describe
 from planner.search.construct import construct, placements
 from planner.search.pipeline import Clock, gap_of, judged, repair_elastic
@@ -616,7 +616,8 @@ def _placements(
     (``construct.pack_units``: milliseconds, and a plan on every shape where units can stay
     whole), the structure model's (``cpsat/structure.py``: exact C1, C2, C12, function
     locks and scarce skills, each department's work within what its limits can staff),
-    then the randomised greedy packings. The structure model gets STRUCTURE_SHARE of the
+    then the randomised greedy packings. The structure model gives its placement early and a
+    better one if its second stage, resumed, finds one. It gets STRUCTURE_SHARE of the
     limit, or RESCUE_SHARE when the greedy packing gave no plan (``have_plan()``): the
     elastic repair it would otherwise fall to costs far more."""
     st = settings.solver
@@ -628,9 +629,9 @@ def _placements(
         seconds = min(STRUCTURE_SECONDS, STRUCTURE_SHARE * st.time_limit)
     else:
         seconds = min(RESCUE_SECONDS, RESCUE_SHARE * st.time_limit)
-    structure = place(scenario, seconds, seed=st.seed, workers=min(2, st.workers or 2), start=first)
-    if structure is not None:
-        yield structure.where, structure.holders, False
+    workers = min(2, st.workers or 2)
+    for structure in placings(scenario, seconds, seed=st.seed, workers=workers, start=first):
+        yield structure.where, structure.holders, False  # early, then resumed (``placings``)
     for where in greedy:
         yield where, None, True  # extras: tried while time allows
 

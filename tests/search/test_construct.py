@@ -125,6 +125,20 @@ def test_lns_never_worsens_and_its_plan_passes_the_checker(open600):
     assert objective_value(report.terms, open600.settings) == out.objective
 
 
+def test_lns_leaves_the_model_as_it_found_it(open600):
+    """The steps narrow domains in place and only where a step changes what is fixed
+    (``improve``); afterwards every domain is the model's own again and no hint is left,
+    so the full model searches everything."""
+    _, built, start = _hinted(open600)
+    set_objective(built.model, built.var, open600.settings.objective.mode)
+    proto = built.model.proto
+    before = [list(v.domain) for v in proto.variables]
+    out = improve(built, start, open600.settings, 3.0)
+    assert out.steps >= 2
+    assert [list(v.domain) for v in proto.variables] == before
+    assert len(proto.solution_hint.vars) == 0
+
+
 def test_disruption_steps_free_the_lost_people_and_their_units_work(open600):
     """``lns._disrupted``: the department where people lost their work and one that hosts
     their unit's work; nothing when nobody is disrupted."""
