@@ -127,11 +127,9 @@ def improve(
                 break
             began = time.perf_counter()
             chosen = choose(built, best, size, rng)
-            # Fix what lies outside the neighbourhood: only the variables whose state differs
-            # from the last step's are touched (a step fixes or frees a few departments), and
-            # the values of fixed variables never change while they stay fixed (a step changes
-            # only what it frees).
-            # Only the departments freed now or last step change state (all at the first).
+            # Fix what lies outside the neighbourhood. Only the departments freed now or by
+            # the last step change state (all of them at the first step), and a variable
+            # that stays fixed keeps its value (a step changes only what it frees).
             scope = set(range(k)) if last is None else chosen | last
             want: dict[int, int | None] = {}  # variable -> value to fix it at, or None (free)
             for d in scope:

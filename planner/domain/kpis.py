@@ -128,15 +128,21 @@ def payroll(scenario: Scenario, people: Iterable[tuple[Staff, str]]) -> Fraction
     + #deputy × exact(allowances.deputy) × base_salary``; ``post`` is a role or a
     position value ("head", "deputy", anything else earns no allowance).
     """
-    s = scenario.settings
-    base = s.scenario.base_salary
-    allowance = {
-        "head": exact(s.allowances.head) * base,
-        "deputy": exact(s.allowances.deputy) * base,
-    }
+    allowance = allowances(scenario)
     return sum(
         (Fraction(p.salary) + allowance.get(post, Fraction(0)) for p, post in people), Fraction(0)
     )
+
+
+def allowances(scenario: Scenario) -> dict[str, Fraction]:
+    """The monthly allowance of each post: ``{"head": exact(allowances.head) × base_salary,
+    "deputy": exact(allowances.deputy) × base_salary}``."""
+    s = scenario.settings
+    base = s.scenario.base_salary
+    return {
+        "head": exact(s.allowances.head) * base,
+        "deputy": exact(s.allowances.deputy) * base,
+    }
 
 
 def payroll_before(scenario: Scenario) -> Fraction:

@@ -76,7 +76,7 @@ from models import (
     exact,
 )
 from planner.domain.grouping import UnionFind, breaks_apart
-from planner.domain.kpis import department_summaries, payroll, payroll_before
+from planner.domain.kpis import allowances, department_summaries, payroll_before
 
 
 # -- 1. placement ---------------------------------------------------------------
@@ -457,34 +457,6 @@ REHOME_PASSES = 3
 """Passes of ``Staffing.rehome`` at most (it stops at the first that settles no one)."""
 
 
-class _Budget:
-    """C8 kept as running totals while a step adds people or trades them.
-
-    ``room(Δpayroll, Δretained)``: would ``payroll_after + Δpayroll ≤ max_payroll`` and
-    ``payroll_before − (payroll_after + Δpayroll) ≥ min_income_raise × (retained +
-    Δretained)`` hold? Exact Fractions, payroll as in SPEC §3 (members earn no allowance,
-    so a member's Δpayroll is their salary). ``take`` records a change made.
-    """
-
-    def __init__(self, sc: Scenario, after: Fraction, retained: int) -> None:
-        t = sc.settings.targets
-        self.cap = None if t.max_payroll is None else exact(t.max_payroll)
-        self.rate = None if t.min_income_raise is None else exact(t.min_income_raise)
-        self.before = payroll_before(sc)
-        self.after = after
-        self.retained = retained
-
-    def room(self, d_payroll: int, d_retained: int) -> bool:
-        after = self.after + d_payroll
-        if self.cap is not None and after > self.cap:
-            return False
-        return self.rate is None or self.before - after >= self.rate * (self.retained + d_retained)
-
-    def take(self, d_payroll: int, d_retained: int) -> None:
-        self.after += d_payroll
-        self.retained += d_retained
-
-
 class Staffing:
     """Greedy person-level staffing of a fixed placement; see the module docstring.
 
@@ -548,6 +520,13 @@ class Staffing:
         self.dept: list[int | None] = [None] * n
         self.role: list[Role] = [Role.EXIT] * n
         self.fte_of = [s.fte_h for s in sc.staff]  # read in the inner loops
+        t = st.targets
+        self.payroll_cap = None if t.max_payroll is None else exact(t.max_payroll)
+        self.raise_rate = None if t.min_income_raise is None else exact(t.min_income_raise)
+        self.budget = self.payroll_cap is not None or self.raise_rate is not None  # C8 set
+        self.payroll_before = payroll_before(sc) if self.budget else Fraction(0)
+        self.allowance = allowances(sc)
+        self.salaries = 0  # Σ salary of the retained staff
         self.fixed = [False] * n  # locked: never moved by the heuristic
         self.anywhere = [False] * n  # locked to a role only: may change department (rehome)
         self.stays = [s.protected for s in sc.staff]  # protected (C7): may move, never exit
@@ -623,6 +602,7 @@ class Staffing:
         self.org_fte[d][o] += s.fte_h
         self.org_count[d][o] += 1
         self.kept[o] += 1
+        self.salaries += s.salary
         self.heads[d] += role is Role.HEAD
         self.deputies[d] += role is Role.DEPUTY
         self.held[o] += role in (Role.HEAD, Role.DEPUTY)
@@ -640,6 +620,7 @@ class Staffing:
         self.org_fte[d][o] -= s.fte_h
         self.org_count[d][o] -= 1
         self.kept[o] -= 1
+        self.salaries -= s.salary
         self.heads[d] -= self.role[i] is Role.HEAD
         self.deputies[d] -= self.role[i] is Role.DEPUTY
         self.held[o] -= self.role[i] in (Role.HEAD, Role.DEPUTY)
@@ -831,10 +812,8 @@ class Staffing:
             role = lk.role or Role.MEMBER
             if lk.dept_id is not None:
                 d = dept[lk.dept_id]
-            else:
-                self.anywhere[i] = (
-                    True  # where the structure put this holder, their work's department, any other:
-                )
+            else:  # where the structure put this holder, their work's department, any other:
+                self.anywhere[i] = True
                 # first where the work still needs them, then where there is room under C3's
                 # and C5's upper limits (they never move afterwards, and heads, protected
                 # staff and skills come later)
@@ -1380,15 +1359,21 @@ class Staffing:
         self.rehome()
         return True
 
-    def _budget(self) -> _Budget | None:
-        """C8 of the current state, or None when no budget is set."""
-        sc = self.sc
-        t = sc.settings.targets
-        if t.max_payroll is None and t.min_income_raise is None:
-            return None
-        retained = [i for i in range(self.n) if self.dept[i] is not None]
-        after = payroll(sc, ((sc.staff[i], self.role[i].value) for i in retained))
-        return _Budget(sc, after, len(retained))
+    def _budget_room(self, d_payroll: int, d_retained: int) -> bool:
+        """C8 after a change: would ``payroll_after + Δpayroll ≤ max_payroll`` and
+        ``payroll_before − (payroll_after + Δpayroll) ≥ min_income_raise × (retained +
+        Δretained)`` hold? Exact Fractions; ``payroll_after`` (SPEC §3) from the running
+        salaries and posts (a member earns no allowance, so their Δpayroll is their salary)."""
+        after = (
+            self.salaries
+            + sum(self.heads) * self.allowance["head"]
+            + sum(self.deputies) * self.allowance["deputy"]
+            + d_payroll
+        )
+        if self.payroll_cap is not None and after > self.payroll_cap:
+            return False
+        retained = sum(self.count) + d_retained
+        return self.raise_rate is None or self.payroll_before - after >= self.raise_rate * retained
 
     def fill(self) -> None:
         """Keep more people where it pays: a non-retiring person whose exit costs more
@@ -1397,11 +1382,10 @@ class Staffing:
 
         With a budget (C8) the cheapest come first, and each one only while
         ``payroll_after + salary ≤ max_payroll`` and ``payroll_before − payroll_after −
-        salary ≥ min_income_raise × (retained + 1)`` (:class:`_Budget`).
+        salary ≥ min_income_raise × (retained + 1)`` (``_budget_room``).
         """
         sc = self.sc
         w = sc.settings.objective.weights()
-        budget = self._budget()
         free = sorted(
             (
                 i
@@ -1419,7 +1403,7 @@ class Staffing:
                 return
             if not self._org_room(i):
                 continue
-            if budget is not None and not budget.room(sc.staff[i].salary, 1):
+            if self.budget and not self._budget_room(sc.staff[i].salary, 1):
                 return  # the cheapest left do not fit: no one after them does
             # The department left with the least surplus (the imbalance term is the largest
             # surplus); one's own unit's department is worth its disruption weight.
@@ -1435,8 +1419,6 @@ class Staffing:
                 )
                 self.place(i, d)
                 exits -= 1
-                if budget is not None:
-                    budget.take(sc.staff[i].salary, 1)
 
     def retire_first(self) -> None:
         """Fewer involuntary exits: a retiring member makes way for someone who is not.
@@ -1446,12 +1428,11 @@ class Staffing:
         instead of r (workload within C3's bounds, skills, reserved work, lead presence)
         and r's organisation keeps its min_staff; the headcounts and C7's exits are
         unchanged, the objective drops by one involuntary exit. With a budget (C8) only
-        while it holds with x's salary in place of r's (:class:`_Budget`). x goes
+        while it holds with x's salary in place of r's (``_budget_room``). x goes
         preferably where their unit's work is.
         """
         sc = self.sc
         staff = sc.staff
-        budget = self._budget()
         retiring: list[list[int]] = [[] for _ in range(self.k)]
         for i in range(self.n):
             d = self.dept[i]
@@ -1471,13 +1452,11 @@ class Staffing:
         for x in waiting:
             mine = self.unit_depts.get(staff[x].unit_id, set())
             for d in sorted(range(self.k), key=lambda d: (d not in mine, d)):
-                r = next((r for r in retiring[d] if self._trade_ok(x, r, d, budget)), None)
+                r = next((r for r in retiring[d] if self._trade_ok(x, r, d, self.budget)), None)
                 if r is not None:
                     retiring[d].remove(r)
                     self.remove(r)
                     self.place(x, d)
-                    if budget is not None:
-                        budget.take(staff[x].salary - staff[r].salary, 0)
                     break
             if not any(retiring):
                 return
@@ -1509,7 +1488,6 @@ class Staffing:
         w = sc.settings.objective.weights()
         if not w["disruption"]:
             return
-        budget = self._budget()
         units = [s.unit_id for s in staff]
         hosts = self.unit_depts
 
@@ -1572,7 +1550,7 @@ class Staffing:
                             {d: self.fte_of[j] - self.fte_of[i], e: self.fte_of[i] - self.fte_of[j]}
                         ):
                             continue
-                        if self._trade_ok(i, j, e, None) and self._trade_ok(j, i, d, None):
+                        if self._trade_ok(i, j, e, False) and self._trade_ok(j, i, d, False):
                             self.remove(i)
                             self.remove(j)
                             self.place(i, e)
@@ -1596,31 +1574,25 @@ class Staffing:
                     )
                     if delta >= 0:
                         continue
-                    if budget is not None and not budget.room(sx.salary - si.salary, 0):
+                    if self.budget and not self._budget_room(sx.salary - si.salary, 0):
                         continue
                     if not surplus_ok({d: self.fte_of[x] - self.fte_of[i]}):
                         continue
-                    if self._trade_ok(x, i, d, None):
+                    if self._trade_ok(x, i, d, False):
                         self.remove(i)
                         self.place(x, d)
                         changed()
-                        if budget is not None:
-                            budget.take(sx.salary - si.salary, 0)
                         break
             now = count_lost()
             if now >= left:
                 return
             left = now
 
-    def _trade_ok(self, x: int, r: int, d: int, budget: _Budget | None) -> bool:
+    def _trade_ok(self, x: int, r: int, d: int, budget: bool) -> bool:
         """Would department d keep its lower needs (and C8) with x in place of member r?"""
         sx, sr = self.sc.staff[x], self.sc.staff[r]
         fx, fr = self.fte_of[x], self.fte_of[r]
-        if (
-            budget is not None
-            and sx.salary > sr.salary
-            and not budget.room(sx.salary - sr.salary, 0)
-        ):
+        if budget and sx.salary > sr.salary and not self._budget_room(sx.salary - sr.salary, 0):
             return False
         fte = self.fte[d] - fr + fx
         if not self.cap_lo[d] <= fte <= self.cap_hi[d]:
