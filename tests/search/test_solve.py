@@ -319,3 +319,23 @@ def test_deterministic_plan_does_not_depend_on_the_wall_clock(monkeypatch, mode:
     assert quick.status in (Status.OPTIMAL, Status.FEASIBLE)
     assert (slow.status, slow.objective, slow.bound) == (quick.status, quick.objective, quick.bound)
     assert slow.plan == quick.plan
+
+
+def test_the_closest_constructive_plan_is_measured_in_the_elastic_models_units() -> None:
+    """``distance``: what the repair starts from is the constructive plan nearest to meeting
+    every rule, each broken rule weighed as the elastic model weighs it (guards.FTE per
+    hundredth of an FTE, 1 per 1 % of a base salary, guards.PERSON per person or post),
+    not the plan that breaks the fewest rules."""
+    from planner.checking.check import Violation
+    from planner.cpsat.guards import FTE, PERSON
+    from planner.search.solve import distance
+
+    settings = tiny().settings
+    step = settings.scenario.base_salary // 100
+    few_but_far = [Violation("C5", "too few", "D1", 3)]  # three people short: one rule
+    many_but_near = [Violation("C4", "short", f"D{i}/skill:law", 20) for i in range(5)]
+    assert distance(few_but_far, settings) == 3 * PERSON
+    assert distance(many_but_near, settings) == 5 * 20 * FTE
+    assert distance(many_but_near, settings) < distance(few_but_far, settings)
+    budget = [Violation("C8", "over", "", 2 * step + 1), Violation("used", "empty", None, None)]
+    assert distance(budget, settings) == 3 + PERSON
