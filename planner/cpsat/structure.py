@@ -244,7 +244,6 @@ def placings(
     # C4, soft like the windows (a placement always exists, the greedy packing's hint is
     # one, and the first stage drives the shortfall to 0 where a placement allows it)
     short_hints: list[tuple[cp_model.IntVar, int]] = []
-    shorts: dict[tuple[str, int], cp_model.IntVar] = {}  # an exact skill's shortfall in d
     for skill, (members, holders, exact_) in skills.items():
         hosts = _hosts(model, y, members, k)
         beyond = model.new_int_var(0, k, "")  # departments with its work beyond its holders
@@ -270,7 +269,10 @@ def placings(
                 )
             )
             penalties.append(SKILL_SHORT * short)
-            shorts[skill, d] = short
+            if start is not None:
+                need_d = sum(fs[f].workload_h for f in members if start.get(f) == d)
+                held_d = sum(classes[c][1] * len(classes[c][3]) for c in mine if classes[c][2] == d)
+                short_hints.append((short, max(0, need_d - held_d)))
     if start is not None:  # the greedy packing, with what it implies, as a complete hint
         for (f, d), x in y.items():
             model.add_hint(x, int(start.get(f) == d))
@@ -287,13 +289,11 @@ def placings(
             model.add_hint(hi_d, max(0, load[d] - ceil[d]))
             model.add_hint(heads[d], wanted[d])
         model.add_hint(excess, max(0, sum(wanted) - max(0, n - sc.required_exits)))
-        counts, unmet = _holder_hint(sc, start, classes, skills)
-        for (c, d), x in h.items():
-            model.add_hint(x, counts.get((c, d), 0))
+        for (c, d), x in h.items():  # holders where a lock puts them, else nowhere yet
+            lock = classes[c][2]
+            model.add_hint(x, len(classes[c][3]) if lock == d else 0)
         for x, v in short_hints:
             model.add_hint(x, v)
-        for key, x in shorts.items():
-            model.add_hint(x, unmet.get(key, 0))
     deadline = time.perf_counter() + max(0.2, time_limit)
     # 1. the windows alone (proven at 0 as soon as a placement meets them all)
     model.minimize(cp_model.LinearExpr.sum(penalties))
@@ -418,56 +418,6 @@ def _holder_classes(sc: Scenario, modelled: set[str]) -> list[HolderClass]:
         where = dept.get(lk.dept_id) if lk is not None and lk.dept_id is not None else None
         groups[held, st.fte_h, where].append(i)
     return [(held, fte, where, members) for (held, fte, where), members in groups.items()]
-
-
-def _holder_hint(
-    sc: Scenario,
-    start: dict[int, int],
-    classes: list[HolderClass],
-    skills: dict[str, tuple[list[int], list[int], bool]],
-) -> tuple[dict[tuple[int, int], int], dict[tuple[str, int], int]]:
-    """Holders of the exactly modelled skills for a start placement, as a hint: (class,
-    department) -> members there, and (skill, department) -> work left uncovered.
-
-    Locked holders where their lock puts them; then the (skill, department) needs from the
-    largest down, each covered by members of the classes holding the skill (those holding
-    fewest skills, and the largest fte, first) until it is met or no holder is left; a
-    member's fte counts for every skill of its class there (C4). Without it the hint left
-    every holder out and every hundredth of skilled work short: the first stage's search on
-    a 7,625-person scenario whose five skills had 0.3 % more holders than work spent its
-    time placing the holders it could have been given."""
-    need: dict[tuple[str, int], int] = defaultdict(int)
-    for skill, (members, _, exact_) in skills.items():
-        if exact_:
-            for f in members:
-                if f in start:
-                    need[skill, start[f]] += sc.functions[f].workload_h
-    counts: dict[tuple[int, int], int] = defaultdict(int)
-    left = [len(members) for *_, members in classes]
-    for c, (held, fte, lock, members) in enumerate(classes):
-        if lock is not None:
-            counts[c, lock] += len(members)
-            left[c] = 0
-            for skill in held:
-                need[skill, lock] -= fte * len(members)
-    for skill, d in sorted(need, key=lambda key: (-need[key], key)):
-        mine = sorted(
-            (c for c, (held, *_) in enumerate(classes) if skill in held),
-            key=lambda c: (len(classes[c][0]), -classes[c][1], c),
-        )
-        for c in mine:
-            held, fte = classes[c][0], classes[c][1]
-            if need[skill, d] <= 0:
-                break
-            n = min(left[c], -(-need[skill, d] // max(1, fte)))
-            if n <= 0:
-                continue
-            counts[c, d] += n
-            left[c] -= n
-            for other in held:
-                need[other, d] -= fte * n
-    unmet = {key: v for key, v in need.items() if v > 0}
-    return dict(counts), unmet
 
 
 def _holders(

@@ -19,8 +19,8 @@ from benchmarks.family import BY_NAME, SHAPES, SHAPES_SMALL
 from benchmarks.shapes import ShapeSpec, generate_shape
 from models import FunctionKind, Lock, LockKind, RuleKind, Scenario
 from planner.checking.check import check
-from planner.cpsat.structure import Placement, _holder_classes, _holder_hint, _skills, place
-from planner.search.construct import construct, placements
+from planner.cpsat.structure import Placement, _skills, place
+from planner.search.construct import construct
 
 FEASIBLE = [i.name for i in SHAPES if i.feasible]
 
@@ -165,38 +165,3 @@ def test_scarce_skills_alone_never_leave_the_placement_without_one() -> None:
     did = {d.dept_id: i for i, d in enumerate(scarce.departments)}
     assert out.where[fid[a.function_id]] == did[da.dept_id]
     assert out.where[fid[b.function_id]] == did[db.dept_id]
-
-
-@pytest.mark.parametrize("name", FEASIBLE)
-def test_the_holder_hint_covers_the_start_placements_skilled_work(name: str) -> None:
-    """``_holder_hint``: no class gives more members than it has, locked holders stay where
-    their lock is, and in every department each exactly modelled skill's work is covered by
-    the holders hinted there up to what it reports as unmet; that is 0 wherever the skill's
-    holders were not all used up."""
-    sc = small(name)
-    start = next(placements(sc, tries=1, seed=0), None)
-    assert start is not None
-    skills = _skills(sc)
-    classes = _holder_classes(sc, {sk for sk, (_, _, exact) in skills.items() if exact})
-    counts, unmet = _holder_hint(sc, start, classes, skills)
-    used: dict[int, int] = defaultdict(int)
-    for (c, d), n in counts.items():
-        assert n > 0
-        used[c] += n
-        lock = classes[c][2]
-        assert lock is None or lock == d
-    for c, (_, _, lock, members) in enumerate(classes):
-        assert used[c] == len(members) if lock is not None else used[c] <= len(members)
-    for skill, (members, _, exact) in skills.items():
-        if not exact:
-            continue
-        need: dict[int, int] = defaultdict(int)
-        for f in members:
-            need[start[f]] += sc.functions[f].workload_h
-        mine = [c for c, (held, *_) in enumerate(classes) if skill in held]
-        spare = any(used[c] < len(classes[c][3]) for c in mine)
-        for d, w in need.items():
-            have = sum(classes[c][1] * counts.get((c, d), 0) for c in mine)
-            assert have + unmet.get((skill, d), 0) >= w, (skill, d)
-            if spare:
-                assert unmet.get((skill, d), 0) == 0, (skill, d)
