@@ -132,7 +132,17 @@ def roadmap(
     reserve = min(10.0, 0.12 * limit) if len(scenario.staff) >= 1_000 else min(2.0, 0.02 * limit)
     made: _Made | None = None
     if len(scenario.staff) >= LAST_PERIOD_HINT_STAFF and not settings.solver.deterministic:
-        made = _last_period_roadmap(scenario, WARM_START_SHARE * limit, stop)
+        last = _last_period_roadmap(scenario, WARM_START_SHARE * limit, stop)
+        if isinstance(last, _NoPlanAtLast):  # a proof: no roadmap can exist
+            result = RoadmapResult(
+                status=Status.INFEASIBLE,
+                runtime=clock.elapsed(),
+                conflicts=last.conflicts,
+                conflict_details=last.details,
+                stats={"ortools": version("ortools"), "proof": last.proof},
+            )
+            return _with_draft(scenario, clock, result) if draft else result
+        made = last
     checked = made if made is not None and made.report is not None else None
     if checked is not None and on_progress is not None:
         on_progress(clock.seconds(), checked.objective, 0.0)  # a checked roadmap already
@@ -272,10 +282,21 @@ class _Made:
     objective: int
 
 
+@dataclass
+class _NoPlanAtLast:
+    """The last period's view has no plan, proven (``_last_period_roadmap``): the settings
+    it names, in sentences that say which period, and how it was proven."""
+
+    conflicts: list[str]
+    details: list[str]
+    proof: str
+
+
 def _last_period_roadmap(
     scenario: Scenario, budget: float, stop: threading.Event | None
-) -> _Made | None:
-    """A roadmap from a plan of the last period (None when that period has no plan in time).
+) -> _Made | _NoPlanAtLast | None:
+    """A roadmap from a plan of the last period (None when that period has no plan in time;
+    ``_NoPlanAtLast`` when it has none at all).
 
     The last period's view is solved as a §3 plan with everyone retired by then locked
     out. Its retained staff hold their places in every period; people who retire within
@@ -284,6 +305,15 @@ def _last_period_roadmap(
     looser than the norm's (or equal), so this is usually a roadmap that meets every rule:
     the independent checker says whether it is. Either way it hints the model; CP-SAT
     starts from it. Only the search is helped: the model and its optimum are unchanged.
+
+    When the last period's view is proven to have no plan (a counting argument of
+    ``precheck``, or a proof of the solver), no roadmap exists either: in period T every
+    roadmap's present staff are today's less those retired by then, and they must meet
+    §3 on exactly this view (``planner.domain.periods``), so a roadmap's period T would be
+    a plan of it. On a scenario whose scarce skill had a holder retiring within the
+    horizon (``../shared/unseen/scarce-skills``: 3 holders of "treaty", one retired by
+    period 5) the roadmap model found nothing in 20 s and answered "timeout"; the last
+    period's counting argument proves it in about a second.
     """
     T = scenario.settings.roadmap.periods
     retire = retirement_periods(scenario)
@@ -294,7 +324,20 @@ def _last_period_roadmap(
     )
     exits = tuple(Lock(kind=LockKind.STAFF, id=sid, role=Role.EXIT) for sid in sorted(gone))
     final = final.model_copy(update={"locks": kept_locks + exits})
-    one = solve(final, time_limit=max(1.0, min(0.6 * budget, 5.0)), stop=stop, explain=False)
+    one = solve(final, time_limit=max(1.0, min(0.6 * budget, 5.0)), stop=stop)
+    if one.status is Status.INFEASIBLE:
+        log.info("roadmap: the last period (%d) has no plan: no roadmap exists", T)
+        when = f"in period {T}" + (
+            f", once the {len(gone)} people who retire by then have left" if gone else ""
+        )
+        reasons = one.stats.get("precheck", [])
+        why = f" ({'; '.join(reasons)})" if reasons else ""
+        details = [
+            f"{detail}, {when}{why}"
+            for detail in (one.conflict_details or ["no plan meets every rule"])
+        ]
+        how = "; ".join(reasons) or "the solver's proof"
+        return _NoPlanAtLast(list(one.conflicts), details, f"period {T} has no plan ({how})")
     if one.plan is None:
         log.info("roadmap warm start: no plan of the last period (%s)", one.status.value)
         return None
@@ -391,7 +434,7 @@ def _with_draft(scenario: Scenario, clock: Clock, result: RoadmapResult) -> Road
     started = False
     if len(scenario.staff) >= LAST_PERIOD_HINT_STAFF:
         made = _last_period_roadmap(scenario, 0.3 * max(0.0, clock.left()), clock.stop)
-        if made is not None:
+        if isinstance(made, _Made):
             add_roadmap_hint(el, made.cells, made.placed, made.leads)
             started = complete_hint(holder, time_limit=max(0.5, 0.1 * max(0.0, clock.left())))
     repaired = repair_elastic(

@@ -7,6 +7,7 @@ so a period of 12 months costs 12,000 (thousands) per 1,000,000 of monthly payro
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -406,3 +407,39 @@ def test_exports_are_written_and_neutralise_text(tmp_path: Path) -> None:
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "Payback" in page or "payback" in page
     assert page.count("<svg") == 4 and "src=" not in page and "href=" not in page  # self-contained
+
+
+def test_a_last_period_without_a_plan_proves_the_roadmap_infeasible() -> None:
+    """The province with one skill left to one holder, who retires at the start of period
+    2 (``retires_on``): period 1 can be staffed (no counting argument fails today), but from period 2 on
+    nobody holds the skill. The last period's view has no plan, so no roadmap exists: the
+    roadmap says infeasible, names the skill, says which period, and the proof is the
+    last period's (``stats['proof']``), not a search of the roadmap model."""
+    from planner.search.precheck import precheck
+
+    sc = read_scenario(Path(__file__).resolve().parents[2] / "data" / "quang_ninh_province")
+    skilled = next(f for f in sc.functions if f.skill is not None)
+    skill = skilled.skill
+    holder = next(s.staff_id for s in sc.staff if skill in s.skills and not s.protected)
+    functions = tuple(
+        f.model_copy(update={"workload": 0.5})
+        if f.function_id == skilled.function_id
+        else f.model_copy(update={"skill": None})
+        if f.skill == skill
+        else f
+        for f in sc.functions
+    )
+    staff = tuple(
+        s.model_copy(update={"retires_on": date(2026, 7, 1)})  # the start of period 2
+        if s.staff_id == holder
+        else s.model_copy(update={"skills": tuple(k for k in s.skills if k != skill)})
+        for s in sc.staff
+    )
+    sc = sc.replace(functions=functions, staff=staff)
+    sc = sc.with_settings(sc.settings.with_overrides({"roadmap.periods": 3, "roadmap.norm_by": 3}))
+    assert precheck(sc) == []  # today the one holder covers the work
+    result = roadmap(sc, time_limit=20)
+    assert result.status is Status.INFEASIBLE
+    assert "functions.skill" in result.conflicts
+    assert result.stats["proof"].startswith("period 3 has no plan")
+    assert all("in period 3" in d for d in result.conflict_details)
