@@ -301,7 +301,9 @@ def _last_period_roadmap(
     The last period's view is solved as a §3 plan with everyone retired by then locked
     out. Its retained staff hold their places in every period; people who retire within
     the horizon stay as members until their retirement date (no package; the protected
-    may not leave early anyway); everyone else leaves at period 1. Each period's view is
+    may not leave early anyway) unless a lock says they exit (C13: gone from period 1;
+    staying broke the constructed roadmap of ``locks-rules-1500`` and its first roadmap came
+    from the search at 16.7 s); everyone else leaves at period 1. Each period's view is
     looser than the norm's (or equal), so this is usually a roadmap that meets every rule:
     the independent checker says whether it is. Either way it hints the model; CP-SAT
     starts from it. Only the search is helped: the model and its optimum are unchanged.
@@ -358,13 +360,16 @@ def _last_period_roadmap(
     room = _Room(scenario, placed)
     cells: dict[int, list[tuple[int, PeriodRole] | None]] = {}
     later = []
+    leave_now = {  # locked to exit: gone from period 1 (C13), whatever their retirement
+        lk.id for lk in scenario.locks if lk.kind is LockKind.STAFF and lk.role is Role.EXIT
+    }
     for i, s in enumerate(scenario.staff):
         a = where.get(s.staff_id)
         cell: tuple[int, PeriodRole] | None = None
         if a is not None and a.role is not Role.EXIT and a.dept_id is not None:
             cell = (dept[a.dept_id], roles[a.role])
             room.take(cell[0], s.fte_h)
-        elif retire[i] <= T:
+        elif retire[i] <= T and s.staff_id not in leave_now:
             later.append(i)
         cells[i] = [cell if t < retire[i] else None for t in range(1, T + 1)]
     # People who retire within the horizon stay until the date (no package) where a

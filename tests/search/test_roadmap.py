@@ -443,3 +443,35 @@ def test_a_last_period_without_a_plan_proves_the_roadmap_infeasible() -> None:
     assert "functions.skill" in result.conflicts
     assert result.stats["proof"].startswith("period 3 has no plan")
     assert all("in period 3" in d for d in result.conflict_details)
+
+
+def test_the_constructed_roadmap_lets_a_retiree_locked_to_exit_go_at_once() -> None:
+    """``_last_period_roadmap`` keeps people who retire within the horizon until their date,
+    but not one locked to exit (C13 holds in every period): two such people, retiring at
+    the start of period 2, leave at period 1 and the constructed roadmap passes the checker
+    (it broke C13 in period 1 before, and the family's locks-rules-1500 got its first
+    roadmap from the search at 16.7 s instead of the constructed one at 5.6 s)."""
+    from models import LockKind, Role
+    from planner.search.roadmap import _last_period_roadmap, _Made
+
+    sc = read_scenario(Path(__file__).resolve().parents[2] / "data" / "quang_ninh_province")
+    free = {
+        s.staff_id
+        for s in sc.staff
+        if not s.protected
+        and s.position.value == "staff"
+        and not any(lk.id == s.staff_id for lk in sc.locks)
+    }
+    chosen = sorted(free)[:2]
+    staff = tuple(
+        s.model_copy(update={"retires_on": date(2026, 7, 1)}) if s.staff_id in chosen else s
+        for s in sc.staff
+    )
+    locks = tuple(Lock(kind=LockKind.STAFF, id=i, role=Role.EXIT) for i in chosen)
+    sc = sc.replace(staff=staff, locks=(*sc.locks, *locks))
+    made = _last_period_roadmap(sc, 10.0, None)
+    assert isinstance(made, _Made)
+    assert made.report is not None  # checked: a roadmap before any model is built
+    index = {s.staff_id: i for i, s in enumerate(sc.staff)}
+    for staff_id in chosen:
+        assert made.cells[index[staff_id]] == [None] * sc.settings.roadmap.periods
