@@ -639,12 +639,16 @@ def _placements(
 
 def distance(violations: list[Violation], settings: Settings) -> int:
     """How far a plan is from meeting every rule, in the elastic model's own units
-    (``cpsat/guards.py``): 1 per hundredth of an FTE (C3, C4, C10), 1 per 1 % of the base
-    salary (C8), 100 per person, post, function or lock (the others, and a rule with no
-    amount; the caller adds a broken term bound of a sweep as one person). The constructive plans' closest, which
-    the repair starts from, is the one at the least distance: counting broken rules
-    instead, a greedy packing 3,940 from a plan (C4 and C5, 6 rules) was preferred to the
-    structure placement's plan 1,677 from one (C4 short in 13 departments)."""
+    (``cpsat/guards.py``):
+
+        distance = Σ_{C3, C4, C10} FTE · amount + Σ_{C8} ⌈amount / (base_salary / 100)⌉
+                   + Σ_{others} PERSON · amount      (PERSON for a rule with no amount)
+
+    amounts as the checker gives them (hundredths of an FTE, currency, people, posts,
+    functions, locks); the caller adds a broken term bound of a sweep as one PERSON. The
+    constructive plan the repair starts from is the one at the least distance: counting
+    broken rules instead, a greedy packing 3,940 away (C4 and C5, 6 rules) was preferred
+    to the structure placement's plan 1,877 away (C4 short in 13 departments)."""
     step = max(1, settings.scenario.base_salary // 100)
     total = 0
     for v in violations:
