@@ -79,7 +79,10 @@ def print_conflicts(
         return
     err.print("[red]infeasible[/red]: these settings cannot hold together:")
     for name, sentence in zip(conflicts, details or conflicts, strict=False):
-        err.print(f"  {name}" + (f" — {sentence}" if sentence != name else ""), markup=False)
+        if sentence.startswith(name):  # "functions.skill: …", "targets.x = 0.25: …"
+            err.print(f"  {sentence}", markup=False)
+        else:
+            err.print(f"  {name} — {sentence}", markup=False)
 
 
 def parse_sets(items: list[str] | None) -> dict[str, object]:

@@ -189,7 +189,10 @@ def _result(sc: Scenario, res: RoadmapResult) -> None:
         if res.conflicts:
             st.error(t("roadmap.infeasible"))
             for name, text in zip(res.conflicts, res.conflict_details, strict=False):
-                st.markdown(f"- `{name}` — {text}")
+                if text.startswith(name):  # "name: …", "name = v: …": the name once
+                    st.markdown(f"- `{name}`{text[len(name) :]}")
+                else:
+                    st.markdown(f"- `{name}` — {text}")
         elif res.status is Status.INFEASIBLE:  # proven, but no setting named in time
             st.error(t("roadmap.infeasible_unnamed"))
         else:

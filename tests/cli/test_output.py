@@ -102,3 +102,8 @@ def test_infeasible_without_named_conflicts_says_what_to_try(capsys):
     print_conflicts(["targets.min_reduction"], ["exits ≥ 29"], draft=False)
     said = capsys.readouterr().err
     assert "cannot hold together:" in said and "targets.min_reduction — exits ≥ 29" in said
+    # a sentence that already starts with its setting's name is not preceded by it again
+    print_conflicts(["functions.skill"], ["functions.skill: the staff holding … (C4)"])
+    said = capsys.readouterr().err
+    assert "  functions.skill: the staff holding … (C4)" in said
+    assert "functions.skill — functions.skill" not in said
