@@ -478,6 +478,32 @@ def test_roadmap_page_says_infeasible_when_no_setting_was_named(app) -> None:  #
     assert not at.warning
 
 
+def test_roadmap_page_names_each_conflict_once(app) -> None:  # type: ignore[no-untyped-def]
+    """A roadmap proven infeasible by its last period: each conflict is listed with its
+    sentence, the setting's name once (the sentence starts with it)."""
+    from models import RoadmapResult, Status
+    from planner.io import read_scenario
+
+    at = app()
+    open_embedded(at, "quang_ninh_district")
+    visit(at, "roadmap")
+    sc = read_scenario("data/quang_ninh_district")
+    sentence = "functions.skill: the staff holding each required skill must cover the work"
+    result = RoadmapResult(
+        status=Status.INFEASIBLE,
+        conflicts=["functions.skill"],
+        conflict_details=[f"{sentence}, in period 5"],
+        stats={"proof": "period 5 has no plan"},
+    )
+    at.session_state["khoi.roadmap.result"] = (sc, result)
+    at.run()
+    no_exception(at)
+    said = " ".join(m.value for m in at.markdown)
+    assert "`functions.skill`: the staff holding each required skill" in said
+    assert "functions.skill` — functions.skill" not in said
+    assert at.error and not at.warning
+
+
 # -- languages -------------------------------------------------------------------------------
 
 
