@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from ortools.sat.python import cp_model
 
-from models import Position, Scenario, exact
+from models import Position, Scenario, Settings, exact
 from planner.cpsat.guards import Guards
 from planner.cpsat.variables import LinearExpr, Variables
 
@@ -91,9 +91,7 @@ def add_budget(model: cp_model.CpModel, var: Variables, guards: Guards) -> cp_mo
         + int(al.deputy * scale) * deputies
     )
     t = sc.settings.targets
-    # Elastic model: a budget shortfall counts in steps of 1 % of a base salary, so that
-    # one base salary weighs about as much as one person (guards.PERSON).
-    step = max(1, sc.settings.scenario.base_salary // 100)
+    step = shortfall_step(sc.settings)
     if t.max_payroll is not None:
         guards.add(
             model.add(payroll <= math.floor(exact(t.max_payroll) * scale)),
@@ -119,3 +117,9 @@ def add_budget(model: cp_model.CpModel, var: Variables, guards: Guards) -> cp_mo
     model.add(payroll <= unit * term + unit - 1)
     var.terms["payroll"] = term
     return payroll
+
+
+def shortfall_step(settings: Settings) -> int:
+    """The elastic model's unit of a budget shortfall (C8): 1 % of a base salary, so that one
+    base salary weighs about as much as one person (``guards.PERSON``)."""
+    return max(1, settings.scenario.base_salary // 100)

@@ -27,6 +27,7 @@ from models import (
     Summary,
 )
 from planner.checking.check import Violation, check, draft_violations, objective_value
+from planner.cpsat.budget import shortfall_step
 from planner.cpsat.builder import (
     BuildTimeout,
     BuiltModel,
@@ -641,15 +642,15 @@ def distance(violations: list[Violation], settings: Settings) -> int:
     """How far a plan is from meeting every rule, in the elastic model's own units
     (``cpsat/guards.py``):
 
-        distance = Σ_{C3, C4, C10} FTE · amount + Σ_{C8} ⌈amount / (base_salary / 100)⌉
+        distance = Σ_{C3, C4, C10} FTE · amount + Σ_{C8} ⌈amount / shortfall_step⌉
                    + Σ_{others} PERSON · amount      (PERSON for a rule with no amount)
 
     amounts as the checker gives them (hundredths of an FTE, currency, people, posts,
-    functions, locks); the caller adds a broken term bound of a sweep as one PERSON. The
+    functions, locks; ``budget.shortfall_step`` is 1 % of a base salary); the caller adds a broken term bound of a sweep as one PERSON. The
     constructive plan the repair starts from is the one at the least distance: counting
     broken rules instead, a greedy packing 3,940 away (C4 and C5, 6 rules) was preferred
     to the structure placement's plan 1,877 away (C4 short in 13 departments)."""
-    step = max(1, settings.scenario.base_salary // 100)
+    step = shortfall_step(settings)
     total = 0
     for v in violations:
         if v.amount is None:
