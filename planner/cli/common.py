@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from models import Scenario, ScenarioError
+from planner.domain.conflicts import after_name
 
 app = typer.Typer(
     name="planner",
@@ -79,10 +80,7 @@ def print_conflicts(
         return
     err.print("[red]infeasible[/red]: these settings cannot hold together:")
     for name, sentence in zip(conflicts, details or conflicts, strict=False):
-        if sentence.startswith(name):  # "functions.skill: …", "targets.x = 0.25: …"
-            err.print(f"  {sentence}", markup=False)
-        else:
-            err.print(f"  {name} — {sentence}", markup=False)
+        err.print(f"  {name}{after_name(name, sentence)}", markup=False)
 
 
 def parse_sets(items: list[str] | None) -> dict[str, object]:

@@ -53,3 +53,10 @@ def describe(name: str, scenario: Scenario) -> str:
     if name.startswith("locks:"):
         return f"{name}: the decision fixed on that row of locks.csv"
     return name
+
+
+def after_name(name: str, sentence: str) -> str:
+    """What to print after a conflict's name so that the name appears once: the rest of a
+    sentence that starts with it (``functions.skill: …``, ``targets.x = 0.25: …``), else
+    `` — `` and the sentence."""
+    return sentence[len(name) :] if sentence.startswith(name) else f" — {sentence}"

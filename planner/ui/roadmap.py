@@ -20,6 +20,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from models import PeriodRole, RoadmapResult, Scenario, Status
+from planner.domain.conflicts import after_name
 from planner.ui import charts, state
 from planner.ui.common import (
     bound_parts,
@@ -189,10 +190,7 @@ def _result(sc: Scenario, res: RoadmapResult) -> None:
         if res.conflicts:
             st.error(t("roadmap.infeasible"))
             for name, text in zip(res.conflicts, res.conflict_details, strict=False):
-                if text.startswith(name):  # "name: …", "name = v: …": the name once
-                    st.markdown(f"- `{name}`{text[len(name) :]}")
-                else:
-                    st.markdown(f"- `{name}` — {text}")
+                st.markdown(f"- `{name}`{after_name(name, text)}")
         elif res.status is Status.INFEASIBLE:  # proven, but no setting named in time
             st.error(t("roadmap.infeasible_unnamed"))
         else:
