@@ -1498,13 +1498,14 @@ class Staffing:
         def movable(i: int) -> bool:  # may change department (not exit: ``fixed``)
             return self.role[i] is Role.MEMBER and (not self.fixed[i] or self.anywhere[i])
 
-        top = [max(self.fte[d] - self.work[d] for d in range(self.k))]  # after each change
+        top = max(self.fte[d] - self.work[d] for d in range(self.k))  # after each change
 
         def surplus_ok(changes: dict[int, int]) -> bool:
-            return all(self.fte[d] + c - self.work[d] <= top[0] for d, c in changes.items())
+            return all(self.fte[d] + c - self.work[d] <= top for d, c in changes.items())
 
         def changed() -> None:
-            top[0] = max(self.fte[d] - self.work[d] for d in range(self.k))
+            nonlocal top
+            top = max(self.fte[d] - self.work[d] for d in range(self.k))
 
         waiting: dict[int, list[int]] = defaultdict(list)  # department -> exits whose work is there
         for x in sorted(range(self.n), key=lambda x: (staff[x].salary, x)):
