@@ -15,8 +15,10 @@ tried (``placements``), so no single greedy placement has to be right.
 Steps (all quantities in hundredths of an FTE, as in the model):
 
 1. ``pack_units``: blocks of functions that should stay together — one unit's
-   functions (split by domain where no department may host all of them),
-   ``together`` groups whole, joint work by domain — are packed largest first
+   functions (split by domain where no department may host all of them), or, in the
+   second packing, one domain's functions whatever their units (§4's fragmentation
+   costs 5,000 a domain split, while a unit's people can follow each part of its
+   work); ``together`` groups whole, joint work by domain — are packed largest first
    into the allowed department (C2, locks, avoiding ``apart`` pairs) with the
    least work so far; blocks are split until every department hosts work, and
    a department with too little work for its ``min_staff`` under
@@ -62,6 +64,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from fractions import Fraction
+from typing import Literal
 
 from models import (
     FunctionAssignment,
@@ -78,14 +81,21 @@ from models import (
 from planner.domain.grouping import UnionFind, breaks_apart
 from planner.domain.kpis import allowances, department_summaries, payroll_before
 
-
 # -- 1. placement ---------------------------------------------------------------
-def _blocks(sc: Scenario) -> tuple[list[list[int]], dict[int, int]]:
+
+BlocksBy = Literal["unit", "domain"]
+"""What a block of ``pack_units`` keeps together (``_blocks``)."""
+
+
+def _blocks(sc: Scenario, by: BlocksBy = "unit") -> tuple[list[list[int]], dict[int, int]]:
     """Blocks of function indices that should share a department, and block -> locked dept.
 
-    ``together`` groups are merged whole (C12); a unit's functions form one block
-    when some department may host all of its domains, else one block per domain.
-    A unit is split where keeping it whole cannot work (``_Joiner``): two of its
+    ``together`` groups are merged whole (C12). By ``unit``: a unit's functions form one
+    block when some department may host all of its domains, else one block per domain.
+    By ``domain``: a domain's functions form one block, whatever their units (§4's
+    fragmentation is then 0 where the blocks stay whole; a unit's people can follow
+    its work to each department that hosts part of it without losing their work).
+    A block is split where keeping it whole cannot work (``_Joiner``): two of its
     functions locked to different departments (C13), an ``apart`` rule inside it
     (C12), or more work than the largest department that may host it can staff (C5).
     """
@@ -99,6 +109,10 @@ def _blocks(sc: Scenario) -> tuple[list[list[int]], dict[int, int]]:
     joint: dict[str, list[int]] = defaultdict(list)
     for i, fn in enumerate(fs):
         (by_unit[fn.unit_id] if fn.unit_id else joint[fn.domain]).append(i)
+    if by == "domain":
+        by_unit, joint = {}, defaultdict(list)
+        for i, fn in enumerate(fs):
+            joint[fn.domain].append(i)
     for unit_fs in by_unit.values():
         doms = {fs[f].domain for f in unit_fs}
         if any(all(d.hosts(g) for g in doms) for d in depts):
@@ -184,8 +198,12 @@ class _Joiner:
         self.members[u.find(ra)] = merged
 
 
-def pack_units(sc: Scenario, rng: random.Random | None = None) -> dict[int, int] | None:
+def pack_units(
+    sc: Scenario, rng: random.Random | None = None, by: BlocksBy = "unit"
+) -> dict[int, int] | None:
     """Function index -> department index, or None when no packing holds C2 and the locks.
+
+    ``by`` (``unit`` or ``domain``) chooses what a block keeps together (``_blocks``).
 
     Blocks (``_blocks``) go largest first (ties broken by ``rng`` when given) to
     the allowed department whose room (``max_staff`` × mean fte) would be least
@@ -195,7 +213,7 @@ def pack_units(sc: Scenario, rng: random.Random | None = None) -> dict[int, int]
     """
     fs, depts = sc.functions, sc.departments
     k = len(depts)
-    blocks, locked = _blocks(sc)
+    blocks, locked = _blocks(sc, by)
     fid = {fn.function_id: i for i, fn in enumerate(fs)}
     apart: list[tuple[set[int], set[int]]] = [
         ({fid[x] for x in sc.rule_targets(r.a)}, {fid[x] for x in sc.rule_targets(r.b)})
@@ -262,7 +280,7 @@ def pack_units(sc: Scenario, rng: random.Random | None = None) -> dict[int, int]
         if not moved:
             return None
     _relieve_full_departments(sc, where, load, room, apart, forced_together)
-    _feed_small_departments(sc, where, load, apart, forced_together)
+    _feed_small_departments(sc, where, load, apart, forced_together, full_time=by == "domain")
     return where
 
 
@@ -332,12 +350,17 @@ def _feed_small_departments(
     load: list[int],
     apart: list[tuple[set[int], set[int]]],
     forced_together: dict[int, list[int]],
+    *,
+    full_time: bool = False,
 ) -> None:
     """Move work into departments too small for their min_staff under max_overstaff.
 
     C3's cap ``(1 + max_overstaff) × workload + 1 FTE`` must hold ``min_staff`` people
-    (C5): a department needs at least ``(min_staff × mean fte − 1 FTE) / (1 +
-    max_overstaff)`` of work. While one has less, the function that best fills the gap
+    (C5): a department needs at least ``(min_staff × φ − 1 FTE) / (1 + max_overstaff)``
+    of work, φ the mean fte (``full_time``: the largest, so that min_staff full-timers
+    fit; the domain packing fills departments with work cut from large domains, and on
+    ``merged-5000`` one of them, at the mean's floor, held 19.80 FTE of 20 people
+    against a cap of 19.76). While one has less, the function that best fills the gap
     moves there from the department with the most work, when that one keeps enough,
     its domain is allowed, it is not pinned or tied by ``together``, and no ``apart``
     rule breaks.
@@ -346,8 +369,9 @@ def _feed_small_departments(
     if over is None or not sc.staff:
         return
     fs, depts = sc.functions, sc.departments
-    mean = sum(s.fte_h for s in sc.staff) / len(sc.staff)
-    floor = [max(0.0, (sc.dept_limits(dept)[0] * mean - 100) / (1 + float(over))) for dept in depts]
+    fte = [s.fte_h for s in sc.staff]
+    phi = max(fte) if full_time else sum(fte) / len(fte)
+    floor = [max(0.0, (sc.dept_limits(dept)[0] * phi - 100) / (1 + float(over))) for dept in depts]
     hosted = [0] * len(depts)
     for e in where.values():
         hosted[e] += 1
@@ -1639,11 +1663,14 @@ class Staffing:
 
 
 def placements(sc: Scenario, tries: int = 4, seed: int = 0) -> Iterator[dict[int, int]]:
-    """Distinct packings: the deterministic one first, then randomised tie-breaks."""
+    """Distinct packings: units whole, then domains whole (both deterministic), then units
+    whole with randomised tie-breaks (``tries`` packings of units in all)."""
     seen: set[tuple[int, ...]] = set()
     rng = random.Random(seed)
-    for t in range(tries):
-        where = pack_units(sc, None if t == 0 else rng)
+    unit: BlocksBy = "unit"
+    order: list[BlocksBy] = [unit, "domain", *[unit] * (tries - 1)]
+    for t, by in enumerate(order):
+        where = pack_units(sc, rng if t > 1 else None, by)
         if where is None:
             continue
         key = tuple(where[f] for f in range(len(sc.functions)))

@@ -627,6 +627,9 @@ def _placements(
     first = next(greedy, None)
     if first is not None:
         yield first, None, False
+    second = next(greedy, None)  # domains whole: §4's fragmentation 0 where it can be
+    if second is not None:
+        yield second, None, False
     if have_plan():
         seconds = min(STRUCTURE_SECONDS, STRUCTURE_SHARE * st.time_limit)
     else:
