@@ -1,0 +1,100 @@
+"""Where a gap comes from: the LP relaxation's value of each §4 term beside the plan's.
+
+    .venv/bin/python -m benchmarks.gap_terms merged-2700 --limit 60
+    .venv/bin/python -m benchmarks.gap_terms province --limit 30
+
+Solves the instance (a family instance of ``benchmarks/family.py`` or one of
+``benchmarks/instances.py``) with ``planner.search.solve.solve`` for ``--limit`` seconds,
+then solves the LP relaxation of the same built model (``planner.cpsat.relaxation``:
+every constraint CP-SAT states, relaxed; HiGHS's interior point) and prints, for every
+term, its weight, the plan's value and the LP optimum's. A term the LP puts far below
+the plan is where the gap is; whether the plan or the bound is at fault needs another
+experiment (docs/bound.md, section 3: on ``merged-2700`` the LP's fragmentation 0
+against the plan's 60 was the plan's fault).
+
+The LP values are those of one LP optimum (HiGHS's), not the least each term can be.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from benchmarks.family import BY_NAME
+from benchmarks.instances import LOADERS
+from models import Scenario
+from planner.cpsat import relaxation
+from planner.cpsat.builder import build
+from planner.cpsat.objective import set_objective
+from planner.search.solve import solve
+
+
+def load(name: str) -> Scenario:
+    if name in BY_NAME:
+        return BY_NAME[name].build().scenario
+    if name in LOADERS:
+        return LOADERS[name]()
+    raise SystemExit(f"unknown instance {name!r}: see benchmarks/family.py and instances.py")
+
+
+def lp_terms(sc: Scenario, time_limit: float) -> tuple[float | None, dict[str, float]]:
+    """The LP relaxation's objective and each term's value at HiGHS's optimum."""
+    built = build(sc)
+    set_objective(built.model, built.var, sc.settings.objective.mode)
+    proto = built.model.proto
+    relax = relaxation._Relaxation(proto)
+    for c in proto.constraints:
+        relax.add(c)
+    n = len(proto.variables)
+    cost = np.zeros(n)
+    for j, a in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
+        cost[j] += a  # the weighted objective has no negated literals
+    h = relaxation._highs(time_limit, "ipm")
+    h.addVars(n, relax.lo, relax.hi)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    rows = relax.rows
+    h.addRows(
+        len(rows.lo),
+        np.array(rows.lo),
+        np.array(rows.hi),
+        len(rows.index),
+        np.array(rows.starts, dtype=np.int32),
+        np.array(rows.index, dtype=np.int32),
+        np.array(rows.value),
+    )
+    h.run()
+    if h.getModelStatus() != relaxation.highspy.HighsModelStatus.kOptimal:
+        return None, {}
+    x = np.array(h.getSolution().col_value)
+    value = float(h.getInfo().objective_function_value) + float(proto.objective.offset)
+    return value, {t: float(x[v.index]) for t, v in built.var.terms.items()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("instance")
+    ap.add_argument("--limit", type=float, default=60.0, help="the solve's time limit, s")
+    ap.add_argument("--lp-limit", type=float, default=600.0, help="HiGHS's time limit, s")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    sc = load(args.instance)
+    t = time.perf_counter()
+    r = solve(sc, time_limit=args.limit, seed=args.seed, explain=False)
+    print(f"solve: {r.status.value}, objective {r.objective}, bound {r.bound}, "
+          f"{time.perf_counter() - t:.1f} s", flush=True)  # fmt: skip
+    t = time.perf_counter()
+    value, terms = lp_terms(sc, args.lp_limit)
+    if value is None:
+        print("LP: not solved within its limit")
+        return
+    print(f"LP: {value:,.1f} in {time.perf_counter() - t:.1f} s")
+    weights = sc.settings.objective.weights()
+    print("| term (weight) | plan | LP |\n|---|---:|---:|")
+    for name, lp in terms.items():
+        print(f"| {name} ({weights.get(name, 0):,}) | {r.terms.get(name, 0):,} | {lp:,.1f} |")
+
+
+if __name__ == "__main__":
+    main()
