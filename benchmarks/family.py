@@ -538,7 +538,37 @@ def times(inst: FamilyInstance, limit: float | None) -> list[float]:
 # -- running ----------------------------------------------------------------------------------
 
 
-def run_instance(inst: FamilyInstance, args: argparse.Namespace) -> dict[str, Any]:
+def _checkpoints(
+    inst: FamilyInstance, main: dict[str, Any], payload: dict[str, Any], limit: float
+) -> dict[str, Any]:
+    """The plan a user asking for 10 s (then, if none, 30 s) gets, beside the main run
+    ``main`` of the same seed: from the main run's own trace when it had a checked plan by
+    then, else from a solve of its own."""
+    payload = {**payload, "seed": main.get("seed", 0)}
+    cps: dict[str, Any] = {"seed": payload["seed"]}
+    for cp in CHECKPOINTS:
+        if cp >= limit:
+            break
+        if within(main, cp):  # the main solve itself ended with a checked plan by then
+            cps[str(int(cp))] = {
+                "from_main": True,
+                **{k: main.get(k) for k in ("status", "wall_s", "check_ok")},
+            }
+            continue
+        run = in_fresh_process(cpsat_job, {**payload, "time_limit": cp})
+        run.pop("events", None)
+        cps[str(int(cp))] = {"from_main": False, **run}
+        _say(inst, f"{int(cp)} s", run)
+        if within(run, cp):
+            break  # a checked plan within 10 s is one within 30 s
+    return cps
+
+
+def run_instance(
+    inst: FamilyInstance, args: argparse.Namespace, previous: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Solve ``inst`` (its main runs, checkpoints, a draft when infeasible); with
+    ``previous`` (``--checkpoints-only``), only the checkpoints of its recorded main runs."""
     t = time.perf_counter()
     packed = inst.build()
     gen_s = time.perf_counter() - t
@@ -570,29 +600,22 @@ def run_instance(inst: FamilyInstance, args: argparse.Namespace) -> dict[str, An
         "checkpoints": [],
         "highs": [],
     }
+    if previous is not None:  # --checkpoints-only: the main runs stay, the checkpoints are new
+        entry = {**previous, "checkpoints": [], "checkpoints_command": args.command}
+        for main in previous["cpsat"]:
+            payload = {"scenario": blob, "time_limit": limit, "workers": args.workers}
+            entry["checkpoints"].append(_checkpoints(inst, main, payload, limit))
+        return entry
     for r in range(args.runs):
         payload = {"scenario": blob, "time_limit": limit, "seed": r, "workers": args.workers}
         main = in_fresh_process(cpsat_job, payload)
         main["seed"] = r
         entry["cpsat"].append(main)
         _say(inst, "cp-sat", main)
-        cps: dict[str, Any] = {"seed": r}
-        for cp in CHECKPOINTS if inst.feasible and not args.no_checkpoints else ():
-            if cp >= limit:
-                break
-            if within(main, cp):  # the main solve itself ended with a checked plan by then
-                cps[str(int(cp))] = {
-                    "from_main": True,
-                    **{k: main.get(k) for k in ("status", "wall_s", "check_ok")},
-                }
-                continue
-            run = in_fresh_process(cpsat_job, {**payload, "time_limit": cp})
-            run.pop("events", None)
-            cps[str(int(cp))] = {"from_main": False, **run}
-            _say(inst, f"{int(cp)} s", run)
-            if within(run, cp):
-                break  # a checked plan within 10 s is one within 30 s
-        entry["checkpoints"].append(cps)
+        if inst.feasible and not args.no_checkpoints:
+            entry["checkpoints"].append(_checkpoints(inst, main, payload, limit))
+        else:
+            entry["checkpoints"].append({"seed": r})
     if not inst.feasible and not args.no_draft:
         cap = GOAL_FIRST[inst.band]
         entry["draft"] = in_fresh_process(draft_job, {"scenario": blob, "time_limit": cap})
@@ -693,7 +716,13 @@ def run_family(args: argparse.Namespace) -> dict[str, Any]:
             f"{inst.name}: {inst.size:,} staff, {inst.band}, {'feasible' if inst.feasible else 'infeasible'}",
             flush=True,
         )
-        results["instances"][inst.name] = run_instance(inst, args)
+        previous = None
+        if args.checkpoints_only:
+            previous = results["instances"].get(inst.name)
+            if previous is None or not inst.feasible:
+                print(f"  {inst.name}: no recorded feasible run to add checkpoints to", flush=True)
+                continue
+        results["instances"][inst.name] = run_instance(inst, args, previous)
         results["machine"]["load1_at_end"] = round(os.getloadavg()[0], 2)
         save(results, args.results)  # after every instance: a crash keeps what was measured
     if args.unseen == "yes" or args.unseen == "only" or (args.unseen == "auto" and not args.only):
@@ -1220,6 +1249,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--no-checkpoints", action="store_true", help="skip the 10 s / 30 s solves")
     ap.add_argument(
+        "--checkpoints-only",
+        action="store_true",
+        help="with --merge: run only the 10 s / 30 s solves of the recorded main runs",
+    )
+    ap.add_argument(
         "--no-draft", action="store_true", help="skip the draft solve of infeasible instances"
     )
     ap.add_argument(
@@ -1252,6 +1286,8 @@ def main(argv: list[str] | None = None) -> int:
         help="keep the instances of the last results and add (or replace) the ones run now",
     )
     args = ap.parse_args(argv)
+    if args.checkpoints_only and not args.merge:
+        ap.error("--checkpoints-only adds to recorded runs: give --merge too")
     args.command = (
         "python -m benchmarks.family " + shlex.join(argv if argv is not None else sys.argv[1:])
     ).strip()

@@ -207,3 +207,29 @@ def test_the_600_staff_merged_scenario_gets_a_checked_plan() -> None:
     result = solve(sc, time_limit=10, explain=False)
     assert result.status.has_plan, (result.status, result.runtime)
     assert result.violations == [] and check(sc, result.plan).ok
+
+
+def test_checkpoints_only_keeps_the_main_runs_and_measures_the_checkpoints(monkeypatch) -> None:
+    """``--checkpoints-only --merge``: a recorded main run of 60 s stays as it was; the
+    plan a user asking for 10 s gets is measured by a 10 s solve of the same seed."""
+    import argparse
+
+    import benchmarks.family as family
+
+    asked: list[tuple[float, int]] = []
+
+    def fake_solve(job, payload):
+        asked.append((payload["time_limit"], payload["seed"]))
+        return _run("feasible", [(0.5, 100.0, 90.0)], payload["time_limit"], 100.0, 90.0)
+
+    monkeypatch.setattr(family, "in_fresh_process", fake_solve)
+    main = {**_run("feasible", [(20.0, 100.0, 90.0)], 60.0, 100.0, 90.0), "seed": 3}
+    previous = {**_entry("merged-600", main, {"seed": 3}), "planted_objective": 1}
+    args = argparse.Namespace(
+        time_limit=None, workers=None, command="python -m benchmarks.family --checkpoints-only"
+    )
+    entry = family.run_instance(BY_NAME["merged-600"], args, previous)
+    assert entry["cpsat"] == [main] and entry["planted_objective"] == 1
+    assert asked == [(10.0, 3)]  # a checked plan within 10 s: no 30 s solve
+    assert entry["checkpoints"][0]["10"]["from_main"] is False
+    assert summary(entry)["checked10"] == 1
