@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
-
 from benchmarks.family import BY_NAME
 from benchmarks.instances import LOADERS
 from models import Scenario
@@ -43,33 +41,10 @@ def lp_terms(sc: Scenario, time_limit: float) -> tuple[float | None, dict[str, f
     """The LP relaxation's objective and each term's value at HiGHS's optimum."""
     built = build(sc)
     set_objective(built.model, built.var, sc.settings.objective.mode)
-    proto = built.model.proto
-    relax = relaxation._Relaxation(proto)
-    for c in proto.constraints:
-        relax.add(c)
-    n = len(proto.variables)
-    cost = np.zeros(n)
-    for j, a in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
-        cost[j] += a  # the weighted objective has no negated literals
-    h = relaxation._highs(time_limit, "ipm")
-    h.addVars(n, relax.lo, relax.hi)
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-    rows = relax.rows
-    h.addRows(
-        len(rows.lo),
-        np.array(rows.lo),
-        np.array(rows.hi),
-        len(rows.index),
-        np.array(rows.starts, dtype=np.int32),
-        np.array(rows.index, dtype=np.int32),
-        np.array(rows.value),
-    )
-    h.run()
-    if h.getModelStatus() != relaxation.highspy.HighsModelStatus.kOptimal:
+    lp = relaxation.lp_bound(built.model, time_limit=time_limit)
+    if lp.value is None or lp.primal is None:
         return None, {}
-    x = np.array(h.getSolution().col_value)
-    value = float(h.getInfo().objective_function_value) + float(proto.objective.offset)
-    return value, {t: float(x[v.index]) for t, v in built.var.terms.items()}
+    return lp.value, {t: float(lp.primal[v.index]) for t, v in built.var.terms.items()}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -96,6 +96,9 @@ class LpBound:
     integral: bool = False
     """HiGHS's optimal LP solution is integral (every variable within 10⁻⁶ of an
     integer): it is then a solution of the model, and the bound is its optimum."""
+    primal: np.ndarray | None = field(default=None, repr=False)
+    """HiGHS's optimal LP solution, by the model's variable index (``benchmarks/gap_terms.py``
+    reads the §4 terms' values there)."""
 
 
 class _Rows:
@@ -293,7 +296,7 @@ def lp_bound(model: cp_model.CpModel, *, time_limit: float = 30.0, method: str =
         bound,
         seconds,
     )
-    return LpBound(bound, value, seconds, m, n, dropped, integral)
+    return LpBound(bound, value, seconds, m, n, dropped, integral, primal)
 
 
 class SideBound:
