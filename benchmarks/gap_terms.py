@@ -3,8 +3,8 @@
     .venv/bin/python -m benchmarks.gap_terms merged-2700 --limit 60
     .venv/bin/python -m benchmarks.gap_terms province --limit 30
 
-Solves the instance (a family instance of ``benchmarks/family.py`` or one of
-``benchmarks/instances.py``) with ``planner.search.solve.solve`` for ``--limit`` seconds,
+Solves the instance (a family instance of ``benchmarks/family.py``, one of
+``benchmarks/instances.py`` or a scenario folder) with ``planner.search.solve.solve`` for ``--limit`` seconds,
 then solves the LP relaxation of the same built model (``planner.cpsat.relaxation``:
 every constraint CP-SAT states, relaxed; HiGHS's interior point) and prints, for every
 term, its weight, the plan's value and the LP optimum's. A term the LP puts far below
@@ -21,7 +21,7 @@ import argparse
 import time
 
 from benchmarks.family import BY_NAME
-from benchmarks.instances import LOADERS
+from benchmarks.proof_probe import load as load_instance
 from models import Scenario
 from planner.cpsat import relaxation
 from planner.cpsat.builder import build
@@ -30,11 +30,11 @@ from planner.search.solve import solve
 
 
 def load(name: str) -> Scenario:
+    """A family instance (``benchmarks/family.py``), else as ``benchmarks.proof_probe``
+    loads one: an instance of ``benchmarks/instances.py`` or a scenario folder."""
     if name in BY_NAME:
         return BY_NAME[name].build().scenario
-    if name in LOADERS:
-        return LOADERS[name]()
-    raise SystemExit(f"unknown instance {name!r}: see benchmarks/family.py and instances.py")
+    return load_instance(name)
 
 
 def lp_terms(sc: Scenario, time_limit: float) -> tuple[float | None, dict[str, float]]:

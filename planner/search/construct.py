@@ -108,11 +108,7 @@ def _blocks(sc: Scenario, by: BlocksBy = "unit") -> tuple[list[list[int]], dict[
     by_unit: dict[str, list[int]] = defaultdict(list)
     joint: dict[str, list[int]] = defaultdict(list)
     for i, fn in enumerate(fs):
-        (by_unit[fn.unit_id] if fn.unit_id else joint[fn.domain]).append(i)
-    if by == "domain":
-        by_unit, joint = {}, defaultdict(list)
-        for i, fn in enumerate(fs):
-            joint[fn.domain].append(i)
+        (by_unit[fn.unit_id] if fn.unit_id and by == "unit" else joint[fn.domain]).append(i)
     for unit_fs in by_unit.values():
         doms = {fs[f].domain for f in unit_fs}
         if any(all(d.hosts(g) for g in doms) for d in depts):

@@ -614,17 +614,22 @@ def _rank(outcome: RunOutcome, settings: Settings) -> tuple[int, ...]:
 def _placements(
     scenario: Scenario, settings: Settings, have_plan: Callable[[], bool]
 ) -> Iterator[tuple[dict[int, int], dict[int, int] | None, bool]]:
-    """(placement, holders, extra) of the work for the constructive plan: the deterministic greedy packing
-    (``construct.pack_units``: milliseconds, and a plan on every shape where units can stay
-    whole), the same with domains whole (before the structure model when the units' plan
-    passed the checker; when not, after it and only while the randomised packings may run:
-    on ``more-depts-7600``, 7,600 staff in 72 departments, its staffing took 8 s before
-    the rescue and broke 17 rules), the structure model's (``cpsat/structure.py``: exact C1, C2, C12, function
-    locks and scarce skills, each department's work within what its limits can staff),
-    then the randomised greedy packings. The structure model gives its placement early and a
-    better one if its second stage, resumed, finds one. It gets STRUCTURE_SHARE of the
-    limit, or RESCUE_SHARE when the greedy packing gave no plan (``have_plan()``): the
-    elastic repair it would otherwise fall to costs far more."""
+    """(placement, holders, extra) of the work for the constructive plan:
+
+    - the deterministic greedy packing (``construct.pack_units``: milliseconds, and a plan
+      on every shape where units can stay whole);
+    - the same with domains whole: before the structure model when the units' plan passed
+      the checker; when not, after it and only while the randomised packings may run (on
+      ``more-depts-7600``, 7,600 staff in 72 departments, its staffing took 8 s before the
+      rescue and broke 17 rules);
+    - the structure model's (``cpsat/structure.py``: exact C1, C2, C12, function locks and
+      scarce skills, each department's work within what its limits can staff);
+    - then the randomised greedy packings.
+
+    The structure model gives its placement early and a better one if its second stage,
+    resumed, finds one. It gets STRUCTURE_SHARE of the limit, or RESCUE_SHARE when the
+    greedy packing gave no plan (``have_plan()``): the elastic repair it would otherwise
+    fall to costs far more."""
     st = settings.solver
     greedy = placements(scenario, tries=CONSTRUCT_TRIES, seed=st.seed)
     first = next(greedy, None)
