@@ -96,6 +96,16 @@ one department it could not staff."""
 LNS_SHARE = 0.4
 """From WARM_START_STAFF staff, the share of the limit the large-neighbourhood search
 (``cpsat/lns.py``) improves the first plan before the full model takes over."""
+PRESOLVE_PER_VARIABLE = 4e-5
+PRESOLVE_PER_BUILD = 1.2
+"""CP-SAT's presolve of the full model (6 workers, no probing, ``stop_after_presolve``)
+took 35–49 µs per variable and 1.0–1.65 × the model's build on the idle 2-core machine
+(2026-12-07: 14,079 variables 0.49 s, 31,852 1.16 s, 94,470 4.39 s, 104,938 4.86 s,
+163,608 8.04 s). Nothing comes out of a run stopped before its presolve ends, and
+presolve does not stop at once: ``many-depts-3000``'s full model, given 2.56 s, returned
+after 3.47 s with nothing (its 10 s solve ended at 10.9 s). A search from a first plan
+starts the full model only when its time left exceeds ``presolve_seconds``; otherwise
+the large-neighbourhood search, whose steps are small, gets that time."""
 
 Progress = Callable[[float, float, float], None]
 
@@ -385,7 +395,7 @@ class _Run:
             and outcome.status == "timeout"
             and not settings.solver.deterministic
             and not self.stopped()
-            and self.left() > max(1.0, RETRY_SHARE * self.limit)
+            and self.left() > max(1.0, RETRY_SHARE * self.limit, presolve_seconds(built, None))
         ):
             log.info("the search ended early without a plan: going on for %.1f s", self.left())
             offset = time.perf_counter() - self.start
@@ -516,6 +526,7 @@ def _run_model(
     complete hint: no second build at scale.
     """
     called = time.perf_counter()
+    built_s: float | None = None  # the build's seconds, when this call built the model
     if elastic is not None:
         built, solution = elastic
         assert built.violations is not None and solution[built.violations.index] == 0
@@ -528,6 +539,7 @@ def _run_model(
             deadline = called + time_limit - BUILD_RESERVE
         try:
             built = build(scenario, deadline=deadline)
+            built_s = time.perf_counter() - called
         except BuildTimeout:
             log.info("the full model was not built within the limit: the first plan stands")
             return RunOutcome(status="timeout", stats={"search": "model not built in time"}), None
@@ -538,30 +550,48 @@ def _run_model(
     def left() -> float:  # deterministic time is not spent by building (see solve)
         return time_limit if deterministic else time_limit - (time.perf_counter() - called)
 
+    # With a plan in hand, the full model runs only when its presolve can end in time.
+    presolve = 0.0
+    if hint is not None and not deterministic:
+        presolve = presolve_seconds(built, built_s)
     completed = elastic is not None
     better = None  # the LNS's best solution, when it ran
     if hint is not None and elastic is None:
         add_plan_hint(built, hint)
-        if not deterministic and left() < BUILD_RESERVE:
+        if not deterministic and left() < max(BUILD_RESERVE, presolve):
+            # Neither the full model nor the LNS (whose steps presolve the model with most
+            # of it fixed, after completing the hint) would end in time: the plan stands.
+            log.info(
+                "%.1f s left after the build, the full model's presolve takes about %.1f s:"
+                " the first plan stands",
+                max(0.0, left()),
+                presolve,
+            )
             return RunOutcome(status="timeout", stats={"search": "no time after the build"}), None
         completed = complete_hint(
             built, time_limit=max(0.5, min(10.0, 0.2 * left())), deterministic=deterministic
         )
-    if (
+    full = deterministic or left() > presolve
+    lns = (
         completed
         and lns_seconds > 0
         and settings.objective.mode is ObjectiveMode.WEIGHTED
         and not deterministic
         and not (stop is not None and stop.is_set())
-    ):
+    )
+    if lns:
         proto = built.model.proto
         solution = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
         set_objective(built.model, built.var, settings.objective.mode)
+        seconds = min(lns_seconds, 0.8 * left())
+        full = left() - seconds > presolve
+        if not full:  # the full model could not end its presolve: all of it to the LNS
+            seconds = left()
         better = improve(
             built,
             solution,
             settings,
-            min(lns_seconds, 0.8 * left()),
+            seconds,
             on_progress=on_progress,
             stop=stop,
             offset=time.perf_counter() - start,
@@ -583,7 +613,16 @@ def _run_model(
         if on_progress is not None:
             on_progress(offset + seconds, objective, bound)
 
-    outcome = run(built, settings, left(), on_progress=progress, stop=stop)
+    if full:
+        outcome = run(built, settings, left(), on_progress=progress, stop=stop)
+    else:
+        log.info(
+            "the full model's presolve (about %.1f s) would not end in the %.1f s left:"
+            " not started",
+            presolve,
+            max(0.0, left()),
+        )
+        outcome = RunOutcome(status="timeout", stats={"search": "no time for the presolve"})
     if outcome.status == "timeout" and better is not None:
         # The full model found nothing in the time the LNS left it: the LNS's best
         # solution is a solution of this model (unproven).
@@ -597,6 +636,16 @@ def _run_model(
             solution=better.solution,
         )
     return outcome, built
+
+
+def presolve_seconds(built: BuiltModel, build_seconds: float | None) -> float:
+    """About how long CP-SAT's presolve of ``built`` takes here (PRESOLVE_PER_VARIABLE):
+
+        max(PRESOLVE_PER_VARIABLE · variables, PRESOLVE_PER_BUILD · build_seconds)
+
+    the build's own time, when known, carries the machine's present load."""
+    by_size = PRESOLVE_PER_VARIABLE * len(built.model.proto.variables)
+    return max(by_size, PRESOLVE_PER_BUILD * (build_seconds or 0.0))
 
 
 def _rank(outcome: RunOutcome, settings: Settings) -> tuple[int, ...]:

@@ -102,3 +102,48 @@ def test_a_roadmap_from_the_last_periods_plan_stands_when_the_model_is_not_built
     assert result.stats["first_roadmap"] == "constructed"
     assert progress and progress[0][1] == result.objective
     assert check_roadmap(sc, result.roadmap).lines() == []
+
+
+def _no_full_model(*args, **kwargs):  # type: ignore[no-untyped-def]
+    raise AssertionError("the full model was started")
+
+
+def test_the_first_plan_stands_when_the_full_models_presolve_cannot_end_in_time(
+    district, monkeypatch
+):
+    # The district on the warm-start path with a presolve estimate of an hour: neither
+    # the LNS nor the full model starts (on many-depts-3000 at 10 s, a full model given
+    # 2.56 s returned after 3.47 s with nothing), and the checked first plan is the answer.
+    monkeypatch.setattr(solve_module, "WARM_START_STAFF", 10)
+    monkeypatch.setattr(solve_module, "presolve_seconds", lambda built, seconds: 3600.0)
+    monkeypatch.setattr(solve_module, "run", _no_full_model)
+    monkeypatch.setattr(solve_module, "improve", _no_full_model)
+    result = solve_module.solve(district, time_limit=5)
+    assert result.status is Status.FEASIBLE and result.bound is None
+    assert result.stats["first_plan"] == "construct"
+    assert result.runtime < 5
+    assert check(district, result.plan).ok
+
+
+def test_the_lns_gets_the_time_the_full_models_presolve_could_not_use(district, monkeypatch):
+    # Time for the hint and some LNS steps, not for the full model after them: the LNS
+    # gets all that is left, and its best plan (a solution of the full model) is checked.
+    from planner.cpsat.lns import improve as real_improve
+
+    given: list[float] = []
+
+    def spy(built, solution, settings, seconds, **kw):  # type: ignore[no-untyped-def]
+        given.append(seconds)
+        return real_improve(built, solution, settings, seconds, **kw)
+
+    monkeypatch.setattr(solve_module, "WARM_START_STAFF", 10)
+    # 6 s: about 5.8 s are left after the hint, over the 4 s presolve; the LNS's share
+    # (0.4 × 6 s) would leave 3.4 s, under it.
+    monkeypatch.setattr(solve_module, "presolve_seconds", lambda built, seconds: 4.0)
+    monkeypatch.setattr(solve_module, "run", _no_full_model)
+    monkeypatch.setattr(solve_module, "improve", spy)
+    result = solve_module.solve(district, time_limit=6)
+    assert len(given) == 1 and given[0] > solve_module.LNS_SHARE * 6  # more than its share
+    assert result.status is Status.FEASIBLE
+    assert result.runtime < 6.5
+    assert check(district, result.plan).ok
