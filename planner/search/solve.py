@@ -106,6 +106,9 @@ presolve does not stop at once: ``many-depts-3000``'s full model, given 2.56 s, 
 after 3.47 s with nothing (its 10 s solve ended at 10.9 s). A search from a first plan
 starts the full model only when its time left exceeds ``presolve_seconds``; otherwise
 the large-neighbourhood search, whose steps are small, gets that time."""
+NOT_STARTED = "no time for the presolve"
+"""``stats["search"]`` of a run whose full model the presolve gate held back: no retry
+starts it later (the retry's estimate, without the build's time, can be lower)."""
 
 Progress = Callable[[float, float, float], None]
 
@@ -395,6 +398,7 @@ class _Run:
             and outcome.status == "timeout"
             and not settings.solver.deterministic
             and not self.stopped()
+            and outcome.stats.get("search") != NOT_STARTED  # held back by the presolve gate
             and self.left() > max(1.0, RETRY_SHARE * self.limit, presolve_seconds(built, None))
         ):
             log.info("the search ended early without a plan: going on for %.1f s", self.left())
@@ -622,7 +626,7 @@ def _run_model(
             presolve,
             max(0.0, left()),
         )
-        outcome = RunOutcome(status="timeout", stats={"search": "no time for the presolve"})
+        outcome = RunOutcome(status="timeout", stats={"search": NOT_STARTED})
     if outcome.status == "timeout" and better is not None:
         # The full model found nothing in the time the LNS left it: the LNS's best
         # solution is a solution of this model (unproven).
