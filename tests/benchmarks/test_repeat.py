@@ -7,8 +7,8 @@ import json
 import pytest
 
 import planner.search.solve as solve_module
-from benchmarks.family import BY_NAME
-from benchmarks.repeat import goal_limit, main, scenario_of
+from benchmarks.family import BY_NAME, unseen_limit
+from benchmarks.repeat import main, scenario_of
 from models import SolveResult, Status
 from planner.checking.check import check
 
@@ -23,7 +23,7 @@ def test_names_resolve_to_family_instances_shapes_and_tightened_variants() -> No
     assert held(tight) < held(shape)
     with pytest.raises(KeyError):
         scenario_of("no-such-instance")
-    assert (goal_limit(3_000), goal_limit(3_001)) == (10.0, 30.0)
+    assert (unseen_limit(3_000), unseen_limit(3_001)) == (10.0, 30.0)
 
 
 def test_every_run_is_a_json_line_and_the_plans_are_counted(monkeypatch, capsys) -> None:
